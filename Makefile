@@ -1,0 +1,64 @@
+# The two commands a new user needs: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_PASSWORD ?= hrapp-demo-2026
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: demo test lint format typecheck test-sqlite test-postgres bench install sysdeps translations serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+sysdeps:
+	bash scripts/system-packages.sh fonts
+
+## demo: install, migrate, load demo data, serve on http://127.0.0.1:5000 with the job worker
+demo: sysdeps install
+	$(BIN)/hrapp db upgrade
+	$(BIN)/hrapp demo load --password '$(DEMO_PASSWORD)'
+	@$(MAKE) --no-print-directory serve
+
+serve:
+	@bash scripts/serve.sh $(HOST) $(PORT)
+
+## test: ruff, mypy on scoring/, then the whole suite on SQLite and again on PostgreSQL 15
+test: install
+	bash scripts/system-packages.sh fonts postgres
+	$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+
+bench: install sysdeps
+	$(BIN)/python -m benchmarks
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o hrapp/translations/messages.pot .
+	$(BIN)/pybabel update -i hrapp/translations/messages.pot -d hrapp/translations
+	$(BIN)/pybabel compile -d hrapp/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

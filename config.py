@@ -1,0 +1,93 @@
+"""Configuration classes, read from the environment.
+
+`create_app()` picks one by name (``HRAPP_CONFIG`` or the argument); every value that differs
+between machines comes from an environment variable so that production needs no code change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import ClassVar
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("HRAPP_INSTANCE", BASE_DIR / "instance"))
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the value production refuses
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{INSTANCE_DIR / name}"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("hrapp.sqlite"))
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite"))
+    HUEY_IMMEDIATE = False
+    ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "Asia/Shanghai")
+    ORG_CURRENCY = os.environ.get("ORG_CURRENCY", "CNY")
+    ORG_NAME = os.environ.get("ORG_NAME", "hrapp")
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = ORG_TIMEZONE
+    LANGUAGES = ("zh_CN", "en")
+
+    # Uploads: an export of 1,000,000 sessions is ~250 MB as CSV.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 300 * 1024 * 1024))
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 12 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # a long review session must not lose its form
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+
+    DEBUG = False
+    TESTING = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = os.environ.get("FLASK_DEBUG", "0") == "1"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    HUEY_IMMEDIATE = True
+    WTF_CSRF_ENABLED = False
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the configuration is unsafe to run with."""
+
+
+def check_production(config: dict[str, object]) -> None:
+    """Refuse to start production with a default secret or debug on."""
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEFAULT_SECRET_KEY or len(str(secret)) < 16:
+        raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
+    if config.get("DEBUG"):
+        raise ConfigurationError("DEBUG must be off in production")

@@ -1,0 +1,66 @@
+"""hrapp: appraisal, commission and training for live-commerce agencies.
+
+`create_app()` builds the application; nothing is created at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | None = None, **overrides: Any) -> Flask:
+    """Build the application for a named configuration (``HRAPP_CONFIG`` by default)."""
+    from config import CONFIGS, check_production
+
+    name = config or os.environ.get("HRAPP_CONFIG", "development")
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(Path(os.environ.get("HRAPP_INSTANCE", ROOT / "instance"))),
+    )
+    app.config.from_object(CONFIGS[name])
+    app.config.update(overrides)
+    if name == "production":
+        check_production(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from hrapp.web import init_web
+
+    _init_extensions(app)
+    init_web(app)
+    _register_features(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from hrapp import models  # noqa: F401  (the whole schema, for Alembic and create_all)
+    from hrapp.auth.login import init_login
+    from hrapp.core.sqlite import init_sqlite
+    from hrapp.extensions import babel, csrf, db, migrate
+    from hrapp.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_login(app)
+    init_sqlite(app)
+
+    from hrapp.jobs.queue import huey
+
+    huey.immediate = bool(app.config["HUEY_IMMEDIATE"])
+
+
+def _register_features(app: Flask) -> None:
+    from hrapp.features import BLUEPRINTS, CLI_GROUPS
+
+    for blueprint in BLUEPRINTS():
+        app.register_blueprint(blueprint)
+    for group in CLI_GROUPS():
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Appraisal cycles, scheme versions, scoring runs, review, finalize and exports."""

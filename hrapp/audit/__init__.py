@@ -1,0 +1,1 @@
+"""Browsing the audit log (the log itself lives in `hrapp.core.audit`)."""

@@ -1,0 +1,46 @@
+"""HR and admin browse the audit log, filtered by who, what, which object and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from hrapp.auth.models import Role
+from hrapp.auth.permissions import role_required
+from hrapp.core.audit import AuditEntry
+from hrapp.core.timeutil import local_midnight_utc, org_zone
+from hrapp.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+PER_PAGE = 50
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@role_required(Role.HR, Role.ADMIN)
+def index() -> str:
+    args = request.args
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if actor := args.get("actor", "").strip():
+        query = query.where(AuditEntry.actor_name == actor)
+    if action := args.get("action", "").strip():
+        query = query.where(AuditEntry.action.startswith(action))
+    if entity := args.get("entity_type", "").strip():
+        query = query.where(AuditEntry.entity_type == entity)
+    if entity_id := args.get("entity_id", "").strip():
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if since := _day(args.get("since")):
+        query = query.where(AuditEntry.at >= local_midnight_utc(since, org_zone()))
+    if until := _day(args.get("until")):
+        next_day = until + dt.timedelta(days=1)
+        query = query.where(AuditEntry.at < local_midnight_utc(next_day, org_zone()))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("audit/index.html", page=page, args=args)

@@ -1,0 +1,53 @@
+"""Forms for logging in, changing a password and managing accounts."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from hrapp.auth.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.HR: _l("HR"),
+    Role.TRAINER: _l("Trainer"),
+    Role.STREAMER: _l("Streamer"),
+}
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=120)])
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+    employee_no = StringField(
+        _l("Linked streamer (employee number)"), validators=[Optional(), Length(max=20)]
+    )
+    password = PasswordField(_l("Password"), validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)

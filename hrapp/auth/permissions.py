@@ -1,0 +1,82 @@
+"""Permission checks in two tiers: a route decorator and object-level `can_*` predicates.
+
+Views, templates and services call the same predicates. An object the user may not see is
+answered with 404, so that its existence is not revealed.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, request
+from flask_login import current_user
+
+from hrapp.auth.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("hrapp.security")
+
+STAFF = (Role.HR, Role.ADMIN)
+TRAINING_STAFF = (Role.TRAINER, Role.HR, Role.ADMIN)
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Let in logged-in users holding any of `roles`; others get the login page or 403."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from hrapp.extensions import login_manager
+
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not current_user.has_role(*roles):
+                log.warning("denied %s %s to %s", request.method, request.path, current_user.id)
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def is_staff(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*STAFF)
+
+
+def can_view_streamer(user: User, streamer_id: int) -> bool:
+    """HR, admin and trainers see the roster; a streamer sees only themself."""
+    if user.has_role(*TRAINING_STAFF):
+        return True
+    return user.has_role(Role.STREAMER) and user.streamer_id == streamer_id
+
+
+def can_view_pay(user: User, streamer_id: int) -> bool:
+    """Pay, GMV and appraisals: HR and admin, and the streamer for their own figures."""
+    if is_staff(user):
+        return True
+    return user.has_role(Role.STREAMER) and user.streamer_id == streamer_id
+
+
+def can_edit_appraisal(user: User) -> bool:
+    return is_staff(user)
+
+
+def can_log_training(user: User) -> bool:
+    return user.has_role(*TRAINING_STAFF)
+
+
+def require(allowed: bool) -> None:
+    """Abort with 404 when the object is not the user's to see."""
+    if not allowed:
+        log.warning(
+            "object denied %s %s to %s",
+            request.method,
+            request.path,
+            getattr(current_user, "id", None),
+        )
+        abort(404)

@@ -1,0 +1,210 @@
+"""Use cases for accounts: create, authenticate with throttling, change password, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from importlib import resources
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from hrapp.auth.models import LoginAttempt, Role, User, UserRole, new_session_token
+from hrapp.core import audit
+from hrapp.core.db import utcnow
+from hrapp.core.errors import DomainError, NotFound, ValidationFailed
+from hrapp.extensions import db
+
+MIN_PASSWORD_LENGTH = 8
+# Compared against when the username is unknown, so both answers take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-x9")
+
+
+class LoginThrottled(DomainError):
+    status_code = 429
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    text = resources.files("hrapp.auth").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Every reason a password is refused (empty when it is acceptable)."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if password.lower() in _common_passwords():
+        problems.append(_("This password is too common."))
+    if username and password.lower() == username.lower():
+        problems.append(_("The password must differ from the username."))
+    return problems
+
+
+def _hash(password: str, username: str) -> str:
+    problems = password_problems(password, username)
+    if problems:
+        raise ValidationFailed(" ".join(problems), problems)
+    return generate_password_hash(password, method="scrypt")
+
+
+def get_user_by_name(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip()))
+
+
+def create_user(
+    username: str,
+    password: str,
+    roles: list[Role],
+    *,
+    streamer_id: int | None = None,
+    display_name: str = "",
+) -> User:
+    username = username.strip()
+    if not username:
+        raise ValidationFailed(_("A username is required."))
+    if get_user_by_name(username) is not None:
+        raise ValidationFailed(_("The username %(name)s is taken.", name=username))
+    _check_streamer_link(roles, streamer_id, None)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=_hash(password, username),
+        streamer_id=streamer_id,
+        password_changed_at=utcnow(),
+    )
+    user.role_rows = [UserRole(role=r.value) for r in sorted(set(roles))]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.create",
+        "user",
+        user.id,
+        changes={
+            "username": [None, username],
+            "roles": [None, sorted(r.value for r in roles)],
+            "streamer_id": [None, streamer_id],
+        },
+    )
+    return user
+
+
+def _check_streamer_link(roles: list[Role], streamer_id: int | None, user_id: int | None) -> None:
+    if Role.STREAMER in roles and streamer_id is None:
+        raise ValidationFailed(_("A streamer login must be linked to a streamer."))
+    if streamer_id is None:
+        return
+    holder = db.session.scalar(select(User).where(User.streamer_id == streamer_id))
+    if holder is not None and holder.id != user_id:
+        raise ValidationFailed(
+            _("This streamer already has the login %(name)s.", name=holder.username)
+        )
+
+
+def update_user(
+    user: User,
+    *,
+    roles: list[Role],
+    active: bool,
+    streamer_id: int | None,
+    display_name: str,
+) -> None:
+    _check_streamer_link(roles, streamer_id, user.id)
+    old = {
+        "roles": sorted(r.value for r in user.roles),
+        "active": user.active,
+        "streamer_id": user.streamer_id,
+        "display_name": user.display_name,
+    }
+    user.role_rows = [UserRole(role=r.value) for r in sorted(set(roles))]
+    user.streamer_id = streamer_id
+    user.display_name = display_name
+    if user.active and not active:
+        user.session_token = new_session_token()  # end every session of the deactivated user
+    user.active = active
+    new = {
+        "roles": sorted(r.value for r in roles),
+        "active": active,
+        "streamer_id": streamer_id,
+        "display_name": display_name,
+    }
+    changes = audit.diff(old, new)
+    if changes:
+        audit.record("user.update", "user", user.id, changes=changes)
+    db.session.flush()
+
+
+def set_password(user: User, new_password: str, *, current_password: str | None = None) -> None:
+    """Change a password; `current_password` is checked when the user changes their own."""
+    if current_password is not None and not check_password_hash(
+        user.password_hash, current_password
+    ):
+        raise ValidationFailed(_("The current password is wrong."))
+    user.password_hash = _hash(new_password, user.username)
+    user.password_changed_at = utcnow()
+    user.session_token = new_session_token()
+    audit.record("user.password_change", "user", user.id, summary="password changed")
+    db.session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every cookie issued to the user (used at logout)."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise ValidationFailed(_("Unknown language."))
+    if user.locale != locale:
+        audit.record("user.locale", "user", user.id, changes={"locale": [user.locale, locale]})
+        user.locale = locale
+    db.session.flush()
+
+
+def _recent_failures(column: object, value: str) -> int:
+    window = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"]
+    since = utcnow() - dt.timedelta(seconds=window)
+    query = select(func.count()).where(
+        column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+    )
+    return int(db.session.scalar(query) or 0)
+
+
+def authenticate(username: str, password: str, ip: str) -> User | None:
+    """The user when the credentials are right; None otherwise (same answer for both cases).
+
+    Raises LoginThrottled after too many recent failures for this account or this address.
+    Every attempt is recorded; failures are also audited without the password.
+    """
+    username = username.strip()[:80]
+    cfg = current_app.config
+    if (
+        _recent_failures(LoginAttempt.username, username) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(LoginAttempt.ip, ip) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    ):
+        audit.record("auth.login_throttled", "user", None, summary=f"login throttled: {username}")
+        db.session.flush()
+        raise LoginThrottled(_("Too many failed attempts. Please wait a few minutes."))
+    user = get_user_by_name(username)
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    ok = ok and user is not None and user.active
+    db.session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
+    if not ok:
+        audit.record("auth.login_failed", "user", None, summary=f"failed login for {username}")
+        db.session.flush()
+        return None
+    assert user is not None
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return user
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("No such account."))
+    return user

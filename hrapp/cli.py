@@ -1,0 +1,22 @@
+"""The `hrapp` command: Flask's CLI bound to this application.
+
+`hrapp run`, `hrapp db upgrade` and every feature's commands (`hrapp users …`,
+`hrapp roster …`, …) run with the same services as the web pages.
+"""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+from hrapp import create_app
+
+
+def _make_app() -> object:
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_make_app, help="hrapp: streamer appraisal for live-commerce agencies")
+
+
+def main() -> None:
+    cli()

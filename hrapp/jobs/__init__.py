@@ -1,0 +1,1 @@
+"""Background jobs: the Huey queue and the progress record pages and the CLI show."""

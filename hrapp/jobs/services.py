@@ -1,0 +1,142 @@
+"""Submitting background jobs, running them, and reporting their progress.
+
+A feature registers a handler for a job kind with `@handler("kind")`; the handler receives
+the Job and a `progress(done, total, message)` callable and returns a JSON-safe result. The
+same handlers run synchronously from the CLI with a progress line.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, has_app_context
+
+from hrapp.core import audit
+from hrapp.core.db import utcnow
+from hrapp.extensions import db
+from hrapp.jobs.models import Job
+from hrapp.jobs.queue import huey
+
+ProgressFn = Callable[[int, int, str], None]
+Handler = Callable[[Job, ProgressFn], dict[str, Any]]
+_HANDLERS: dict[str, Handler] = {}
+PROGRESS_INTERVAL_S = 0.25
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def _progress_key(job_id: int) -> str:
+    return f"job-progress:{job_id}"
+
+
+class Progress:
+    """Writes progress at most a few times a second, so that tight loops stay cheap."""
+
+    def __init__(self, job_id: int, echo: ProgressFn | None = None) -> None:
+        self.job_id = job_id
+        self.echo = echo
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_INTERVAL_S and done < total:
+            return
+        self._last = now
+        huey.put(_progress_key(self.job_id), {"done": done, "total": total, "message": message})
+        if self.echo:
+            self.echo(done, total, message)
+
+
+def submit(kind: str, title: str, payload: dict[str, Any], *, user_id: int | None) -> Job:
+    """Create a queued job (flushes); call `start()` after the caller has committed."""
+    if kind not in _HANDLERS:
+        _load_handlers()
+    if kind not in _HANDLERS:
+        raise KeyError(f"no handler for job kind {kind!r}")
+    job = Job(kind=kind, title=title, result={"payload": payload}, created_by_id=user_id)
+    db.session.add(job)
+    db.session.flush()
+    audit.record("job.submit", "job", job.id, summary=f"{kind}: {title}")
+    return job
+
+
+def start(job: Job) -> None:
+    run_job_task(job.id)
+
+
+def status(job: Job) -> dict[str, Any]:
+    """What a page or the CLI shows: the stored state plus live progress while running."""
+    data = {
+        "id": job.id,
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "message": job.message,
+        "error": job.error,
+        "percent": job.percent,
+    }
+    if job.status == "running":
+        live = huey.get(_progress_key(job.id), peek=True)
+        if live:
+            data.update(live)
+            data["percent"] = int(live["done"] * 100 / live["total"]) if live["total"] else 0
+    return data
+
+
+def run(job_id: int, echo: ProgressFn | None = None) -> Job:
+    """Run a job now in this process: mark it running, call its handler, store the outcome."""
+    _load_handlers()
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise LookupError(f"job {job_id} does not exist")
+    job.status, job.started_at = "running", utcnow()
+    db.session.commit()
+    try:
+        result = _HANDLERS[job.kind](job, Progress(job.id, echo))
+    except Exception as exc:
+        db.session.rollback()
+        job = db.session.get(Job, job_id)
+        assert job is not None
+        job.status, job.finished_at = "failed", utcnow()
+        job.error = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
+        db.session.commit()
+        return job
+    job.status, job.finished_at = "done", utcnow()
+    job.result = {**(job.result or {}), "outcome": result}
+    live = huey.get(_progress_key(job.id)) or {}
+    job.done, job.total = live.get("total", job.total), live.get("total", job.total)
+    db.session.commit()
+    return job
+
+
+def _load_handlers() -> None:
+    from hrapp.features import JOB_MODULES
+
+    JOB_MODULES()
+
+
+_worker_app = None
+
+
+@huey.task()
+def run_job_task(job_id: int) -> None:
+    if has_app_context():  # immediate mode in tests: already inside the app
+        run(job_id)
+        return
+    global _worker_app
+    if _worker_app is None:
+        from hrapp import create_app
+
+        _worker_app = create_app()
+    with _worker_app.app_context():
+        run(job_id)

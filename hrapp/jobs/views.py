@@ -1,0 +1,34 @@
+"""A job's progress page and the JSON the progress bar polls."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from hrapp.auth.permissions import is_staff
+from hrapp.extensions import db
+from hrapp.jobs import services
+from hrapp.jobs.models import Job
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def _visible_job(job_id: int) -> Job:
+    job = db.session.get(Job, job_id)
+    if job is None or not (is_staff(current_user) or job.created_by_id == current_user.id):
+        abort(404)
+    return job
+
+
+@bp.get("/<int:job_id>")
+@login_required
+def show(job_id: int) -> str:
+    job = _visible_job(job_id)
+    return render_template("jobs/show.html", job=job, state=services.status(job))
+
+
+@bp.get("/<int:job_id>.json")
+@login_required
+def progress(job_id: int) -> Response:
+    return jsonify(services.status(_visible_job(job_id)))

@@ -1,0 +1,1 @@
+"""Live sessions: hosts and shares, import batches and the import pipeline."""

@@ -1,0 +1,1 @@
+"""The landing pages: where each role starts, and the health check."""

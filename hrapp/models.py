@@ -1,0 +1,21 @@
+"""Imports every feature's models so that metadata (and Alembic) sees the whole schema."""
+
+from hrapp.appraisals.models import (  # noqa: F401
+    Appraisal,
+    AppraisalAdjustment,
+    AppraisalCycle,
+    AppraisalRevision,
+    SchemeVersion,
+)
+from hrapp.auth.models import LoginAttempt, User, UserRole  # noqa: F401
+from hrapp.core.audit import AuditEntry  # noqa: F401
+from hrapp.jobs.models import Job  # noqa: F401
+from hrapp.live_sessions.models import (  # noqa: F401
+    ExchangeRate,
+    ImportBatch,
+    LiveSession,
+    SessionHost,
+    SessionRevision,
+)
+from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer  # noqa: F401
+from hrapp.training.models import Module, TrainingClass, TrainingRecord  # noqa: F401

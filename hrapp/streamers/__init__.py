@@ -1,0 +1,1 @@
+"""The roster: streamers, their platform accounts and level history."""

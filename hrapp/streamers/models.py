@@ -1,0 +1,117 @@
+"""Streamers, the platform accounts they broadcast from, and their level history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hrapp.core.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from hrapp.auth.models import User
+
+
+class Level(enum.StrEnum):
+    """The promotion path, in order."""
+
+    ASSISTANT = "assistant"
+    SENIOR = "senior"
+    MENTOR = "mentor"
+
+
+class Platform(enum.StrEnum):
+    DOUYIN = "douyin"
+    TAOBAO = "taobao"
+    KUAISHOU = "kuaishou"
+    TIKTOK = "tiktok"
+
+
+CATEGORIES = ("beauty", "appliance", "food", "home", "fashion", "other")
+MIN_STREAMER_AGE = 16
+
+
+class Streamer(Base):
+    __tablename__ = "streamers"
+    __table_args__ = (
+        CheckConstraint("level IN ('assistant', 'senior', 'mentor')", name="level_known"),
+        CheckConstraint("status IN ('active', 'left')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(20), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(80))
+    stage_name: Mapped[str] = mapped_column(String(80), default="")
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(20), default=Level.ASSISTANT.value)
+    level_since: Mapped[dt.date | None] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30), default="other")
+    team: Mapped[str] = mapped_column(String(40), default="")
+    persona: Mapped[str] = mapped_column(String(120), default="")
+    hire_date: Mapped[dt.date | None] = mapped_column(Date)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("streamers.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Personal information under PIPL: HR-only, shown masked, never printed on a sheet.
+    id_number: Mapped[str | None] = mapped_column(String(40))
+    bank_account: Mapped[str | None] = mapped_column(String(40))
+    hr_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    mentor: Mapped[Streamer | None] = relationship(remote_side=[id], back_populates="mentees")
+    mentees: Mapped[list[Streamer]] = relationship(back_populates="mentor")
+    accounts: Mapped[list[PlatformAccount]] = relationship(
+        back_populates="streamer", order_by="PlatformAccount.platform"
+    )
+    level_changes: Mapped[list[LevelChange]] = relationship(
+        back_populates="streamer",
+        order_by="LevelChange.effective_on",
+        cascade="all, delete-orphan",
+    )
+    user: Mapped[User | None] = relationship(back_populates="streamer")
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.legal_name}（{self.stage_name}）" if self.stage_name else self.legal_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class LevelChange(Base):
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    streamer_id: Mapped[int] = mapped_column(ForeignKey("streamers.id", ondelete="CASCADE"))
+    from_level: Mapped[str | None] = mapped_column(String(20))
+    to_level: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(300))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    streamer: Mapped[Streamer] = relationship(back_populates="level_changes")
+
+
+class PlatformAccount(Base):
+    """A room on a platform. Imports know accounts, not people; HR maps one to a streamer."""
+
+    __tablename__ = "platform_accounts"
+    __table_args__ = (UniqueConstraint("platform", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    # Text, never a number: Douyin ids keep their leading zeros.
+    account_id: Mapped[str] = mapped_column(String(64))
+    nickname: Mapped[str] = mapped_column(String(120), default="")
+    streamer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("streamers.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    streamer: Mapped[Streamer | None] = relationship(back_populates="accounts")

@@ -1,0 +1,1 @@
+"""The trainer's workspace: curriculum, completions and assessments."""

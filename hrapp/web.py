@@ -1,0 +1,125 @@
+"""What every page shares: security headers, error pages, template filters and navigation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from hrapp.core.errors import DomainError
+from hrapp.core.money import fen_to_decimal
+from hrapp.core.timeutil import to_org_time
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def init_web(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.jinja_env.filters.update(
+        money=money_filter,
+        localtime=localtime_filter,
+        localdate=localdate_filter,
+        number=number_filter,
+        percent=percent_filter,
+    )
+    app.context_processor(_navigation)
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    # Pay and personal data must not linger in shared browsers' caches.
+    if not request.path.startswith("/static/") and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    return render_template("errors/error.html", code=code, error=error), code
+
+
+def _domain_error(error: DomainError) -> tuple[str, int]:
+    return render_template("errors/error.html", code=error.status_code, error=error), (
+        error.status_code
+    )
+
+
+def _unexpected_error(error: Exception) -> tuple[str, int]:
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_template("errors/error.html", code=500, error=None), 500
+
+
+def money_filter(fen: int | None, currency: str | None = None) -> str:
+    from flask import current_app
+
+    if fen is None:
+        return "—"
+    return format_currency(fen_to_decimal(fen), currency or current_app.config["ORG_CURRENCY"])
+
+
+def localtime_filter(instant: Any, fmt: str = "short") -> str:
+    return "—" if instant is None else format_datetime(to_org_time(instant), fmt)
+
+
+def localdate_filter(day: Any, fmt: str = "medium") -> str:
+    return "—" if day is None else format_date(day, fmt)
+
+
+def number_filter(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(
+        round(value, digits), format=f"#,##0{'.' + '0' * digits if digits else ''}"
+    )
+
+
+def percent_filter(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
+    # (endpoint, label, roles that see it)
+    ("streamers.index", _l("Roster"), ("hr", "admin", "trainer")),
+    ("live_sessions.index", _l("Imports"), ("hr", "admin")),
+    ("training.index", _l("Training"), ("hr", "admin", "trainer")),
+    ("appraisals.index", _l("Appraisals"), ("hr", "admin")),
+    ("portal.index", _l("My scorecard"), ("streamer",)),
+    ("audit.index", _l("Audit log"), ("hr", "admin")),
+    ("auth.users", _l("Accounts"), ("admin",)),
+]
+
+
+def _navigation() -> dict[str, Any]:
+    from flask import current_app
+    from flask_babel import get_locale
+
+    items = []
+    if current_user.is_authenticated:
+        roles = {r.value for r in current_user.roles}
+        for endpoint, label, allowed in NAV_ITEMS:
+            if endpoint in current_app.view_functions and roles.intersection(allowed):
+                items.append((endpoint, label))
+    return {"nav_items": items, "get_locale": get_locale}

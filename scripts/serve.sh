@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Serve the app with its background-job worker; Ctrl-C stops both.
+set -euo pipefail
+host=${1:-127.0.0.1}
+port=${2:-5000}
+bin=.venv/bin
+
+$bin/huey_consumer hrapp.jobs.queue.huey -w 2 -k thread -q &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
+
+echo
+echo "hrapp is at http://$host:$port  (Ctrl-C to stop)"
+echo
+$bin/gunicorn -w 2 -b "$host:$port" 'hrapp:create_app()'

@@ -1,0 +1,1 @@
+"""Permission matrix: every endpoint, every role."""
