@@ -1,0 +1,309 @@
+"""The entry points: `appraise` a quarter for every streamer, and `what_if` for one streamer."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoring.aggregate import FIGURE_COLUMNS, quarter_figures, with_all_streamers
+from scoring.commission import Statement, Tariff
+from scoring.errors import ScoringInputError
+from scoring.explain import (
+    Explanation,
+    build_explanations,
+    commission_dict,
+    grade_band,
+    metric_rows,
+)
+from scoring.frames import dates, host_problems, plain, session_problems, streamer_problems
+from scoring.period import Period
+from scoring.promotion import (
+    PromotionInputs,
+    Quarter,
+    checklist,
+    index_inputs,
+    promotion_problems,
+)
+from scoring.scheme import Scheme
+from scoring.score import SECONDS_PER_HOUR, score_streamers
+
+TABLE_COLUMNS = (
+    "streamer_id",
+    "level",
+    "category",
+    *FIGURE_COLUMNS[1:],
+    "score",
+    "grade",
+    "not_graded",
+    "not_graded_reason",
+    "tier_commission_fen",
+    "multiplier",
+    "commission_fen",
+    "next_level",
+    "promotion_eligible",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class AppraisalResult:
+    """`table`: one row per streamer (see `appraise`); `explanations`: streamer id -> dict;
+    `distribution`: one check per forced-distribution limit of the scheme."""
+
+    table: pd.DataFrame
+    explanations: dict[int, Explanation]
+    distribution: list[dict[str, Any]]
+
+
+def appraise(
+    sessions: pd.DataFrame,
+    hosts: pd.DataFrame,
+    streamers: pd.DataFrame,
+    scheme: Scheme,
+    period: Period,
+    promotion_inputs: PromotionInputs | None = None,
+) -> AppraisalResult:
+    """Appraise a quarter: figures, score, grade, commission and promotion per streamer.
+
+    Inputs (never modified):
+        sessions, hosts: as documented in `aggregate_sessions` (sessions may cover more than
+            the period; only those starting inside it count).
+        streamers: streamer_id int (unique); level (a level key of the scheme); category str or
+            None; level_since date or None (needed by the months-at-level criterion).
+            Exactly these streamers get a row, in this order; sessions of other hosts are ignored.
+        promotion_inputs: see `PromotionInputs`; without them no checklist is made
+            (`promotion_eligible` NA, explanation `promotion` None).
+    All problems in all inputs are raised together as one `ScoringInputError`.
+
+    `table` columns: streamer_id, level, category, the figures of `aggregate_sessions`
+    (a streamer without sessions has true zeros and NaN ratios), then
+        score (float 0..max_score, NaN when a metric is unknown), grade (str or None),
+        not_graded (bool), not_graded_reason (str or None),
+        tier_commission_fen (Int64), multiplier (exact decimal str, e.g. "0.55"),
+        commission_fen (Int64; NA with tier_commission_fen and multiplier None when net GMV is
+        unknown), next_level (str or None at the top of the path),
+        promotion_eligible (nullable boolean).
+    Scoring rules: `score_streamers`; commission: `scoring.commission.Tariff`; promotion:
+    `scoring.promotion.checklist`.
+
+    Each explanation: {streamer_id, period {cycle, start, end, tz}, scheme, level, category,
+    figures {...table figures, on_air_hours}, data_incomplete, incomplete_reasons [str],
+    metrics [{metric, unit, weight, method, lower_is_better, actual, target, attainment, points,
+    cohort, cohort_size}], score, max_score, grade, grade_band {grade, min_score, below} | None,
+    not_graded, not_graded_reason, commission {mode, base_fen, lines [{tier, from_fen, to_fen,
+    amount_fen, rate, commission_fen}], tier_commission_fen, multipliers [{kind, factor, reason,
+    ...facts}], multiplier, after_multiplier_fen, cap_fen, capped, commission_fen},
+    promotion {from_level, to_level, eligible, checklist [{criterion, required, actual, met,
+    ...details}]} | None}.
+    """
+    problems = (
+        session_problems(sessions)
+        + host_problems(hosts)
+        + streamer_problems(streamers, [level.key for level in scheme.levels])
+    )
+    if promotion_inputs is not None:
+        problems += promotion_problems(promotion_inputs, scheme, period.code)
+    if problems:
+        raise ScoringInputError(problems)
+    min_seconds = scheme.scoring.min_session_minutes * 60
+    figures = with_all_streamers(
+        quarter_figures(sessions, hosts, period, min_seconds), streamers["streamer_id"].to_numpy()
+    )
+    figures["level"] = streamers["level"].to_numpy(dtype=object)
+    figures["category"] = pd.Series(plain(streamers["category"]), dtype=object)
+    scores = score_streamers(figures, scheme)
+    grades = plain(scores.table["grade"])
+    statements = _statements(figures, grades, scheme)
+    promotions = _promotions(figures, streamers, grades, scheme, period, promotion_inputs)
+    table = _table(figures, scores.table, statements, promotions, scheme)
+    explanations = build_explanations(figures, scores, statements, promotions, scheme, period)
+    return AppraisalResult(table, explanations, distribution_checks(grades, scheme))
+
+
+def _statements(
+    figures: pd.DataFrame, grades: Sequence[str | None], scheme: Scheme
+) -> list[Statement | None]:
+    levels = {level.key: level for level in scheme.levels}
+    tariff = Tariff(scheme.commission)
+    bases = plain(figures["net_gmv_fen"])
+    # The hours gate compares the known on-air time: unknown durations are flagged, not assumed.
+    seconds = figures["on_air_seconds"].to_numpy(dtype=object, na_value=0)
+    return [
+        None if base is None else tariff.statement(base, grade, on_air, levels[level])
+        for base, grade, on_air, level in zip(bases, grades, seconds, figures["level"], strict=True)
+    ]
+
+
+def _promotions(
+    figures: pd.DataFrame,
+    streamers: pd.DataFrame,
+    grades: Sequence[str | None],
+    scheme: Scheme,
+    period: Period,
+    inputs: PromotionInputs | None,
+) -> list[dict[str, Any] | None]:
+    if inputs is None:
+        return [None] * len(figures)
+    evidence = index_inputs(inputs, scheme)
+    since = plain(dates(streamers["level_since"]).dt.date)
+    columns = [
+        plain(figures[c])
+        for c in ("streamer_id", "level", "on_air_seconds", "gmv_fen", "refunds_fen")
+    ]
+    results: list[dict[str, Any] | None] = []
+    steps = {
+        lv.key: (scheme.promotion_from(lv.key), scheme.next_level(lv.key)) for lv in scheme.levels
+    }
+    for row, (sid, level, seconds, gmv, refunds) in enumerate(zip(*columns, strict=True)):
+        current = Quarter(period.code, grades[row], seconds or 0, gmv, refunds)
+        rule, next_level = steps[level]
+        items = [] if rule is None else checklist(rule, sid, since[row], current, evidence, scheme)
+        results.append(
+            {
+                "from_level": level,
+                "to_level": next_level,
+                "eligible": rule is not None and all(item["met"] for item in items),
+                "checklist": items,
+            }
+        )
+    return results
+
+
+def _table(
+    figures: pd.DataFrame,
+    scores: pd.DataFrame,
+    statements: list[Statement | None],
+    promotions: list[dict[str, Any] | None],
+    scheme: Scheme,
+) -> pd.DataFrame:
+    table = pd.concat([figures, scores], axis=1)
+    table["tier_commission_fen"] = pd.array(
+        [None if s is None else s.tier_commission_fen for s in statements], dtype="Int64"
+    )
+    table["multiplier"] = pd.Series(
+        [None if s is None else str(s.multiplier) for s in statements], dtype=object
+    )
+    table["commission_fen"] = pd.array(
+        [None if s is None else s.commission_fen for s in statements], dtype="Int64"
+    )
+    table["next_level"] = pd.Series(
+        [scheme.next_level(level) for level in figures["level"]], dtype=object
+    )
+    table["promotion_eligible"] = pd.array(
+        [None if p is None else p["eligible"] for p in promotions], dtype="boolean"
+    )
+    return table[list(TABLE_COLUMNS)]
+
+
+def distribution_checks(grades: Sequence[str | None], scheme: Scheme) -> list[dict[str, Any]]:
+    """Per forced-distribution limit: {grades, max_share, graded, count, allowed, share,
+    violated}. `allowed` = floor(max_share × graded); violated when count > allowed. A
+    calibration aid only: grades are never changed."""
+    graded = [grade for grade in grades if grade is not None]
+    checks = []
+    for limit in scheme.forced_distribution:
+        count = sum(1 for grade in graded if grade in limit.grades)
+        numerator, denominator = limit.max_share.as_integer_ratio()
+        allowed = numerator * len(graded) // denominator
+        checks.append(
+            {
+                "grades": list(limit.grades),
+                "max_share": str(limit.max_share),
+                "graded": len(graded),
+                "count": count,
+                "allowed": allowed,
+                "share": count / len(graded) if graded else None,
+                "violated": count > allowed,
+            }
+        )
+    return checks
+
+
+def what_if(
+    level: str,
+    net_gmv_fen: int,
+    avg_watch_seconds: float,
+    net_followers: float,
+    on_air_hours: float,
+    scheme: Scheme,
+    *,
+    other_metrics: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Score and commission for one streamer's hypothetical quarter (a CLI what-if).
+
+    Uses the target method (a percentile needs peers: a percentile scheme is refused) and the
+    same rules as `appraise`. `other_metrics` gives the scheme's optional metrics:
+    conversion, refund_rate (ratios), gmv_per_hour (fen per hour); on_air_hours is also the
+    on_air_hours metric. Returns {level, score, grade, grade_band, not_graded,
+    not_graded_reason, metrics [...], tier_commission_fen, multiplier (str), commission_fen,
+    commission {...}} with the shapes of an `appraise` explanation.
+    """
+    extra = dict(other_metrics or {})
+    problems = _what_if_problems(
+        level, net_gmv_fen, [avg_watch_seconds, net_followers, on_air_hours], extra, scheme
+    )
+    if problems:
+        raise ScoringInputError(problems)
+    seconds = round(on_air_hours * SECONDS_PER_HOUR)
+    figures = pd.DataFrame(
+        {
+            "level": [level],
+            "category": [None],
+            "net_gmv_fen": [net_gmv_fen],
+            "avg_watch_seconds": [float(avg_watch_seconds)],
+            "net_followers": [float(net_followers)],
+            "on_air_seconds": [seconds],
+            **{
+                key: [float(extra.get(key, np.nan))]
+                for key in ("conversion", "refund_rate", "gmv_per_hour")
+            },
+        }
+    )
+    scores = score_streamers(figures, scheme)
+    grade = scores.table["grade"].iloc[0]
+    result = Tariff(scheme.commission).statement(net_gmv_fen, grade, seconds, scheme.level(level))
+    row = {c: v[0] for c, v in ((c, plain(scores.table[c])) for c in scores.table.columns)}
+    return {
+        "level": level,
+        **row,
+        "grade_band": grade_band(grade, scheme),
+        "metrics": metric_rows(scores, scheme)[0],
+        "tier_commission_fen": result.tier_commission_fen,
+        "multiplier": str(result.multiplier),
+        "commission_fen": result.commission_fen,
+        "commission": commission_dict(result),
+    }
+
+
+def _what_if_problems(
+    level: str, net_gmv_fen: int, numbers: list[float], extra: dict[str, float], scheme: Scheme
+) -> list[str]:
+    """`numbers`: avg_watch_seconds, net_followers, on_air_hours."""
+    problems = []
+    if scheme.scoring.method != "target":
+        problems.append(
+            "what_if: the scheme scores by percentile, which needs the peer cohort; use appraise"
+        )
+    if level not in [lv.key for lv in scheme.levels]:
+        problems.append(f"what_if.level: not a level of the scheme: {level!r}")
+    if isinstance(net_gmv_fen, bool) or not isinstance(net_gmv_fen, int):
+        problems.append("what_if.net_gmv_fen: must be an integer number of fen")
+    if not all(
+        isinstance(n, int | float) and math.isfinite(n) for n in [*numbers, *extra.values()]
+    ):
+        problems.append("what_if: metric values must be finite numbers")
+    elif numbers[-1] < 0:
+        problems.append("what_if.on_air_hours: must not be negative")
+    optional = {m.key for m in scheme.metrics} & {"conversion", "refund_rate", "gmv_per_hour"}
+    problems += [
+        f"what_if.other_metrics: {key} missing (the scheme scores it)"
+        for key in sorted(optional - extra.keys())
+    ]
+    problems += [
+        f"what_if.other_metrics: unknown metric {key!r}" for key in sorted(extra.keys() - optional)
+    ]
+    return problems

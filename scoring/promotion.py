@@ -1,0 +1,352 @@
+"""Promotion eligibility as a checklist for the next step of the promotion path.
+
+"What do I still need?" is the question streamers ask, so the result is one item per criterion:
+what is required, what the streamer has, met or not. The "as of" date is an argument; nothing
+here reads the clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from scoring.frames import date_problems, dates, integer_problems, missing_columns, plain, rows
+from scoring.period import previous_quarter_codes
+from scoring.scheme import ModuleRequirement, PromotionRule, Scheme
+
+HISTORY_COLUMNS = ("streamer_id", "cycle", "grade", "on_air_seconds", "gmv_fen", "refunds_fen")
+TRAINING_COLUMNS = ("streamer_id", "module_code", "completed_on", "score", "passed")
+MENTEE_COLUMNS = ("mentor_id", "mentee_id", "module_code", "completed_on", "passed")
+_CYCLE = re.compile(r"^\d{4}Q[1-4]$")
+SECONDS_PER_HOUR = 3600
+
+
+@dataclass(frozen=True, eq=False)
+class PromotionInputs:
+    """Pure data for promotion checklists; the caller reads it from the database.
+
+    as_of: the date the checklist is evaluated at (months at level, module validity).
+    history: one row per streamer and previous quarter — streamer_id int; cycle str `YYYYQn`
+        (never the quarter being appraised, whose figures come from the sessions); grade str,
+        None when not graded; on_air_seconds, gmv_fen, refunds_fen nullable integers.
+        A quarter missing from the history counts as not graded with no hours.
+    training: streamer_id int; module_code str; completed_on date; score float (nullable);
+        passed bool. The caller leaves voided records out.
+    mentees: mentor_id int; mentee_id int; module_code str; completed_on date; passed bool —
+        training records of the people each mentor trains.
+    `None` stands for an empty frame.
+    """
+
+    as_of: dt.date
+    history: pd.DataFrame | None = None
+    training: pd.DataFrame | None = None
+    mentees: pd.DataFrame | None = None
+
+
+class Quarter(NamedTuple):
+    cycle: str
+    grade: str | None
+    on_air_seconds: int
+    gmv_fen: int | None
+    refunds_fen: int | None
+
+
+class Pass(NamedTuple):
+    """The latest qualifying pass of a module: date and score."""
+
+    completed_on: dt.date
+    score: float | None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Promotion inputs indexed once per appraisal, so each checklist is a few dict lookups.
+
+    passes[(module code, min score)][streamer id]: latest pass with at least that score,
+        completed on or before as_of.
+    mentees[module code][mentor id]: distinct mentees who passed it on or before as_of.
+    """
+
+    as_of: dt.date
+    history: dict[int, dict[str, Quarter]]
+    passes: dict[tuple[str, float | None], dict[int, Pass]]
+    mentees: dict[str, dict[int, int]]
+
+
+def promotion_problems(inputs: PromotionInputs, scheme: Scheme, current_cycle: str) -> list[str]:
+    """Every problem in the promotion inputs."""
+    problems = []
+    if not isinstance(inputs.as_of, dt.date) or isinstance(inputs.as_of, dt.datetime):
+        problems.append(f"promotion.as_of: must be a date, got {inputs.as_of!r}")
+    if inputs.history is not None:
+        problems += _history_problems(inputs.history, scheme, current_cycle)
+    for name, frame, columns, id_column in (
+        ("training", inputs.training, TRAINING_COLUMNS, "streamer_id"),
+        ("mentees", inputs.mentees, MENTEE_COLUMNS, "mentor_id"),
+    ):
+        if frame is not None:
+            problems += _training_problems(frame, name, columns, id_column)
+    return problems
+
+
+def _history_problems(history: pd.DataFrame, scheme: Scheme, current_cycle: str) -> list[str]:
+    problems = missing_columns(history, "history", HISTORY_COLUMNS)
+    if problems:
+        return problems
+    label = "streamer_id"
+    problems += integer_problems(history, "history", "streamer_id", label, nullable=False)
+    for column in ("on_air_seconds", "gmv_fen", "refunds_fen"):
+        problems += integer_problems(history, "history", column, label, nullable=True)
+    cycle = history["cycle"].astype(object)
+    bad_cycle = ~cycle.map(lambda c: isinstance(c, str) and bool(_CYCLE.match(c))).to_numpy(
+        dtype=bool
+    )
+    if bad_cycle.any():
+        problems.append(
+            f"history.cycle: not a cycle code like 2026Q3 in {rows(history, bad_cycle, label)}"
+        )
+    current = (cycle == current_cycle).to_numpy(dtype=bool)
+    if current.any():
+        where = rows(history, current, label)
+        problems.append(f"history.cycle: holds the appraised quarter {current_cycle} in {where}")
+    duplicated = history.duplicated(["streamer_id", "cycle"], keep=False).to_numpy()
+    if duplicated.any():
+        problems.append(f"history: a quarter listed twice in {rows(history, duplicated, label)}")
+    grade = history["grade"].astype(object)
+    bad_grade = (grade.notna() & ~grade.isin([band.key for band in scheme.grades])).to_numpy(
+        dtype=bool
+    )
+    if bad_grade.any():
+        problems.append(
+            f"history.grade: not a grade of the scheme in {rows(history, bad_grade, label)}"
+        )
+    return problems
+
+
+def _training_problems(
+    frame: pd.DataFrame, name: str, columns: Sequence[str], label: str
+) -> list[str]:
+    problems = missing_columns(frame, name, columns)
+    if problems:
+        return problems
+    for column in (c for c in columns if c.endswith("_id")):
+        problems += integer_problems(frame, name, column, label, nullable=False)
+    problems += date_problems(frame, name, "completed_on", label, nullable=False)
+    no_code = frame["module_code"].isna().to_numpy()
+    if no_code.any():
+        problems.append(f"{name}.module_code: unknown in {rows(frame, no_code, label)}")
+    if not pd.api.types.is_bool_dtype(frame["passed"].dtype) or frame["passed"].isna().any():
+        problems.append(f"{name}.passed: must be true or false in every row")
+    score = frame["score"] if "score" in columns else None
+    if score is not None and not pd.api.types.is_numeric_dtype(score.dtype) and score.notna().any():
+        problems.append(f"{name}.score: must be numbers, got dtype {score.dtype}")
+    return problems
+
+
+def index_inputs(inputs: PromotionInputs, scheme: Scheme) -> Evidence:
+    """Vectorised indexing of the promotion inputs for the scheme's rules."""
+    training = _passes(inputs.training, "streamer_id", inputs.as_of)
+    passes = {}
+    for code, min_score in {(m.code, m.min_score) for r in scheme.promotion for m in r.modules}:
+        found = training[training["module_code"] == code]
+        if min_score is not None:
+            found = found[found["score"] >= min_score]
+        latest = found.drop_duplicates("owner", keep="last")
+        passes[(code, min_score)] = {
+            owner: Pass(day, score)
+            for owner, day, score in zip(
+                plain(latest["owner"]),
+                plain(latest["completed_on"].dt.date),
+                plain(latest["score"]),
+                strict=True,
+            )
+        }
+    mentee_passes = _passes(inputs.mentees, "mentor_id", inputs.as_of)
+    mentees = {}
+    for code in {r.mentee_module for r in scheme.promotion if r.mentee_module is not None}:
+        found = mentee_passes[mentee_passes["module_code"] == code]
+        counts = found.groupby("owner")["mentee_id"].nunique()
+        mentees[code] = dict(zip(plain(counts.index.to_series()), plain(counts), strict=True))
+    return Evidence(inputs.as_of, _history(inputs.history), passes, mentees)
+
+
+def _passes(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFrame:
+    """Passed records completed on or before `as_of`, oldest first, owner column renamed."""
+    if frame is None:
+        return pd.DataFrame(
+            {
+                "owner": [],
+                "module_code": [],
+                "completed_on": pd.to_datetime([]),
+                "score": [],
+                "mentee_id": [],
+            }
+        )
+    records = pd.DataFrame(
+        {
+            "owner": frame[owner].to_numpy(dtype=np.int64),
+            "module_code": frame["module_code"].to_numpy(dtype=object),
+            "completed_on": dates(frame["completed_on"]).to_numpy(),
+            "score": frame["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+            if "score" in frame.columns
+            else np.nan,
+            "mentee_id": frame["mentee_id"].to_numpy(dtype=np.int64)
+            if "mentee_id" in frame.columns
+            else 0,
+            "passed": frame["passed"].to_numpy(dtype=bool),
+        }
+    )
+    kept = records[records["passed"] & (records["completed_on"] <= pd.Timestamp(as_of))]
+    return kept.sort_values("completed_on", kind="stable")
+
+
+def _history(history: pd.DataFrame | None) -> dict[int, dict[str, Quarter]]:
+    quarters: dict[int, dict[str, Quarter]] = defaultdict(dict)
+    if history is None:
+        return quarters
+    columns = [plain(history[c]) for c in HISTORY_COLUMNS]
+    for sid, cycle, grade, seconds, gmv, refunds in zip(*columns, strict=True):
+        quarters[int(sid)][cycle] = Quarter(
+            cycle, grade, _int(seconds) or 0, _int(gmv), _int(refunds)
+        )
+    return quarters
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months, clamped to the month's end (Jan 31 + 1 month = Feb 28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def months_between(since: dt.date, as_of: dt.date) -> int:
+    """Whole months from `since` to `as_of` (0 when `as_of` is earlier)."""
+    months = (as_of.year - since.year) * 12 + as_of.month - since.month
+    while months > 0 and add_months(since, months) > as_of:
+        months -= 1
+    return max(months, 0)
+
+
+Item = dict[str, Any]
+
+
+def checklist(
+    rule: PromotionRule,
+    streamer_id: int,
+    level_since: dt.date | None,
+    current: Quarter,
+    evidence: Evidence,
+    scheme: Scheme,
+) -> list[Item]:
+    """One item per criterion of `rule`: {criterion, required, actual, met, ...details}.
+
+    months_at_level: whole months from level_since to as_of.
+    grade: quarters of the window (the appraised one and the ones before it) whose grade is
+        min_grade or better; details `min_grade` and `quarters` [{cycle, grade}].
+    on_air_hours: Σ on-air hours over the window. refund_rate: Σrefunds ÷ ΣGMV over the window,
+        compared exactly; unknown (no GMV, or unknown parts) is not met.
+    module: the latest passed record with score >= min_score completed on or before as_of;
+        met when it is still valid (as_of before completed_on + valid_months); details
+        `module`, `valid_months`, `completed_on`, `valid_until` (ISO dates or None).
+    mentees: distinct mentees who passed `mentee_module` on or before as_of.
+    """
+    as_of = evidence.as_of
+    window = _window(current, evidence.history.get(streamer_id, {}), rule.window_quarters)
+    cycles = [quarter.cycle for quarter in window]
+    items: list[Item] = []
+    if rule.min_months_at_level is not None:
+        required = rule.min_months_at_level
+        months = None if level_since is None else months_between(level_since, as_of)
+        met = months is not None and months >= required
+        items.append(_item("months_at_level", required, months, met))
+    if rule.min_grade is not None and rule.min_quarters_at_grade is not None:
+        items.append(_grade_item(window, rule.min_grade, rule.min_quarters_at_grade, scheme))
+    if rule.min_on_air_hours is not None:
+        hours = sum(quarter.on_air_seconds for quarter in window) / SECONDS_PER_HOUR
+        met = hours >= rule.min_on_air_hours
+        items.append(
+            _item("on_air_hours", rule.min_on_air_hours, round(hours, 2), met, quarters=cycles)
+        )
+    if rule.max_refund_rate is not None:
+        items.append(_refund_item(window, rule.max_refund_rate, cycles))
+    items += [_module_item(module, streamer_id, evidence) for module in rule.modules]
+    if rule.min_mentees_passed is not None and rule.mentee_module is not None:
+        count = evidence.mentees[rule.mentee_module].get(streamer_id, 0)
+        met = count >= rule.min_mentees_passed
+        items.append(
+            _item("mentees", rule.min_mentees_passed, count, met, module=rule.mentee_module)
+        )
+    return items
+
+
+def _item(criterion: str, required: Any, actual: Any, met: bool, **details: Any) -> Item:
+    return {"criterion": criterion, "required": required, "actual": actual, "met": met, **details}
+
+
+def _window(current: Quarter, history: dict[str, Quarter], quarters: int | None) -> list[Quarter]:
+    """The appraised quarter and the previous ones, newest first; absent quarters are empty."""
+    codes = previous_quarter_codes(current.cycle, quarters or 1)[1:]
+    return [current, *(history.get(code) or Quarter(code, None, 0, 0, 0) for code in codes)]
+
+
+def _grade_item(window: list[Quarter], min_grade: str, required: int, scheme: Scheme) -> Item:
+    limit = scheme.grade_rank(min_grade)
+    count = sum(1 for q in window if q.grade is not None and scheme.grade_rank(q.grade) <= limit)
+    quarters = [{"cycle": q.cycle, "grade": q.grade} for q in window]
+    return _item(
+        "grade", required, count, count >= required, min_grade=min_grade, quarters=quarters
+    )
+
+
+def _refund_item(window: list[Quarter], limit: Decimal, cycles: list[str]) -> Item:
+    refunds = [q.refunds_fen for q in window]
+    gmv = [q.gmv_fen for q in window]
+    total_gmv = sum(g or 0 for g in gmv)
+    if None in refunds or None in gmv or total_gmv == 0:
+        return _item("refund_rate", float(limit), None, False, quarters=cycles)
+    total_refunds = sum(r or 0 for r in refunds)
+    numerator, denominator = limit.as_integer_ratio()
+    met = total_refunds * denominator <= numerator * total_gmv
+    return _item("refund_rate", float(limit), total_refunds / total_gmv, met, quarters=cycles)
+
+
+def _module_item(module: ModuleRequirement, streamer_id: int, evidence: Evidence) -> Item:
+    latest = evidence.passes[(module.code, module.min_score)].get(streamer_id)
+    if latest is None:
+        return _item(
+            "module",
+            module.min_score,
+            None,
+            False,
+            module=module.code,
+            valid_months=module.valid_months,
+            completed_on=None,
+            valid_until=None,
+        )
+    valid_until = None
+    if module.valid_months is not None:
+        valid_until = add_months(latest.completed_on, module.valid_months) - dt.timedelta(days=1)
+    return _item(
+        "module",
+        module.min_score,
+        latest.score,
+        valid_until is None or evidence.as_of <= valid_until,
+        module=module.code,
+        valid_months=module.valid_months,
+        completed_on=latest.completed_on.isoformat(),
+        valid_until=None if valid_until is None else valid_until.isoformat(),
+    )
