@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 SESSION_LOCALE_KEY = "locale"
+_BY_PRIMARY_TAG = {"zh": "zh_CN", "en": "en"}
 
 
 def select_locale() -> str:
     """The user's saved choice, then this browser's choice, then the browser's languages."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and background jobs: the default language
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return str(current_user.locale)
     chosen = session.get(SESSION_LOCALE_KEY)
     if chosen in languages:
         return str(chosen)
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
-    if best == "en":
-        return "en"
-    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _from_accept_language() or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _from_accept_language() -> str | None:
+    """The browser's most wanted language we have, by quality (any Chinese → zh_CN).
+
+    Werkzeug's `best_match` prefers an exact match, however little wanted, to a regional
+    variant of a language we have: "en-GB, zh;q=0.1" would come out Chinese.
+    """
+    ranked = sorted(request.accept_languages, key=lambda item: item[1], reverse=True)
+    for tag, quality in ranked:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in _BY_PRIMARY_TAG:
+            return _BY_PRIMARY_TAG[primary]
+    return None
 
 
 def select_timezone() -> str:

@@ -69,7 +69,8 @@ class Streamer(Base):
     )
     level_changes: Mapped[list[LevelChange]] = relationship(
         back_populates="streamer",
-        order_by="LevelChange.effective_on",
+        # Two changes on one day keep the order in which they were made.
+        order_by="(LevelChange.effective_on, LevelChange.id)",
         cascade="all, delete-orphan",
     )
     user: Mapped[User | None] = relationship(back_populates="streamer")
@@ -96,6 +97,7 @@ class LevelChange(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     streamer: Mapped[Streamer] = relationship(back_populates="level_changes")
+    changed_by: Mapped[User | None] = relationship()
 
 
 class PlatformAccount(Base):

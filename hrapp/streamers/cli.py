@@ -1,0 +1,86 @@
+"""`hrapp roster …`: import the roster from a spreadsheet, checked as on the upload page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import g
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from hrapp.auth import services as auth_services
+from hrapp.core.errors import ValidationFailed
+from hrapp.extensions import db
+from hrapp.streamers.roster_import import (
+    ImportRefused,
+    Problem,
+    RosterPlan,
+    apply_plan,
+    plan_import,
+    refusal_message,
+)
+
+roster_cli = AppGroup("roster", help="Keep the streamer roster.")
+
+
+@roster_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
+@click.option(
+    "--as",
+    "actor",
+    metavar="USERNAME",
+    help="The user the audit log names as having made the changes (default: system).",
+)
+def import_command(file: Path, dry_run: bool, actor: str | None) -> None:
+    """Import FILE (CSV or XLSX, one row per platform account): every row, or none.
+
+    Every problem is listed with its row and column and the exit code is 1. Importing the same
+    file again changes nothing. A blank optional cell keeps what the roster has.
+    """
+    if actor:
+        g.actor = auth_services.get_user_by_name(actor)
+        if g.actor is None:
+            raise click.ClickException(_("There is no account named %(name)s.", name=actor))
+    try:
+        plan = plan_import(file.read_bytes())
+    except ValidationFailed as exc:
+        raise click.ClickException(exc.message) from exc
+    for warning in plan.warnings:
+        click.echo(_("Warning: %(text)s", text=str(warning)), err=True)
+    if plan.problems:
+        _refuse(plan.problems)
+    _echo_changes(plan)
+    if dry_run:
+        click.echo(_("Dry run, nothing was written. %(summary)s", summary=str(plan.summary)))
+        return
+    try:
+        summary = apply_plan(plan, file.name)
+    except ImportRefused as exc:
+        db.session.rollback()
+        _refuse(exc.details)
+    db.session.commit()
+    click.echo(str(summary))
+
+
+def _refuse(problems: list[Problem]) -> NoReturn:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(refusal_message(len(problems)), err=True)
+    raise click.exceptions.Exit(1)
+
+
+def _echo_changes(plan: RosterPlan) -> None:
+    for item in plan.changed:
+        click.echo(f"{item.action} {item.entry.employee_no} {item.profile.legal_name}")
+        if item.action == "update":
+            for name, (old, new) in item.changes.items():
+                click.echo(f"    {name}: {old if old is not None else ''} → {new}")
+        for account in item.accounts:
+            if account.action != "unchanged":
+                click.echo(
+                    f"    {account.action} {account.platform} {account.account_id} "
+                    f"{account.nickname}".rstrip()
+                )
