@@ -1,0 +1,506 @@
+"""Generate the demo agency from a seed: plain Python objects, no database.
+
+The same seed, size and `today` always give the same agency. Streamers are hired, promoted
+and trained on dates relative to `today`; their sessions cover the year that ends with the
+last full day before `today` in the organisation's zone, so every quarter of that year has data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hrapp.demo import data
+from hrapp.training.curriculum import DEFAULT_CURRICULUM, RUBRIC_MAX
+
+DAY = dt.timedelta(days=1)
+YEAR_DAYS = 365
+CO_HOST_SHARES = ((5000, 5000), (6000, 4000))
+RETAKE_NOTE = "补考"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    platform: str
+    account_id: str  # text: Douyin ids keep their leading zeros
+    nickname: str
+
+
+@dataclass(frozen=True)
+class LevelStep:
+    from_level: str | None
+    to_level: str
+    effective_on: dt.date
+    reason: str
+
+
+@dataclass
+class DemoStreamer:
+    employee_no: str
+    legal_name: str
+    stage_name: str
+    date_of_birth: dt.date
+    category: str
+    team: str
+    persona: str
+    history: list[LevelStep]
+    accounts: list[DemoAccount]
+    skill: float  # 1.0 meets the level's targets; the spread gives a spread of grades
+    sessions_per_week: float
+    mentor: int | None = None  # index of the mentor in DemoSet.streamers
+
+    @property
+    def hire_date(self) -> dt.date:
+        return self.history[0].effective_on
+
+    @property
+    def level(self) -> str:
+        return self.history[-1].to_level
+
+    @property
+    def level_since(self) -> dt.date:
+        return self.history[-1].effective_on
+
+    @property
+    def login(self) -> str:
+        return self.employee_no.lower()
+
+    def level_on(self, day: dt.date) -> str:
+        level = self.history[0].to_level
+        for step in self.history:
+            if step.effective_on <= day:
+                level = step.to_level
+        return level
+
+
+@dataclass(frozen=True)
+class DemoSession:
+    streamer: int  # index of the room's owner
+    account: int  # index into that streamer's accounts
+    hosts: tuple[tuple[int, int], ...]  # (streamer index, share in basis points)
+    values: dict[str, Any]  # live_sessions columns except the account and batch ids
+
+
+@dataclass(frozen=True)
+class DemoTraining:
+    streamer: int
+    module: str
+    completed_on: dt.date
+    score: float
+    trainer: str
+    rubric_scores: dict[str, int] = field(default_factory=dict)  # 0–10 per dimension
+    notes: str = ""
+
+
+@dataclass
+class DemoSet:
+    today: dt.date
+    streamers: list[DemoStreamer]
+    sessions: list[DemoSession] = field(default_factory=list)
+    training: list[DemoTraining] = field(default_factory=list)
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.today - YEAR_DAYS * DAY
+
+
+def build_demo_set(
+    today: dt.date,
+    zone: ZoneInfo,
+    count: int = data.DEFAULT_STREAMERS,
+    seed: int = data.SEED,
+) -> DemoSet:
+    """The whole demo agency for `count` streamers, as of `today` in `zone`."""
+    rng = random.Random(seed)
+    demo = DemoSet(today=today, streamers=_roster(rng, today, count))
+    demo.sessions = _sessions(rng, demo, zone)
+    demo.training = _training(rng, demo)
+    return demo
+
+
+# --- roster -------------------------------------------------------------------------------
+
+
+def _roster(rng: random.Random, today: dt.date, count: int) -> list[DemoStreamer]:
+    names = _unique_names(rng, count)
+    levels = _levels(rng, count)
+    used_ids: set[str] = set()
+    streamers = []
+    for i, ((surname, given), level) in enumerate(zip(names, levels, strict=True)):
+        category = data.CATEGORIES[i % len(data.CATEGORIES)]
+        history = _level_history(rng, level, today)
+        stage_name = _stage_name(given, i)
+        streamers.append(
+            DemoStreamer(
+                employee_no=f"E{data.FIRST_EMPLOYEE_NO + i}",
+                legal_name=surname + given,
+                stage_name=stage_name,
+                date_of_birth=_date_of_birth(rng, history[0].effective_on),
+                category=category,
+                team=data.TEAMS[(i // len(data.CATEGORIES)) % len(data.TEAMS)],
+                persona=rng.choice(data.PERSONAS[category]),
+                history=history,
+                accounts=_accounts(rng, i, stage_name, category, used_ids),
+                skill=min(1.7, max(0.5, rng.lognormvariate(0, 0.28))),
+                sessions_per_week=rng.uniform(*data.LEVEL_PROFILES[level].sessions_per_week),
+            )
+        )
+    _assign_mentors(rng, streamers)
+    return streamers
+
+
+def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    pairs = [(s, g) for s in data.SURNAMES for g in data.GIVEN_NAMES]
+    return rng.sample(pairs, count)
+
+
+def _stage_name(given: str, index: int) -> str:
+    """A stage name (艺名) from the given name, in a pattern that rotates along the roster."""
+    pattern = data.STAGE_NAME_PATTERNS[index % len(data.STAGE_NAME_PATTERNS)]
+    return pattern.format(a=given[0], b=given[-1])
+
+
+def _levels(rng: random.Random, count: int) -> list[str]:
+    """Levels dealt round the categories (so each has its mentors), shuffled within each."""
+    mentors = max(1, round(count * data.MENTOR_SHARE))
+    seniors = max(1, round(count * data.SENIOR_SHARE))
+    levels = ["mentor"] * mentors + ["senior"] * seniors
+    levels += ["assistant"] * (count - len(levels))
+    step = len(data.CATEGORIES)
+    for first in range(step):
+        same_category = levels[first::step]
+        rng.shuffle(same_category)
+        levels[first::step] = same_category
+    return levels
+
+
+def _level_history(rng: random.Random, level: str, today: dt.date) -> list[LevelStep]:
+    """Hired as an assistant; seniors and mentors were promoted after the required time."""
+    steps = []
+    promoted = today - rng.randint(60, 800) * DAY  # the latest promotion
+    if level == "mentor":
+        steps.append(LevelStep("senior", "mentor", promoted, "通过培训导师认证，晋升培训导师"))
+        promoted -= rng.randint(365, 700) * DAY  # at least a year as a senior
+    if level == "assistant":
+        hired = today - rng.randint(45, 1100) * DAY
+    else:
+        reason = "连续两个季度考核A级以上，晋升资深主播"
+        steps.append(LevelStep("assistant", "senior", promoted, reason))
+        hired = promoted - rng.randint(240, 560) * DAY  # at least eight months as an assistant
+    steps.append(LevelStep(None, "assistant", hired, "入职"))
+    return steps[::-1]
+
+
+def _date_of_birth(rng: random.Random, hired: dt.date) -> dt.date:
+    # At least 18 years and a few days before the hire date: adult at hire, and so today.
+    return hired - rng.randint(18 * 365 + 10, 30 * 365) * DAY
+
+
+def _accounts(
+    rng: random.Random, index: int, stage_name: str, category: str, used: set[str]
+) -> list[DemoAccount]:
+    def fresh(make: Callable[[], str]) -> str:
+        while (value := make()) in used:
+            pass
+        used.add(value)
+        return value
+
+    def douyin_id() -> str:
+        if rng.random() < 0.25:  # short old ids that start with zeros
+            return f"0{rng.randint(0, 9_999_999):07d}"
+        return str(rng.randint(10**7, 10**10))
+
+    accounts = [DemoAccount("douyin", fresh(douyin_id), f"{stage_name}的直播间")]
+    # Every eighth streamer also runs a room elsewhere, alternating Taobao and TikTok Shop.
+    if index % 8 == 5:
+        if (index // 8) % 2 == 0:
+            taobao_id = fresh(lambda: str(rng.randint(10**9, 10**11)))
+            accounts.append(
+                DemoAccount("taobao", taobao_id, f"{stage_name}·{data.CATEGORY_ZH[category]}好物")
+            )
+        else:
+            tiktok_id = fresh(lambda: str(rng.randint(7 * 10**18, 8 * 10**18)))
+            accounts.append(DemoAccount("tiktok", tiktok_id, f"{stage_name} LIVE"))
+    return accounts
+
+
+def _assign_mentors(rng: random.Random, streamers: list[DemoStreamer]) -> None:
+    """About half the assistants have a mentor, from their own category when there is one."""
+    mentors = [i for i, s in enumerate(streamers) if s.level == "mentor"]
+    for streamer in streamers:
+        if streamer.level != "assistant" or rng.random() < 0.5:
+            continue
+        same = [m for m in mentors if streamers[m].category == streamer.category]
+        streamer.mentor = rng.choice(same or mentors)
+
+
+# --- sessions -----------------------------------------------------------------------------
+
+
+def _sessions(rng: random.Random, demo: DemoSet, zone: ZoneInfo) -> list[DemoSession]:
+    # Nothing may end after the last full day: sessions crossing into `today` are dropped.
+    limit = dt.datetime.combine(demo.today, dt.time(), tzinfo=zone)
+    sessions: list[DemoSession] = []
+    for index, streamer in enumerate(demo.streamers):
+        first = max(demo.first_day, streamer.hire_date + 7 * DAY)  # a week of onboarding
+        for week in _calendar_weeks(first, demo.today):
+            for session_day in _session_days(rng, streamer, week):
+                session = _one_session(rng, index, streamer, session_day, zone)
+                if session.values["ended_at"] <= limit:
+                    sessions.append(session)
+    _add_co_hosts(rng, demo.streamers, sessions)
+    return sessions
+
+
+def _calendar_weeks(first: dt.date, end: dt.date) -> list[list[dt.date]]:
+    """The days from `first` until before `end`, grouped by Monday-to-Sunday week."""
+    weeks: list[list[dt.date]] = []
+    day = first
+    while day < end:
+        if not weeks or day.weekday() == 0:
+            weeks.append([])
+        weeks[-1].append(day)
+        day += DAY
+    return weeks
+
+
+def _session_days(rng: random.Random, streamer: DemoStreamer, week: list[dt.date]) -> list[dt.date]:
+    """3–6 days a week around the streamer's habit; nobody skips a shopping festival."""
+    wanted = min(len(week), max(3, min(6, round(rng.gauss(streamer.sessions_per_week, 0.8)))))
+    festivals = [d for d in week if _festival(d)]
+    others = [d for d in week if d not in festivals]
+    chosen = festivals + rng.sample(others, max(0, min(len(others), wanted - len(festivals))))
+    return sorted(chosen)
+
+
+def _festival(day: dt.date) -> str | None:
+    return data.FESTIVALS.get((day.month, day.day))
+
+
+def _one_session(
+    rng: random.Random, index: int, streamer: DemoStreamer, day: dt.date, zone: ZoneInfo
+) -> DemoSession:
+    level = streamer.level_on(day)
+    festival = _festival(day)
+    start_hour, hours, boost = _slot(rng, level, festival)
+    if day.weekday() >= 5:
+        boost *= 1.15
+    started = dt.datetime.combine(day, dt.time(), tzinfo=zone) + dt.timedelta(
+        hours=start_hour, seconds=rng.randint(0, 59)
+    )
+    seconds = round(hours * 3600) + rng.randint(0, 59)
+    account = 1 if len(streamer.accounts) > 1 and rng.random() < 0.25 else 0
+    platform = streamer.accounts[account].platform
+    values = {
+        "started_at": started.astimezone(dt.UTC),
+        "ended_at": (started + dt.timedelta(seconds=seconds)).astimezone(dt.UTC),
+        "on_air_seconds": seconds,
+        **_metrics(rng, streamer, level, seconds, boost),
+        **_platform_fields(rng, streamer, platform, festival),
+    }
+    return DemoSession(index, account, ((index, 10_000),), values)
+
+
+def _slot(rng: random.Random, level: str, festival: str | None) -> tuple[float, float, float]:
+    """(start hour, duration in hours, GMV boost): evenings mostly, a few marathons."""
+    if festival in data.MARATHON_FESTIVALS and level == "senior":
+        return rng.uniform(12, 14), rng.uniform(8.3, 10.5), rng.uniform(2.5, 4.0)
+    boost = rng.uniform(2.0, 3.0) if festival else 1.0
+    draw = rng.random()
+    if draw < 0.72:  # prime time: starts 19:00–20:00, off air before midnight
+        start = rng.uniform(19, 20)
+        return start, rng.uniform(2.5, min(5, 23.9 - start)), boost
+    if draw < 0.94:  # afternoons draw fewer viewers
+        return rng.uniform(13, 15.5), rng.uniform(2.5, 5), boost * 0.7
+    return rng.uniform(21.5, 22.5), rng.uniform(2.5, 4), boost  # late shows cross midnight
+
+
+def _metrics(
+    rng: random.Random, streamer: DemoStreamer, level: str, seconds: int, boost: float
+) -> dict[str, Any]:
+    """Consistent figures: buyers ≤ viewers ≤ views, orders ≥ buyers, refunds ≤ GMV."""
+    profile = data.LEVEL_PROFILES[level]
+    hours = seconds / 3600
+    luck = rng.lognormvariate(0, 0.35)
+    gmv_yuan = profile.gmv_per_hour_yuan * hours * streamer.skill * boost * luck
+    gmv_fen = max(100, round(gmv_yuan * 100))
+    orders = max(1, round(gmv_yuan / rng.uniform(*data.AOV_YUAN[streamer.category])))
+    buyers = max(1, min(orders, round(orders / rng.uniform(1.03, 1.2))))
+    conversion = min(0.08, rng.uniform(0.012, 0.045) * streamer.skill**0.3)
+    viewers = max(buyers, round(buyers / conversion))
+    views = round(viewers * rng.uniform(1.25, 1.8))
+    avg_watch = round(profile.avg_watch_seconds * streamer.skill**0.4 * rng.uniform(0.85, 1.15), 1)
+    avg_online = max(1, round(views * avg_watch / seconds))
+    new_followers = round(
+        profile.new_followers_per_hour * hours * streamer.skill * boost**0.5 * luck**0.5
+    )
+    new_followers = min(new_followers, viewers // 5)
+    refund_rate = rng.uniform(*data.REFUND_RATE[streamer.category])
+    refunds_fen = round(gmv_fen * refund_rate)
+    refunds_1h_fen = round(refunds_fen * rng.uniform(0.15, 0.4))
+    return {
+        "viewers": viewers,
+        "views": views,
+        "avg_online": avg_online,
+        "peak_online": round(avg_online * rng.uniform(2.0, 4.0)),
+        "avg_watch_seconds": avg_watch,
+        "comments": round(viewers * rng.uniform(0.06, 0.3)),
+        "new_followers": new_followers,
+        "unfollows": round(new_followers * rng.uniform(0.04, 0.15)),
+        "orders": orders,
+        "buyers": buyers,
+        "items_sold": round(orders * rng.uniform(1.0, 1.35)),
+        "refund_orders": min(orders, round(orders * refund_rate * rng.uniform(0.8, 1.2))),
+        "gmv_fen": gmv_fen,
+        "buyer_paid_fen": round(gmv_fen * rng.uniform(0.9, 0.98)),
+        "refunds_fen": refunds_fen,
+        "refunds_1h_fen": refunds_1h_fen,
+        "platform_net_fen": gmv_fen - refunds_1h_fen,
+        "ad_spend_fen": round(gmv_fen * rng.uniform(0.03, 0.12)) if rng.random() < 0.6 else 0,
+    }
+
+
+def _platform_fields(
+    rng: random.Random, streamer: DemoStreamer, platform: str, festival: str | None
+) -> dict[str, Any]:
+    """What differs by platform: Taobao has session ids and titles; TikTok sells in dollars.
+
+    Every session gets every key, so that the rows insert in one executemany.
+    """
+    fields: dict[str, Any] = {
+        "platform_session_id": None,
+        "title": None,
+        "currency": "CNY",
+        "fx_rate": "1",
+    }
+    if platform == "taobao":
+        theme = festival or f"{data.CATEGORY_ZH[streamer.category]}专场"
+        fields["platform_session_id"] = str(rng.randint(10**11, 10**12))
+        fields["title"] = f"{streamer.stage_name}的{theme}"
+    elif platform == "tiktok":
+        # Stored in the organisation's currency; the export's currency and rate are kept.
+        fields.update(currency="USD", fx_rate=data.USD_RATE)
+    return fields
+
+
+def _add_co_hosts(
+    rng: random.Random, streamers: list[DemoStreamer], sessions: list[DemoSession]
+) -> None:
+    """A mentor takes each mentee on air a few times: the mentor's session gets two hosts."""
+    by_owner: dict[int, list[int]] = {}
+    for position, session in enumerate(sessions):
+        by_owner.setdefault(session.streamer, []).append(position)
+    for mentee, streamer in enumerate(streamers):
+        if streamer.mentor is None:
+            continue
+        candidates = [
+            p
+            for p in by_owner.get(streamer.mentor, [])
+            if len(sessions[p].hosts) == 1
+            and sessions[p].values["started_at"].date() > streamer.hire_date + 7 * DAY
+        ]
+        for position in rng.sample(candidates, min(len(candidates), rng.randint(1, 3))):
+            mentor_share, mentee_share = rng.choice(CO_HOST_SHARES)
+            hosts = ((streamer.mentor, mentor_share), (mentee, mentee_share))
+            sessions[position] = dataclasses.replace(sessions[position], hosts=hosts)
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+PASS_MARKS = {m["code"]: m["pass_mark"] or 0 for m in DEFAULT_CURRICULUM}
+RUBRIC_KEYS = {m["code"]: [d["key"] for d in m["rubric"]] for m in DEFAULT_CURRICULUM}
+
+
+def _training(rng: random.Random, demo: DemoSet) -> list[DemoTraining]:
+    records: list[DemoTraining] = []
+    for index, streamer in enumerate(demo.streamers):
+        taken = _basic_modules(rng, streamer, demo.today)
+        taken += _promotion_modules(rng, streamer, demo.today)
+        for code, day, score in taken:
+            records += _with_retake(rng, index, code, day, score, demo.today)
+    return records
+
+
+def _score(rng: random.Random, streamer: DemoStreamer) -> int:
+    return max(50, min(100, round(rng.gauss(72 + 10 * streamer.skill, 8))))
+
+
+def _basic_modules(
+    rng: random.Random, streamer: DemoStreamer, today: dt.date
+) -> list[tuple[str, dt.date, int]]:
+    """The onboarding modules in the first half year, and COMPLIANCE-1 renewed every year."""
+    hired = streamer.hire_date
+    taken = []
+    for code in data.ASSISTANT_MODULES:
+        day = hired + rng.randint(7, 180) * DAY
+        taken.append((code, day, _score(rng, streamer)))
+        if code == "COMPLIANCE-1":
+            while (day := day + rng.randint(330, 360) * DAY) < today:
+                taken.append((code, day, _score(rng, streamer)))
+    if streamer.level == "assistant" and rng.random() < 0.6:
+        taken.append(("PRACTICAL-1", hired + rng.randint(150, 400) * DAY, _score(rng, streamer)))
+    return [t for t in taken if t[1] < today]
+
+
+def _promotion_modules(
+    rng: random.Random, streamer: DemoStreamer, today: dt.date
+) -> list[tuple[str, dt.date, int]]:
+    """Seniors and mentors passed the assessment their promotion required."""
+    taken = []
+    for step in streamer.history[1:]:
+        code = "PRACTICAL-1" if step.to_level == "senior" else "MENTOR-1"
+        day = step.effective_on - rng.randint(14, 60) * DAY
+        taken.append((code, day, rng.randint(int(PASS_MARKS[code]), 98)))
+    if streamer.level == "senior" and rng.random() < 0.3:  # working towards mentor
+        taken.append(("MENTOR-1", today - rng.randint(10, 90) * DAY, _score(rng, streamer)))
+    return taken
+
+
+def _with_retake(
+    rng: random.Random, index: int, code: str, day: dt.date, score: int, today: dt.date
+) -> list[DemoTraining]:
+    """The record, and when it failed a later retake that passed (if there was time yet)."""
+    trainer = rng.choice(data.TRAINERS)
+    records = [_record(rng, index, code, day, score, trainer)]
+    retake_day = day + rng.randint(14, 45) * DAY
+    if score < PASS_MARKS[code] and retake_day < today:
+        retake_score = rng.randint(int(PASS_MARKS[code]), 95)
+        records.append(_record(rng, index, code, retake_day, retake_score, trainer, RETAKE_NOTE))
+    return records
+
+
+def _record(
+    rng: random.Random,
+    index: int,
+    code: str,
+    day: dt.date,
+    score: int,
+    trainer: str,
+    notes: str = "",
+) -> DemoTraining:
+    """A record; assessed modules with a rubric get dimension scores that make up the score."""
+    keys = RUBRIC_KEYS[code]
+    if not keys:
+        return DemoTraining(index, code, day, score, trainer, notes=notes)
+    points = _split(rng, round(score * len(keys) / RUBRIC_MAX), len(keys))
+    total = round(sum(points) / len(keys) * 100 / RUBRIC_MAX, 1)
+    return DemoTraining(
+        index, code, day, total, trainer, dict(zip(keys, points, strict=True)), notes
+    )
+
+
+def _split(rng: random.Random, total: int, parts: int) -> list[int]:
+    """`total` points over `parts` dimensions of 0–10, unevenly, as a real assessment is."""
+    points = [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
+    for _ in range(parts * 2):
+        give, take = rng.randrange(parts), rng.randrange(parts)
+        if points[give] > 0 and points[take] < RUBRIC_MAX:
+            points[give] -= 1
+            points[take] += 1
+    return points

@@ -1,0 +1,293 @@
+"""`hrapp demo load`: a realistic, consistent demo agency, loaded once, with logins that work."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from hrapp import create_app
+from hrapp.auth.models import Role, User
+from hrapp.auth.services import password_problems
+from hrapp.core.audit import AuditEntry
+from hrapp.demo import data
+from hrapp.demo.generator import build_demo_set
+from hrapp.extensions import db
+from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
+from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
+from hrapp.training.curriculum import DEFAULT_CURRICULUM
+from hrapp.training.models import Module, TrainingRecord
+from tests.conftest import login
+
+TODAY = dt.date(2026, 10, 1)
+ZONE = ZoneInfo("Asia/Shanghai")
+PASSWORD = "Demo-Password-42"
+SMALL = "8"  # streamers in the tests that do not need the whole agency: all levels and categories
+LOGIN_LINE = re.compile(r"^\s+(\S+)\s+(admin|hr|trainer|streamer)\s+(\S+)$", re.MULTILINE)
+
+
+def load(app: Flask, *options: str) -> dict[str, tuple[str, str]]:
+    """Run the command; the printed logins as {username: (role, password)}."""
+    result = app.test_cli_runner().invoke(
+        args=["demo", "load", "--today", TODAY.isoformat(), *options]
+    )
+    assert result.exit_code == 0, result.output
+    return {user: (role, pw) for user, role, pw in LOGIN_LINE.findall(result.output)}
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=ZONE)
+
+
+def count(model: type) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def all_sessions() -> list[LiveSession]:
+    return list(db.session.scalars(select(LiveSession)))
+
+
+def test_default_agency_has_every_level_and_category_and_a_login_per_streamer(app: Flask) -> None:
+    logins = load(app, "--password", PASSWORD)
+
+    streamers = list(db.session.scalars(select(Streamer).order_by(Streamer.employee_no)))
+    assert len(streamers) == data.DEFAULT_STREAMERS >= 40
+    assert {s.level for s in streamers} == {"assistant", "senior", "mentor"}
+    assert {s.category for s in streamers} == {"beauty", "appliance", "food", "home"}
+    assert len({s.team for s in streamers}) >= 3
+    assert len({s.legal_name for s in streamers}) == len(streamers)
+    assert all(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", s.legal_name) for s in streamers)
+    assert all(s.stage_name for s in streamers)
+    assert logins["admin"] == ("admin", PASSWORD)
+    assert logins["hr"] == ("hr", PASSWORD)
+    assert logins["trainer"] == ("trainer", PASSWORD)
+    for streamer in streamers:
+        assert logins[streamer.employee_no.lower()] == ("streamer", PASSWORD)
+        assert streamer.user is not None
+        assert streamer.user.username == streamer.employee_no.lower()
+        assert streamer.user.roles == {Role.STREAMER}
+    assert len(logins) == len(streamers) + 3
+    assert 10_000 <= count(LiveSession) <= 20_000  # a year of 3–6 sessions a week each
+
+
+def test_people_are_adults_with_a_level_history_and_mentors(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    streamers = list(db.session.scalars(select(Streamer)))
+    for s in streamers:
+        assert s.date_of_birth is not None and s.hire_date is not None
+        assert s.date_of_birth.replace(year=s.date_of_birth.year + 18) <= s.hire_date < TODAY
+        history = s.level_changes
+        assert history[0].from_level is None and history[0].to_level == "assistant"
+        assert history[0].effective_on == s.hire_date
+        assert history[-1].to_level == s.level and history[-1].effective_on == s.level_since
+        assert [h.effective_on for h in history] == sorted(h.effective_on for h in history)
+    mentored = [s for s in streamers if s.mentor is not None]
+    assert mentored
+    assert all(s.level == "assistant" and s.mentor.level == "mentor" for s in mentored)
+    assert count(LevelChange) > len(streamers)
+
+
+def test_each_streamer_has_one_douyin_room_and_a_few_have_a_second(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", "14")  # the 6th and 14th have a second
+
+    accounts = list(db.session.scalars(select(PlatformAccount)))
+    per_streamer = Counter((a.streamer_id, a.platform) for a in accounts)
+    assert all(n == 1 for n in per_streamer.values())
+    douyin = [a for a in accounts if a.platform == "douyin"]
+    assert len(douyin) == count(Streamer)
+    assert all(a.account_id.isdigit() for a in douyin)
+    assert any(a.account_id.startswith("0") for a in douyin)
+    others = {a.platform for a in accounts} - {"douyin"}
+    assert others == {"taobao", "tiktok"}
+
+
+def test_a_year_of_sessions_ending_on_the_last_full_day(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    sessions = all_sessions()
+
+    assert min(s.started_at for s in sessions) >= local_midnight(TODAY - dt.timedelta(days=365))
+    assert max(s.ended_at for s in sessions) <= local_midnight(TODAY)
+    last_day = TODAY - dt.timedelta(days=1)
+    assert any(s.started_at.astimezone(ZONE).date() == last_day for s in sessions)
+    assert all(s.on_air_seconds == (s.ended_at - s.started_at).total_seconds() for s in sessions)
+
+
+def test_sessions_are_mostly_prime_time_of_two_to_five_hours(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    sessions = all_sessions()
+
+    start_hours = Counter(s.started_at.astimezone(ZONE).hour for s in sessions)
+    assert (start_hours[19] + start_hours[20]) / len(sessions) > 0.6
+    assert sum(start_hours[h] for h in (13, 14, 15)) > 0
+    crossing = [
+        s
+        for s in sessions
+        if s.ended_at.astimezone(ZONE).date() > s.started_at.astimezone(ZONE).date()
+    ]
+    assert 0 < len(crossing) < 0.1 * len(sessions)
+    hours = [s.on_air_seconds / 3600 for s in sessions]
+    marathons = [h for h in hours if h > 8]
+    assert 0 < len(marathons) < 0.01 * len(sessions)
+    assert all(2 <= h <= 5 + 1 / 60 for h in hours if h <= 8)
+
+
+def test_three_to_six_sessions_in_every_full_week(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    owner = dict(db.session.execute(select(PlatformAccount.id, PlatformAccount.streamer_id)).all())
+    weeks: dict[tuple[int, dt.date], int] = Counter()
+    for s in all_sessions():
+        day = s.started_at.astimezone(ZONE).date()
+        weeks[owner[s.platform_account_id], day - dt.timedelta(days=day.weekday())] += 1
+
+    last_day = TODAY - dt.timedelta(days=1)
+    last_monday = last_day - dt.timedelta(days=last_day.weekday())  # may be cut short
+    for streamer in db.session.scalars(select(Streamer)):
+        first = max(TODAY - dt.timedelta(days=365), streamer.hire_date + dt.timedelta(days=7))
+        monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)  # first full week
+        while monday < last_monday:
+            assert 3 <= weeks[streamer.id, monday] <= 6, (streamer.employee_no, monday)
+            monday += dt.timedelta(days=7)
+
+
+def test_session_figures_are_plausible(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    for s in all_sessions():
+        assert s.ended_at > s.started_at
+        assert 0 < s.buyers <= s.viewers <= s.views
+        assert s.orders >= s.buyers
+        assert 0 <= s.refunds_fen <= s.gmv_fen
+        assert s.refunds_1h_fen <= s.refunds_fen
+        assert s.buyer_paid_fen <= s.gmv_fen
+        assert s.platform_net_fen == s.gmv_fen - s.refunds_1h_fen
+        assert s.peak_online >= s.avg_online > 0
+        assert s.refund_orders <= s.orders <= s.items_sold
+        assert 0 <= s.unfollows <= s.new_followers <= s.viewers
+        assert s.avg_watch_seconds > 0
+
+
+def test_seniors_sell_far_more_per_hour_than_assistants(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    level = dict(db.session.execute(select(Streamer.id, Streamer.level)).all())
+    rows = db.session.execute(
+        select(SessionHost.streamer_id, LiveSession.gmv_fen, LiveSession.on_air_seconds)
+        .join(LiveSession, LiveSession.id == SessionHost.session_id)
+        .where(SessionHost.share_bp == 10_000)
+    )
+    per_hour: dict[str, list[float]] = defaultdict(list)
+    for streamer_id, gmv_fen, seconds in rows:
+        per_hour[level[streamer_id]].append(gmv_fen / seconds)
+
+    assert statistics.median(per_hour["senior"]) > 3 * statistics.median(per_hour["assistant"])
+    assert statistics.median(per_hour["mentor"]) > 2 * statistics.median(per_hour["assistant"])
+
+
+def test_co_hosted_sessions_split_the_whole_share(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    shares = db.session.execute(
+        select(SessionHost.session_id, func.count(), func.sum(SessionHost.share_bp)).group_by(
+            SessionHost.session_id
+        )
+    ).all()
+    assert len(shares) == count(LiveSession)
+    assert all(total == 10_000 for _, _, total in shares)
+    co_hosted = [hosts for _, hosts, _ in shares if hosts == 2]
+    assert 0 < len(co_hosted) < 100
+
+
+def test_training_records_for_the_default_curriculum(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    modules = {m.id: m for m in db.session.scalars(select(Module))}
+    default_codes = {m["code"] for m in DEFAULT_CURRICULUM}
+    assert {m.code for m in modules.values()} == default_codes
+    records = list(db.session.scalars(select(TrainingRecord)))
+    assert {modules[r.module_id].code for r in records} == default_codes
+    assert {r.trainer_name for r in records} == {"李老师", "王老师"}
+    trainer = db.session.scalar(select(User).where(User.username == "trainer"))
+    assert all((r.trainer_id == trainer.id) == (r.trainer_name == "李老师") for r in records)
+    for r in records:
+        module = modules[r.module_id]
+        assert r.passed == (module.pass_mark is None or r.score >= module.pass_mark)
+        assert r.completed_on < TODAY
+        if module.rubric:  # the dimensions (0–10 each) make up the score
+            assert set(r.rubric_scores) == {d["key"] for d in module.rubric}
+            assert all(0 <= v <= 10 for v in r.rubric_scores.values())
+            assert r.score == pytest.approx(sum(r.rubric_scores.values()) * 10 / len(module.rubric))
+    assert any(not r.passed for r in records)  # some fail, and retake later
+    assert any(r.notes == "补考" and r.passed for r in records)
+    practical = next(m.id for m in modules.values() if m.code == "PRACTICAL-1")
+    for senior in db.session.scalars(select(Streamer).where(Streamer.level != "assistant")):
+        assert any(
+            r.streamer_id == senior.id and r.module_id == practical and r.passed for r in records
+        )
+
+
+def test_sessions_come_from_one_demo_batch_and_the_load_is_audited(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    batch = db.session.scalar(select(ImportBatch))
+    assert batch.filename == "demo data" and batch.status == "imported"
+    assert batch.inserted == batch.total_rows == count(LiveSession)
+    batch_ids = set(db.session.scalars(select(LiveSession.import_batch_id)))
+    assert batch_ids == {batch.id}
+    audits = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "demo.load")))
+    assert len(audits) == 1
+    assert audits[0].summary.startswith("demo data loaded")
+
+
+def test_loading_again_adds_nothing_and_prints_passwords_that_work(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    models = (Streamer, PlatformAccount, LevelChange, LiveSession, SessionHost)
+    models += (TrainingRecord, Module, ImportBatch, User)
+    before = {m.__name__: count(m) for m in models}
+
+    logins = load(app, "--streamers", SMALL)  # no --password: new random ones
+
+    assert {m.__name__: count(m) for m in models} == before
+    assert len(logins) == int(SMALL) + 3
+    staff_passwords = {logins[u][1] for u in ("admin", "hr", "trainer")}
+    assert len(staff_passwords) == 3 and PASSWORD not in staff_passwords
+    for username in ("hr", "trainer", "e1001", "e1008"):
+        client = app.test_client()
+        login(client, username, logins[username][1])
+    old = app.test_client().post("/login", data={"username": "e1002", "password": PASSWORD})
+    assert old.status_code == 200  # refused: the old password no longer works
+
+
+def test_a_weak_password_is_refused_and_nothing_is_written(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(
+        args=["demo", "load", "--today", TODAY.isoformat(), "--password", "short"]
+    )
+
+    assert result.exit_code != 0
+    assert password_problems("short")[0] in result.output
+    assert count(Streamer) == count(User) == count(LiveSession) == 0
+
+
+def test_a_database_without_the_schema_gets_advice(tmp_path: Path) -> None:
+    empty = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'empty.sqlite'}")
+
+    result = empty.test_cli_runner().invoke(args=["demo", "load", "--password", PASSWORD])
+
+    assert result.exit_code == 1
+    assert "no such table" in result.output
+    assert "hrapp db upgrade" in result.output
+
+
+def test_the_same_inputs_give_the_same_agency() -> None:
+    first = build_demo_set(TODAY, ZONE, 8)
+    again = build_demo_set(TODAY, ZONE, 8)
+
+    assert first.streamers == again.streamers
+    assert first.sessions == again.sessions
+    assert first.training == again.training
