@@ -22,10 +22,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hrapp.core.db import Base, utcnow
 
 if TYPE_CHECKING:
+    from hrapp.auth.models import User
     from hrapp.streamers.models import Streamer
 
 
 class Module(Base):
+    """A curriculum module. `required_for` lists the promotion steps ("assistant->senior") that
+    need it; `rubric` lists the assessed dimensions as ``{"key", "zh", "en"}``."""
+
     __tablename__ = "training_modules"
     __table_args__ = (
         CheckConstraint(
@@ -39,13 +43,16 @@ class Module(Base):
     title_en: Mapped[str] = mapped_column(String(120))
     topic: Mapped[str] = mapped_column(String(60), default="")
     hours: Mapped[float] = mapped_column(Float, default=0)
-    # The promotion step it is required for, e.g. "assistant->senior"; None when optional.
-    required_for: Mapped[str | None] = mapped_column(String(40))
+    # The promotion steps it is required for, e.g. ["assistant->senior"]; empty when optional.
+    # A list because one module (COMPLIANCE-1) is required for more than one step.
+    required_for: Mapped[list[str]] = mapped_column(JSON, default=list)
     pass_mark: Mapped[float | None] = mapped_column(Float)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     assessed: Mapped[bool] = mapped_column(Boolean, default=False)
-    rubric: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rubric: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Display order of the curriculum (the order a streamer takes the modules in).
+    position: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -63,9 +70,15 @@ class TrainingClass(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     module: Mapped[Module] = relationship()
+    records: Mapped[list[TrainingRecord]] = relationship(
+        back_populates="training_class", order_by="TrainingRecord.id"
+    )
 
 
 class TrainingRecord(Base):
+    """One streamer's completion of one module. Never deleted: a mistake is corrected or voided
+    with a reason, and the audit log keeps the old values."""
+
     __tablename__ = "training_records"
     __table_args__ = (
         CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="score_range"),
@@ -88,6 +101,7 @@ class TrainingRecord(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     voided_at: Mapped[dt.datetime | None]
     void_reason: Mapped[str | None] = mapped_column(String(300))
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )
@@ -97,4 +111,10 @@ class TrainingRecord(Base):
 
     streamer: Mapped[Streamer] = relationship()
     module: Mapped[Module] = relationship()
-    training_class: Mapped[TrainingClass | None] = relationship()
+    training_class: Mapped[TrainingClass | None] = relationship(back_populates="records")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    voided_by: Mapped[User | None] = relationship(foreign_keys=[voided_by_id])
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None

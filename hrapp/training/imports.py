@@ -1,0 +1,420 @@
+"""Importing training records from a CSV or XLSX sheet, all or nothing.
+
+Columns (header row first, any order, case and spaces ignored): ``employee_no``,
+``module_code``, ``completed_on`` (required), ``score``, ``trainer``, ``note``. Rows are numbered
+as a spreadsheet shows them, the header being row 1. Every problem is reported with its row,
+column, value and reason, and a file with any problem writes nothing.
+
+A row whose employee, module and date already have a (non-voided) record is *unchanged* when
+the score is the same; a different score is an error, never a silent update: a logged score is
+changed only by correcting that record with a reason. A row matching a voided record's score is
+unchanged too (the record stays voided). So importing a file twice changes nothing, and notes or
+trainer names of existing records are never overwritten. A trainer named in the
+file is linked to the account of that name (username or display name) when exactly one exists,
+and is always kept by name.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import math
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from hrapp.auth.models import User
+from hrapp.core import audit
+from hrapp.core.db import utcnow
+from hrapp.core.errors import ValidationFailed
+from hrapp.core.timeutil import org_today
+from hrapp.extensions import db
+from hrapp.live_sessions.models import ImportBatch
+from hrapp.streamers.models import Streamer
+from hrapp.training.models import Module, TrainingRecord
+from hrapp.training.services import MAX_SCORE, decide_passed, list_modules
+
+COLUMNS = ("employee_no", "module_code", "completed_on", "score", "trainer", "note")
+REQUIRED_COLUMNS = COLUMNS[:3]
+HEADER_ROW = 1
+EARLIEST_DATE = dt.date(2000, 1, 1)
+MAX_NOTE_LENGTH = 2000
+MAX_TRAINER_LENGTH = 80
+# A few hundred kilobytes of training rows unpack to a few megabytes; far more is a zip bomb.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused. `row` is the spreadsheet row (None: the whole file)."""
+
+    row: int | None
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = _("row %(row)d", row=self.row) if self.row is not None else _("file")
+        column = f", {self.column}" if self.column else ""
+        value = f" ({self.value!r})" if self.value else ""
+        return f"{where}{column}: {self.reason}{value}"
+
+
+class ImportRefused(ValidationFailed):
+    """The file has problems; nothing was written. `rows` holds them as `Problem`s."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(
+            _(
+                "The file has %(n)d problem(s); nothing was imported. Fix them and import it "
+                "again.",
+                n=len(problems),
+            ),
+            [str(p) for p in problems],
+        )
+        self.rows = problems
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    total: int
+    inserted: int
+    unchanged: int
+    batch_id: int | None
+
+
+Row = tuple[int, dict[str, str]]
+
+
+# --- reading the sheet ------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _decode(content: bytes) -> str:
+    # UTF-8 first: GB18030 decodes almost any bytes, so trying it first gives silent mojibake.
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportRefused(
+        [Problem(None, "", "", _("The file is neither UTF-8 nor GB18030 text; save it as CSV."))]
+    )
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    if b"\x00" in content:
+        raise ImportRefused([Problem(None, "", "", _("This is not a CSV or XLSX file."))])
+    yield from csv.reader(io.StringIO(_decode(content), newline=""))
+
+
+def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise ImportRefused(
+                [Problem(None, "", "", _("The XLSX file unpacks to an implausible size."))]
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportRefused(
+            [Problem(None, "", "", _("The XLSX file cannot be read: %(why)s", why=str(exc)))]
+        ) from exc
+    try:
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            yield [_cell_text(v) for v in values]
+    finally:
+        book.close()
+
+
+def _normal_header(text: str) -> str:
+    return re.sub(r"\s+", "_", text.replace("\ufeff", "").strip().lower())
+
+
+def read_rows(filename: str, content: bytes) -> list[Row]:
+    """(spreadsheet row number, {column: text}) for every non-blank data row."""
+    is_zip = content.startswith(ZIP_MAGIC)
+    if filename.lower().endswith((".xlsx", ".xlsm")) and not is_zip:
+        raise ImportRefused([Problem(None, "", "", _("The file is named .xlsx but is not one."))])
+    lines = iter(_xlsx_rows(content) if is_zip else _csv_rows(content))
+    header = [_normal_header(h) for h in next(lines, [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportRefused(
+            [Problem(HEADER_ROW, c, "", _("This column is missing.")) for c in missing]
+        )
+    rows = []
+    for number, cells in enumerate(lines, start=HEADER_ROW + 1):
+        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(header)}
+        if any(values.values()):
+            rows.append((number, {c: values.get(c, "") for c in COLUMNS}))
+    return rows
+
+
+# --- checking the rows --------------------------------------------------------------------------
+
+
+def _parse_date(text: str) -> tuple[dt.date | None, str]:
+    """(date, "") or (None, why)."""
+    match = DATE_PATTERN.match(text)
+    if not match:
+        return None, _("Not a date; write it as YYYY-MM-DD.")
+    try:
+        day = dt.date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None, _("No such day in the calendar.")
+    if day > org_today():
+        return None, _("The date is in the future.")
+    if day < EARLIEST_DATE:
+        return None, _("The date is before 2000, which cannot be right.")
+    return day, ""
+
+
+def _parse_score(text: str) -> tuple[float | None, str]:
+    if not text:
+        return None, ""
+    try:
+        score = float(text)
+    except ValueError:
+        return None, _("Not a number.")
+    if not math.isfinite(score) or not 0 <= score <= MAX_SCORE:
+        return None, _("A score lies between 0 and 100.")
+    return score, ""
+
+
+@dataclass
+class _Lookups:
+    streamers: dict[str, Streamer]
+    modules: dict[str, Module]
+    trainers: dict[str, User]
+
+
+def _lookups(rows: list[Row]) -> _Lookups:
+    numbers = {values["employee_no"] for _n, values in rows if values["employee_no"]}
+    streamers = {
+        s.employee_no: s
+        for s in db.session.scalars(select(Streamer).where(Streamer.employee_no.in_(numbers)))
+    }
+    by_name: dict[str, list[User]] = {}
+    for user in db.session.scalars(select(User)):
+        for name in {user.username, user.display_name} - {""}:
+            by_name.setdefault(name, []).append(user)
+    trainers = {name: users[0] for name, users in by_name.items() if len(users) == 1}
+    return _Lookups(streamers, {m.code: m for m in list_modules()}, trainers)
+
+
+@dataclass
+class _Checked:
+    row: int
+    streamer: Streamer
+    module: Module
+    completed_on: dt.date
+    score: float | None
+    trainer_name: str
+    note: str
+
+
+def _check_row(number: int, values: dict[str, str], found: _Lookups) -> _Checked | list[Problem]:
+    problems = []
+
+    def refuse(column: str, reason: str) -> None:
+        problems.append(Problem(number, column, values[column], reason))
+
+    streamer = found.streamers.get(values["employee_no"])
+    if not values["employee_no"]:
+        refuse("employee_no", _("The employee number is empty."))
+    elif streamer is None:
+        refuse("employee_no", _("No streamer has this employee number."))
+    module = found.modules.get(values["module_code"].upper())
+    if not values["module_code"]:
+        refuse("module_code", _("The module code is empty."))
+    elif module is None:
+        refuse("module_code", _("No module has this code."))
+    completed_on, why = _parse_date(values["completed_on"])
+    if why:
+        refuse("completed_on", why)
+    score, why = _parse_score(values["score"])
+    if why:
+        refuse("score", why)
+    elif score is None and module is not None and module.pass_mark is not None:
+        refuse("score", _("%(code)s has a pass mark, so a score is required.", code=module.code))
+    if len(values["trainer"]) > MAX_TRAINER_LENGTH:
+        refuse("trainer", _("The name is too long."))
+    if len(values["note"]) > MAX_NOTE_LENGTH:
+        refuse("note", _("The note is too long."))
+    if problems or streamer is None or module is None or completed_on is None:
+        return problems
+    return _Checked(
+        number, streamer, module, completed_on, score, values["trainer"], values["note"]
+    )
+
+
+def _same_score(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, abs_tol=1e-9)
+
+
+Key = tuple[int, int, dt.date]
+
+
+def _existing(checked: list[_Checked]) -> dict[Key, list[TrainingRecord]]:
+    """Every record (voided ones too) of the file's streamers, by streamer, module and day."""
+    streamer_ids = {c.streamer.id for c in checked}
+    found: dict[Key, list[TrainingRecord]] = {}
+    for r in db.session.scalars(
+        select(TrainingRecord).where(TrainingRecord.streamer_id.in_(streamer_ids))
+    ):
+        found.setdefault((r.streamer_id, r.module_id, r.completed_on), []).append(r)
+    return found
+
+
+def _against_existing(item: _Checked, records: list[TrainingRecord]) -> bool | Problem:
+    """True: insert the row; False: already recorded (or voided with these very values)."""
+    current = next((r for r in records if r.voided_at is None), None)
+    if current is None:
+        # A voided record stays voided: importing the same file again must not revive it.
+        return not any(_same_score(r.score, item.score) for r in records)
+    if _same_score(current.score, item.score):
+        return False
+    return Problem(
+        item.row,
+        "score",
+        "" if item.score is None else f"{item.score:g}",
+        _(
+            "Already recorded with the score %(score)s (record %(id)d); correct that record "
+            "with a reason instead of importing a different score.",
+            score="—" if current.score is None else f"{current.score:g}",
+            id=current.id,
+        ),
+    )
+
+
+def _column_order(problem: Problem) -> tuple[int, int]:
+    column = COLUMNS.index(problem.column) if problem.column in COLUMNS else -1
+    return problem.row or 0, column
+
+
+def _plan(rows: list[Row], found: _Lookups) -> tuple[list[_Checked], int]:
+    """(rows to insert, rows already recorded); raises ImportRefused with every problem."""
+    problems: list[Problem] = []
+    checked: list[_Checked] = []
+    for number, values in rows:
+        outcome = _check_row(number, values, found)
+        if isinstance(outcome, list):
+            problems += outcome
+        else:
+            checked.append(outcome)
+    existing = _existing(checked) if checked else {}
+    first_row: dict[Key, int] = {}
+    new, unchanged = [], 0
+    for item in checked:
+        key = (item.streamer.id, item.module.id, item.completed_on)
+        if key in first_row:
+            problems.append(
+                Problem(
+                    item.row,
+                    "completed_on",
+                    item.completed_on.isoformat(),
+                    _(
+                        "Repeats row %(row)d (same employee, module and date).",
+                        row=first_row[key],
+                    ),
+                )
+            )
+            continue
+        first_row[key] = item.row
+        outcome = _against_existing(item, existing.get(key, []))
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+        elif outcome:
+            new.append(item)
+        else:
+            unchanged += 1
+    if problems:
+        raise ImportRefused(sorted(problems, key=_column_order))
+    return new, unchanged
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def import_training_file(filename: str, content: bytes, *, by: User | None = None) -> ImportResult:
+    """Check the whole file, then insert its new records in one go (flushes; caller commits).
+
+    Raises `ImportRefused` listing every problem, having written nothing. When every row is
+    already recorded nothing is written at all, not even an import batch.
+    """
+    rows = read_rows(filename, content)
+    if not rows:
+        raise ImportRefused([Problem(None, "", "", _("The file has no data rows."))])
+    found = _lookups(rows)
+    new, unchanged = _plan(rows, found)
+    if not new:
+        return ImportResult(len(rows), 0, unchanged, None)
+    batch = ImportBatch(
+        kind="training",
+        filename=filename[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        size_bytes=len(content),
+        format="xlsx" if content.startswith(ZIP_MAGIC) else "csv",
+        status="imported",
+        total_rows=len(rows),
+        inserted=len(new),
+        unchanged=unchanged,
+        created_by_id=by.id if by is not None else None,
+        finished_at=utcnow(),
+    )
+    db.session.add(batch)
+    db.session.flush()
+    trainers = found.trainers
+    db.session.add_all(
+        TrainingRecord(
+            streamer_id=item.streamer.id,
+            module_id=item.module.id,
+            completed_on=item.completed_on,
+            score=item.score,
+            rubric_scores={},
+            passed=decide_passed(item.module, item.score),
+            trainer_id=trainers[item.trainer_name].id if item.trainer_name in trainers else None,
+            trainer_name=item.trainer_name,
+            notes=item.note,
+            import_batch_id=batch.id,
+            created_by_id=batch.created_by_id,
+        )
+        for item in new
+    )
+    db.session.flush()
+    audit.record(
+        "training.import",
+        "import_batch",
+        batch.id,
+        summary=f"{filename}: {len(new)} inserted, {unchanged} unchanged",
+    )
+    return ImportResult(len(rows), len(new), unchanged, batch.id)

@@ -1,0 +1,180 @@
+"""Points 3, 4 and 6: module status, expiring certifications, facts for scoring, mentee passes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from hrapp.extensions import db
+from hrapp.training.services import (
+    ScoreInput,
+    expiring_certifications,
+    log_record,
+    mentee_passes,
+    module_status,
+    training_facts,
+    void_record,
+)
+from hrapp.training.status import Attempt, ModuleRule, add_months, status_of
+from tests.factories import make_streamer
+
+D = dt.date
+COMPLIANCE = ModuleRule(
+    "COMPLIANCE-1", "合规与广告法", "Compliance", pass_mark=80, validity_months=12
+)
+
+
+def attempt(record_id: int, day: dt.date, score: float | None, passed: bool = True) -> Attempt:
+    return Attempt(record_id, day, score, passed)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (D(2025, 9, 15), 12, D(2026, 9, 15)),
+        (D(2025, 8, 31), 6, D(2026, 2, 28)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),
+        (D(2025, 11, 30), 3, D(2026, 2, 28)),
+    ],
+)
+def test_add_months_clamps_to_the_month_end(day, months, expected) -> None:
+    assert add_months(day, months) == expected
+
+
+def test_no_attempt_is_missing() -> None:
+    assert status_of(COMPLIANCE, [], D(2026, 9, 15)).status == "missing"
+
+
+def test_a_pass_is_valid_until_the_day_it_expires() -> None:
+    passed = [attempt(1, D(2025, 9, 15), 90)]
+    on_last_day = status_of(COMPLIANCE, passed, D(2026, 9, 14))
+    assert (on_last_day.status, on_last_day.expires_on) == ("passed", D(2026, 9, 15))
+    assert status_of(COMPLIANCE, passed, D(2026, 9, 15)).status == "expired"
+
+
+def test_a_failed_retake_after_a_lapsed_pass_shows_failed() -> None:
+    attempts = [attempt(1, D(2024, 5, 1), 90), attempt(2, D(2026, 8, 1), 60, passed=False)]
+    shown = status_of(COMPLIANCE, attempts, D(2026, 9, 15))
+    assert (shown.status, shown.record_id, shown.score, shown.expires_on) == ("failed", 2, 60, None)
+
+
+def test_a_passed_retake_wins_over_an_earlier_failure() -> None:
+    attempts = [attempt(1, D(2026, 3, 1), 60, passed=False), attempt(2, D(2026, 6, 1), 85)]
+    assert status_of(COMPLIANCE, attempts, D(2026, 9, 15)).status == "passed"
+
+
+def test_attempts_after_the_as_of_date_do_not_count() -> None:
+    attempts = [attempt(1, D(2026, 10, 1), 95)]
+    assert status_of(COMPLIANCE, attempts, D(2026, 9, 15)).status == "missing"
+
+
+def test_a_raised_pass_mark_applies_to_older_passes() -> None:
+    stricter = ModuleRule("COMPLIANCE-1", "合规与广告法", "Compliance", 85, 12)
+    attempts = [attempt(1, D(2026, 6, 1), 82, passed=True)]
+    assert status_of(stricter, attempts, D(2026, 9, 15)).status == "failed"
+
+
+def _log(streamer, module, day, score=None):
+    return log_record(streamer, module, day, ScoreInput(score=score))
+
+
+def test_module_status_lists_the_next_steps_modules(modules, today) -> None:
+    assistant = make_streamer(level="assistant")
+    _log(assistant, modules["SCRIPT-1"], D(2026, 3, 1))
+    _log(assistant, modules["COMPLIANCE-1"], D(2025, 8, 1), 90)  # lapsed on 2026-08-01
+    _log(assistant, modules["PRACTICAL-1"], D(2026, 7, 1), 72)
+    statuses = {s.code: s.status for s in module_status(assistant, today)}
+    assert statuses == {
+        "SCRIPT-1": "passed",
+        "PRODUCT-1": "missing",
+        "FANS-1": "missing",
+        "EMERGENCY-1": "missing",
+        "COMPLIANCE-1": "expired",
+        "PRACTICAL-1": "failed",
+    }
+    senior = make_streamer(level="senior")
+    assert [s.code for s in module_status(senior, today)] == ["COMPLIANCE-1", "MENTOR-1"]
+    assert module_status(make_streamer(level="mentor"), today) == []
+
+
+def test_voided_records_do_not_count(modules, today) -> None:
+    streamer = make_streamer()
+    record = _log(streamer, modules["PRACTICAL-1"], D(2026, 7, 1), 90)
+    void_record(record, "logged for the wrong streamer")
+    practical = next(s for s in module_status(streamer, today) if s.code == "PRACTICAL-1")
+    assert practical.status == "missing"
+    assert training_facts([streamer.id]).empty
+
+
+def test_certifications_expiring_within_30_days(modules, today) -> None:
+    compliance = modules["COMPLIANCE-1"]
+    soon = make_streamer(employee_no="E5001")
+    _log(soon, compliance, D(2025, 10, 1), 88)  # expires 2026-10-01: in 16 days
+    later = make_streamer(employee_no="E5002")
+    _log(later, compliance, D(2025, 11, 1), 88)  # expires 2026-11-01: in 47 days
+    renewed = make_streamer(employee_no="E5003")
+    _log(renewed, compliance, D(2025, 9, 20), 90)
+    _log(renewed, compliance, D(2026, 9, 1), 90)
+    gone = make_streamer(employee_no="E5004", status="left")
+    _log(gone, compliance, D(2025, 10, 2), 90)
+    failed = make_streamer(employee_no="E5005")
+    _log(failed, compliance, D(2025, 10, 3), 60)
+    listed = expiring_certifications(today)
+    assert [(e.employee_no, e.status.expires_on) for e in listed] == [("E5001", D(2026, 10, 1))]
+    assert [e.employee_no for e in expiring_certifications(today, within_days=60)] == [
+        "E5001",
+        "E5002",
+    ]
+
+
+def test_training_facts_are_plain_data_for_scoring(modules, today) -> None:
+    a, b = make_streamer(), make_streamer()
+    _log(a, modules["SCRIPT-1"], D(2026, 5, 1))
+    _log(a, modules["COMPLIANCE-1"], D(2026, 6, 1), 79)
+    _log(b, modules["MENTOR-1"], D(2026, 7, 1), 90)
+    voided = _log(b, modules["FANS-1"], D(2026, 7, 2))
+    void_record(voided, "duplicate")
+    facts = training_facts()
+    assert list(facts.columns) == ["streamer_id", "module_code", "completed_on", "score", "passed"]
+    assert facts["streamer_id"].dtype == "int64" and facts["score"].dtype == "float64"
+    assert facts["passed"].dtype == bool
+    rows = facts.to_dict("records")
+    assert [(r["streamer_id"], r["module_code"], r["completed_on"], r["passed"]) for r in rows] == [
+        (a.id, "COMPLIANCE-1", D(2026, 6, 1), False),
+        (a.id, "SCRIPT-1", D(2026, 5, 1), True),
+        (b.id, "MENTOR-1", D(2026, 7, 1), True),
+    ]
+    assert rows[0]["score"] == 79 and math.isnan(rows[1]["score"])
+    assert training_facts([b.id])["module_code"].tolist() == ["MENTOR-1"]
+
+
+def test_training_facts_of_nobody_still_has_the_columns(app) -> None:
+    facts = training_facts([])
+    assert facts.empty
+    assert dict(facts.dtypes.astype(str)) == {
+        "streamer_id": "int64",
+        "module_code": str(pd.Series([], dtype="str").dtype),
+        "completed_on": "object",
+        "score": "float64",
+        "passed": "bool",
+    }
+
+
+def test_mentee_passes_counts_distinct_mentees_who_passed_practical(modules, today) -> None:
+    practical = modules["PRACTICAL-1"]
+    mentor = make_streamer(level="senior")
+    twice, once, failing, voided = (make_streamer(mentor_id=mentor.id) for _ in range(4))
+    _log(twice, practical, D(2026, 5, 1), 85)
+    _log(twice, practical, D(2026, 6, 1), 90)
+    _log(once, practical, D(2026, 8, 1), 80)
+    _log(failing, practical, D(2026, 8, 1), 79)
+    void_record(_log(voided, practical, D(2026, 8, 1), 95), "wrong person")
+    stranger = make_streamer()
+    _log(stranger, practical, D(2026, 8, 1), 95)
+    db.session.flush()
+    assert mentee_passes(mentor.id) == 2
+    assert mentee_passes(mentor.id, as_of=D(2026, 7, 31)) == 1
+    assert mentee_passes(stranger.id) == 0

@@ -1,0 +1,103 @@
+"""Training: trainers, HR and admin use the workspace; only HR and admin assign mentors; a
+streamer sees their own training and, as a mentor, their mentees' — never anyone else's."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hrapp.training.curriculum import ensure_default_curriculum
+from hrapp.training.services import Attendee, ScoreInput, log_class, log_record, module_by_code
+from tests.factories import make_streamer
+from tests.permission_matrix.cases import Case, statuses
+
+TRAINING_STAFF = statuses(302, 403, 200, 200, 200)
+MISSING_FOR_STAFF = statuses(302, 403, 404, 404, 404)
+HR_ONLY = statuses(302, 403, 403, 302, 302)  # the mentor form answers with a redirect
+STREAMER_ONLY = statuses(302, 200, 403, 403, 403)
+REFUSED_FOR_STAFF = statuses(302, 403, 422, 422, 422)  # empty forms change nothing
+
+
+def build(world) -> None:
+    ensure_default_curriculum()
+    script = module_by_code("SCRIPT-1")
+    world.objects["module"] = script
+    world.objects["record_b"] = log_record(
+        world.streamer_b, script, dt.date(2026, 3, 2), ScoreInput(score=88)
+    )
+    world.objects["class_a"] = log_class(
+        module_by_code("FANS-1"), dt.date(2026, 3, 3), [Attendee(world.streamer_a)], trainer=None
+    )
+    world.objects["mentee_of_a"] = make_streamer(employee_no="E0003", mentor_id=world.streamer_a.id)
+
+
+def _record(w) -> str:
+    return f"/training/records/{w.record_b.id}"
+
+
+CASES: dict[str, list[Case]] = {
+    "training.index": [Case("GET", lambda w: "/training/", TRAINING_STAFF)],
+    "training.modules": [Case("GET", lambda w: "/training/modules", TRAINING_STAFF)],
+    "training.new_module": [Case("GET", lambda w: "/training/modules/new", TRAINING_STAFF)],
+    "training.edit_module": [
+        Case("GET", lambda w: f"/training/modules/{w.module.id}", TRAINING_STAFF),
+        Case("GET", lambda w: "/training/modules/999999", MISSING_FOR_STAFF),
+        Case(
+            "POST",
+            lambda w: f"/training/modules/{w.module.id}",
+            REFUSED_FOR_STAFF,
+            data={"code": "", "title_zh": "话术技巧"},
+        ),
+    ],
+    "training.new_record": [
+        Case("GET", lambda w: "/training/records/new", TRAINING_STAFF),
+        Case("GET", lambda w: f"/training/records/new?module={w.module.id}", TRAINING_STAFF),
+        Case("POST", lambda w: f"/training/records/new?module={w.module.id}", REFUSED_FOR_STAFF),
+    ],
+    "training.show_record": [
+        Case("GET", _record, TRAINING_STAFF),
+        Case("GET", lambda w: "/training/records/999999", MISSING_FOR_STAFF),
+    ],
+    "training.correct_record": [
+        Case("POST", lambda w: f"{_record(w)}/correct", REFUSED_FOR_STAFF),
+        Case("POST", lambda w: "/training/records/999999/correct", MISSING_FOR_STAFF),
+    ],
+    "training.void_record": [
+        Case("POST", lambda w: f"{_record(w)}/void", REFUSED_FOR_STAFF),
+        Case("POST", lambda w: "/training/records/999999/void", MISSING_FOR_STAFF),
+    ],
+    "training.new_class": [
+        Case("GET", lambda w: f"/training/classes/new?module={w.module.id}", TRAINING_STAFF),
+        Case("POST", lambda w: f"/training/classes/new?module={w.module.id}", REFUSED_FOR_STAFF),
+    ],
+    "training.classes": [Case("GET", lambda w: "/training/classes", TRAINING_STAFF)],
+    "training.show_class": [
+        Case("GET", lambda w: f"/training/classes/{w.class_a.id}", TRAINING_STAFF),
+        Case("GET", lambda w: "/training/classes/999999", MISSING_FOR_STAFF),
+    ],
+    "training.streamers": [Case("GET", lambda w: "/training/streamers", TRAINING_STAFF)],
+    "training.streamer": [
+        Case("GET", lambda w: f"/training/streamers/{w.streamer_b.id}", TRAINING_STAFF),
+        Case("GET", lambda w: "/training/streamers/999999", MISSING_FOR_STAFF),
+    ],
+    "training.assign_mentor": [
+        Case("POST", lambda w: f"/training/streamers/{w.streamer_b.id}/mentor", HR_ONLY),
+        Case(
+            "POST", lambda w: "/training/streamers/999999/mentor", statuses(302, 403, 403, 404, 404)
+        ),
+    ],
+    "training.me": [Case("GET", lambda w: "/training/me", STREAMER_ONLY)],
+    "training.mentee": [
+        Case("GET", lambda w: f"/training/me/mentees/{w.mentee_of_a.id}", STREAMER_ONLY),
+        # B is nobody's mentee; asking for B (or for nobody) reveals nothing.
+        Case(
+            "GET",
+            lambda w: f"/training/me/mentees/{w.streamer_b.id}",
+            statuses(302, 404, 403, 403, 403),
+        ),
+        Case("GET", lambda w: "/training/me/mentees/999999", statuses(302, 404, 403, 403, 403)),
+    ],
+    "training.import_file": [
+        Case("GET", lambda w: "/training/import", TRAINING_STAFF),
+        Case("POST", lambda w: "/training/import", REFUSED_FOR_STAFF),
+    ],
+}
