@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from hrapp.core.errors import DomainError
 from hrapp.core.money import fen_to_decimal
 from hrapp.core.timeutil import to_org_time
+from hrapp.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,8 @@ CONTENT_SECURITY_POLICY = (
 
 def init_web(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    # First of all before-request functions: CSRF checks and the login run after it.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
@@ -38,6 +41,17 @@ def init_web(app: Flask) -> None:
         percent=percent_filter,
     )
     app.context_processor(_navigation)
+
+
+def _forget_previous_request() -> None:
+    """Start each request without the user, CSRF token and locale cached by an earlier one.
+
+    Flask-Login, Flask-WTF and Flask-Babel cache these on `g`, which lives as long as the app
+    context. Requests that share a context (the test client inside `app.app_context()`) would
+    otherwise get the first client's user, language, and a token missing from their session.
+    """
+    for name in ("_login_user", "_flask_babel", current_app.config["WTF_CSRF_FIELD_NAME"]):
+        g.pop(name, None)
 
 
 def _security_headers(response: Response) -> Response:
@@ -67,12 +81,14 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
     if isinstance(error, HTTPException):
         return _http_error(error)
     log.exception("unhandled error on %s %s", request.method, request.path)
+    # Nothing of a crashed request is kept, and the error page (which loads the logged-in user)
+    # needs a usable session: after a failed flush, or any error on PostgreSQL, the session
+    # refuses every statement until rolled back.
+    db.session.rollback()
     return render_template("errors/error.html", code=500, error=None), 500
 
 
 def money_filter(fen: int | None, currency: str | None = None) -> str:
-    from flask import current_app
-
     if fen is None:
         return "—"
     return format_currency(fen_to_decimal(fen), currency or current_app.config["ORG_CURRENCY"])
@@ -113,7 +129,6 @@ NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
 
 
 def _navigation() -> dict[str, Any]:
-    from flask import current_app
     from flask_babel import get_locale
 
     items = []

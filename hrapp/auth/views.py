@@ -22,8 +22,12 @@ bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only paths inside this site: no scheme, no host, no protocol-relative `//`."""
-    if not target:
+    """Only paths inside this site: no scheme, no host, no protocol-relative `//`.
+
+    Control characters are refused outright: browsers drop tabs and newlines inside URLs (so
+    `/<TAB>/evil.example` is `//evil.example` to them) and a newline cannot go into a header.
+    """
+    if not target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target.strip()):
         return None
     target = target.replace("\\", "/").strip()
     parts = urlsplit(target)
@@ -49,6 +53,14 @@ def home_for(user: User) -> str:
     return url_for("auth.change_password")
 
 
+def _fresh_session() -> None:
+    """Empty the session, keeping only this browser's language choice."""
+    locale = session.get(SESSION_LOCALE_KEY)
+    session.clear()
+    if locale:
+        session[SESSION_LOCALE_KEY] = locale
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
     if current_user.is_authenticated:
@@ -66,10 +78,7 @@ def login() -> Response | str:
         if user is None:
             flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 200
-        locale = session.get(SESSION_LOCALE_KEY)
-        session.clear()  # a fresh session at login: nothing set before it survives
-        if locale:
-            session[SESSION_LOCALE_KEY] = locale
+        _fresh_session()  # nothing set before login survives it
         login_user(user)
         return redirect(safe_next(request.args.get("next")) or home_for(user))
     return render_template("auth/login.html", form=form)
@@ -81,7 +90,7 @@ def logout() -> Response:
     services.end_sessions(current_user)
     db.session.commit()
     logout_user()
-    session.clear()
+    _fresh_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -91,9 +100,12 @@ def logout() -> Response:
 def change_password() -> Response | str:
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        # The user itself, not the proxy: login_user() stores what it is given as the current
+        # user, and a proxy that resolves to itself recurses until the process crashes.
+        user = current_user._get_current_object()
         try:
             services.set_password(
-                current_user,
+                user,
                 form.new_password.data or "",
                 current_password=form.current_password.data or "",
             )
@@ -101,9 +113,9 @@ def change_password() -> Response | str:
             flash(exc.message, "error")
             return render_template("auth/password.html", form=form), 422
         db.session.commit()
-        login_user(current_user)  # this browser stays in; every other session ends
+        login_user(user)  # this browser stays in with the new token; every other session ends
         flash(_("Your password was changed."), "success")
-        return redirect(home_for(current_user))
+        return redirect(home_for(user))
     return render_template("auth/password.html", form=form)
 
 

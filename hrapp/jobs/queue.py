@@ -24,3 +24,6 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
+
+# The consumer imports only this module: the task it runs must be registered by then.
+from hrapp.jobs import services  # noqa: E402, F401

@@ -7,13 +7,15 @@ same handlers run synchronously from the CLI with a progress line.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 
+from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.extensions import db
@@ -58,10 +60,7 @@ class Progress:
 
 def submit(kind: str, title: str, payload: dict[str, Any], *, user_id: int | None) -> Job:
     """Create a queued job (flushes); call `start()` after the caller has committed."""
-    if kind not in _HANDLERS:
-        _load_handlers()
-    if kind not in _HANDLERS:
-        raise KeyError(f"no handler for job kind {kind!r}")
+    _handler_for(kind)  # refuse unknown kinds before anything is queued
     job = Job(kind=kind, title=title, result={"payload": payload}, created_by_id=user_id)
     db.session.add(job)
     db.session.flush()
@@ -93,30 +92,66 @@ def status(job: Job) -> dict[str, Any]:
 
 
 def run(job_id: int, echo: ProgressFn | None = None) -> Job:
-    """Run a job now in this process: mark it running, call its handler, store the outcome."""
-    _load_handlers()
+    """Run a job now in this process: mark it running, call its handler, store the outcome.
+
+    The handler's writes, the outcome and the "done" status commit together. On any error,
+    storing the outcome included, all of it is rolled back and the job is marked failed.
+    """
     job = db.session.get(Job, job_id)
     if job is None:
         raise LookupError(f"job {job_id} does not exist")
     job.status, job.started_at = "running", utcnow()
     db.session.commit()
     try:
-        result = _HANDLERS[job.kind](job, Progress(job.id, echo))
+        with _acting_as(job.created_by_id):
+            result = _handler_for(job.kind)(job, Progress(job.id, echo))
+            job.status, job.finished_at = "done", utcnow()
+            job.result = {**(job.result or {}), "outcome": result}
+            live = huey.get(_progress_key(job.id), peek=True) or {}
+            job.done = job.total = live.get("total", job.total)
+            db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        job = db.session.get(Job, job_id)
-        assert job is not None
-        job.status, job.finished_at = "failed", utcnow()
-        job.error = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
-        current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
-        db.session.commit()
-        return job
-    job.status, job.finished_at = "done", utcnow()
-    job.result = {**(job.result or {}), "outcome": result}
-    live = huey.get(_progress_key(job.id)) or {}
-    job.done, job.total = live.get("total", job.total), live.get("total", job.total)
+        return _mark_failed(job_id, exc)
+    finally:
+        huey.delete(_progress_key(job_id))
+    return job
+
+
+def _mark_failed(job_id: int, exc: Exception) -> Job:
+    live = huey.get(_progress_key(job_id), peek=True) or {}
+    job = db.session.get(Job, job_id)
+    assert job is not None
+    job.status, job.finished_at = "failed", utcnow()
+    job.error = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    job.done, job.total = live.get("done", job.done), live.get("total", job.total)
+    current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
     db.session.commit()
     return job
+
+
+@contextlib.contextmanager
+def _acting_as(user_id: int | None) -> Iterator[None]:
+    """Audit rows written by a job in the worker name the person who submitted it.
+
+    In a request the logged-in user is the actor already; a CLI command may have set its own.
+    """
+    if has_request_context() or user_id is None or g.get("actor") is not None:
+        yield
+        return
+    g.actor = db.session.get(User, user_id)
+    try:
+        yield
+    finally:
+        g.pop("actor", None)
+
+
+def _handler_for(kind: str) -> Handler:
+    if kind not in _HANDLERS:
+        _load_handlers()
+    if kind not in _HANDLERS:
+        raise LookupError(f"no handler for job kind {kind!r}")
+    return _HANDLERS[kind]
 
 
 def _load_handlers() -> None:
