@@ -1,0 +1,261 @@
+"""Reading CSV exports: encoding, delimiter, header row, row-shape check, rows in chunks.
+
+Every cell is read as text (``dtype=object``, no NA inference), so account ids keep their
+leading zeros and the converters see exactly what the file says.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+from .headers import HEADER_SCAN_ROWS, Layout, find_layout
+from .model import ImportFileError
+from .profiles import Profile
+from .tables import RawChunk, RawTable, RowFinding
+
+CHUNK_ROWS = 100_000
+_HEAD_BYTES = 256 * 1024
+_BLOCK_BYTES = 1024 * 1024  # small enough to stay in cache while counting
+_UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
+_TRIED = "UTF-8, UTF-8 with BOM and GB18030"
+
+
+class EncodingMismatch(Exception):
+    """The chosen encoding failed further into the file; the next candidate may fit."""
+
+
+def encoding_candidates(data: bytes) -> list[str]:
+    """Encodings to try, in order, judged from the start of the file.
+
+    UTF-8 comes first; GB18030 is tried only when the start is not UTF-8 or is plain ASCII,
+    because UTF-8 text read as GB18030 decodes without error into mojibake.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return [_UTF8_BOM]
+    head = data[:_HEAD_BYTES]
+    if _decodes(head, _UTF8):
+        return [_UTF8, _GB18030] if head.isascii() else [_UTF8]
+    if _decodes(head, _GB18030):
+        return [_GB18030]
+    raise undecodable(data, _GB18030)
+
+
+def _decodes(head: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def undecodable(data: bytes, encoding: str) -> ImportFileError:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        where = f" (first bad byte at offset {error.start:,})"
+    else:  # pragma: no cover - only called after a decoding failure
+        where = ""
+    return ImportFileError(
+        f"The file's text could not be decoded{where}; tried {_TRIED}. "
+        "Save it as CSV (UTF-8) and upload it again."
+    )
+
+
+def may_fall_back(data: bytes) -> bool:
+    """After UTF-8 failed: only if all text before the bad byte was ASCII is GB18030 safe."""
+    try:
+        data.decode(_UTF8)
+    except UnicodeDecodeError as error:
+        return data[: error.start].isascii()
+    return False  # pragma: no cover - only called after a decoding failure
+
+
+def open_csv(data: bytes, encoding: str, profiles: Sequence[Profile]) -> RawTable:
+    """Find the header and check every row's shape; rows are read lazily in chunks.
+
+    Raises ``EncodingMismatch`` (from the chunks too) when the text does not decode, so the
+    caller can start over with the next candidate encoding. Offsets into ``data`` are passed
+    around instead of slices: the file may be hundreds of megabytes.
+    """
+    if b"\n" not in data:
+        data = data.replace(b"\r", b"\n")  # classic Mac line ends
+    head = _decode_head(data[:_HEAD_BYTES], encoding, whole=len(data) <= _HEAD_BYTES)
+    delimiter = "\t" if head.count("\t") > head.count(",") else ","
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+    records = list(itertools.islice(reader, HEADER_SCAN_ROWS))
+    layout = find_layout(records, profiles)
+    header_at = _offset_after_lines(data, _lines_through(head, delimiter, layout.header_row - 1))
+    body_at = _offset_after_lines(data, _lines_through(head, delimiter, layout.header_row))
+    file = _CsvText(data, encoding, delimiter)
+    counts = file.cell_counts(body_at)
+    if (counts > len(layout.headers)).any():
+        # pandas drops or chokes on cells beyond the header's width; such files are rare.
+        chunks = file.chunks_by_csv_module(body_at, layout)
+    else:
+        chunks = file.chunks(header_at, layout)
+    return RawTable(layout, chunks, _shape_findings(data, counts, layout))
+
+
+def _decode_head(head: bytes, encoding: str, *, whole: bool) -> str:
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+    except UnicodeDecodeError:
+        raise EncodingMismatch from None
+    return text if whole else text[: text.rfind("\n") + 1]
+
+
+def _lines_through(head: str, delimiter: str, record_count: int) -> int:
+    """Physical lines taken by the first ``record_count`` records (quoted cells may span lines)."""
+    reader = csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+    for _ in itertools.islice(reader, record_count):
+        pass
+    return reader.line_num
+
+
+def _offset_after_lines(data: bytes, lines: int) -> int:
+    offset = 0
+    for _ in range(lines):
+        found = data.find(b"\n", offset)
+        if found < 0:
+            return len(data)
+        offset = found + 1
+    return offset
+
+
+def _shape_findings(data: bytes, counts: np.ndarray, layout: Layout) -> list[RowFinding]:
+    """Rows with more or fewer cells than the header: their values would sit in wrong columns.
+
+    Records of a single cell are left to the converter: blank lines are skipped there, and a
+    note like 合计 fails on its missing account and start.
+    """
+    expected = len(layout.headers)
+    findings = [
+        RowFinding(
+            layout.header_row + 1 + int(index),
+            f"This row has {counts[index]} cells but the header has {expected}; a value may "
+            "contain an unquoted comma or the row was cut.",
+        )
+        for index in np.flatnonzero((counts > 1) & (counts != expected))
+    ]
+    if len(counts) and not data.endswith(b"\n") and data[data.rfind(b"\n") + 1 :].strip():
+        findings.append(
+            RowFinding(
+                layout.header_row + len(counts),
+                "The file does not end with a line break; if the download was cut short, this "
+                "last row may be incomplete.",
+                "warning",
+            )
+        )
+    return findings
+
+
+class _CsvText:
+    """The CSV bytes with their encoding and delimiter, read from a given offset."""
+
+    def __init__(self, data: bytes, encoding: str, delimiter: str) -> None:
+        self.data = data
+        self.encoding = encoding
+        self.delimiter = delimiter
+
+    def _stream(self, offset: int) -> io.BytesIO:
+        stream = io.BytesIO(self.data)  # shares the bytes, no copy
+        stream.seek(offset)
+        return stream
+
+    def _records(self, offset: int) -> Iterator[list[str]]:
+        text = io.TextIOWrapper(self._stream(offset), encoding=self.encoding, newline="")
+        return csv.reader(text, delimiter=self.delimiter)
+
+    def cell_counts(self, offset: int) -> np.ndarray:
+        """Cells per record from ``offset`` on (a blank record counts 1)."""
+        if self.data.find(b'"', offset) < 0:
+            return self._cell_counts_plain(offset)
+        # Quotes may hide delimiters and line breaks: only a real CSV parser can count.
+        with _reading():
+            return np.fromiter((len(r) or 1 for r in self._records(offset)), dtype=np.int64)
+
+    def _cell_counts_plain(self, offset: int) -> np.ndarray:
+        """Counted on the bytes in numpy: safe for UTF-8 and GB18030 alike, as neither uses the
+        bytes of ``,``, tab or newline inside a multi-byte character."""
+        raw = np.frombuffer(self.data, dtype=np.uint8, offset=offset)
+        delimiter = ord(self.delimiter)
+        parts: list[np.ndarray] = []
+        carry = 0  # delimiters of the record that runs over into the next block
+        for start in range(0, len(raw), _BLOCK_BYTES):
+            block = raw[start : start + _BLOCK_BYTES]
+            is_delimiter = (block == delimiter).view(np.uint8)
+            ends = np.flatnonzero(block == ord("\n"))
+            if not len(ends):
+                carry += int(np.count_nonzero(is_delimiter))
+                continue
+            starts = np.concatenate(([0], ends[:-1] + 1))
+            per_record = np.add.reduceat(is_delimiter, starts, dtype=np.int64)
+            tail = int(np.count_nonzero(is_delimiter[ends[-1] + 1 :]))
+            per_record[-1] -= tail  # the last segment runs to the block's end
+            per_record[0] += carry
+            carry = tail
+            parts.append(per_record)
+        if len(raw) and not self.data.endswith(b"\n"):
+            parts.append(np.array([carry]))
+        counts = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return counts + 1
+
+    def chunks(self, header_at: int, layout: Layout) -> Iterator[RawChunk]:
+        """The fast reader: pandas' C parser, fed from the header record so the header fixes
+        the width (a short row is padded, never shifted)."""
+        used = sorted(set(layout.columns.values()))
+        first_row = layout.header_row + 1
+        with _reading():
+            reader = pd.read_csv(
+                self._stream(header_at),
+                sep=self.delimiter,
+                header=0,
+                usecols=used,
+                dtype=object,
+                na_filter=False,
+                skip_blank_lines=False,
+                encoding=self.encoding,
+                engine="c",
+                chunksize=CHUNK_ROWS,
+            )
+            with reader:
+                for frame in reader:
+                    rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
+                    first_row += len(frame)
+                    texts = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(len(used))]
+                    yield RawChunk(dict(zip(used, texts, strict=True)), rows)
+
+    def chunks_by_csv_module(self, body_at: int, layout: Layout) -> Iterator[RawChunk]:
+        """The slow reader for files with over-long rows: each record padded or cut to the
+        header's width (the over-long rows are rejected anyway; their neighbours read
+        normally)."""
+        used = sorted(set(layout.columns.values()))
+        records = self._records(body_at)
+        first_row = layout.header_row + 1
+        with _reading():
+            while batch := list(itertools.islice(records, CHUNK_ROWS)):
+                columns = {
+                    c: np.array([r[c] if c < len(r) else "" for r in batch], dtype=object)
+                    for c in used
+                }
+                rows = np.arange(first_row, first_row + len(batch), dtype=np.int64)
+                yield RawChunk(columns, rows)
+                first_row += len(batch)
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    try:
+        yield
+    except UnicodeDecodeError:
+        raise EncodingMismatch from None
+    except (csv.Error, pd.errors.ParserError) as error:
+        raise ImportFileError(f"The CSV file is malformed: {error}") from None

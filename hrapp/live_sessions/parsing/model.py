@@ -1,0 +1,119 @@
+"""What the export parser returns: the canonical session columns, problems and file errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+
+# A report longer than this helps nobody and a wholly broken 1M-row file would otherwise hold
+# millions of Problem objects; rejected_rows stays complete either way.
+MAX_PROBLEMS = 10_000
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; ``str(error)`` is a complete sentence for HR."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about one cell (or row, or the file when ``row`` is None).
+
+    ``row`` is the spreadsheet row number (header row of a plain file = 1), ``column`` the
+    header as written in the file, ``value`` the cell text as read.
+    """
+
+    row: int | None
+    column: str | None
+    value: str | None
+    reason: str
+    severity: Severity = "error"
+
+
+COUNT_COLUMNS = (
+    "viewers",
+    "views",
+    "peak_online",
+    "avg_online",
+    "comments",
+    "new_followers",
+    "unfollows",
+    "orders",
+    "buyers",
+    "items_sold",
+    "refund_orders",
+)
+MONEY_COLUMNS = (
+    "gmv_minor",
+    "buyer_paid_minor",
+    "refunds_minor",
+    "platform_net_minor",
+    "refunds_1h_minor",
+    "ad_spend_minor",
+)
+TEXT_COLUMNS = ("platform", "account_id", "nickname", "platform_session_id", "title")
+UTC = pd.DatetimeTZDtype("ns", "UTC")
+
+CANONICAL_DTYPES: dict[str, object] = {
+    "source_row": "int64",
+    **dict.fromkeys(TEXT_COLUMNS, "string"),
+    "started_at": UTC,
+    "ended_at": UTC,
+    "on_air_seconds": "Int64",
+    **dict.fromkeys(COUNT_COLUMNS, "Int64"),
+    "avg_watch_seconds": "Float64",
+    **dict.fromkeys(MONEY_COLUMNS, "Int64"),
+    "currency": "string",
+    "hosts": "string",
+}
+CANONICAL_COLUMNS = tuple(CANONICAL_DTYPES)
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """A parsed export: valid rows in canonical shape plus everything found wrong.
+
+    ``rows`` holds only rows without errors (rows with warnings stay). ``rejected_rows`` holds
+    the spreadsheet row numbers of every row with at least one error; ``total_rows`` counts the
+    non-blank data rows read. ``omitted_problems`` counts problems beyond ``MAX_PROBLEMS`` that
+    were not kept in ``problems``.
+    """
+
+    format: str
+    platform: str
+    rows: pd.DataFrame
+    problems: list[Problem]
+    rejected_rows: set[int]
+    total_rows: int
+    omitted_problems: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.rejected_rows)
+
+
+class ProblemLog:
+    """Collects problems while parsing; every error row lands in ``rejected``."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.rejected: set[int] = set()
+        self.omitted = 0
+
+    def add(
+        self,
+        row: int | None,
+        column: str | None,
+        value: str | None,
+        reason: str,
+        severity: Severity = "error",
+    ) -> None:
+        if severity == "error" and row is not None:
+            self.rejected.add(row)
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(row, column, value, reason, severity))
+        else:
+            self.omitted += 1

@@ -1,0 +1,150 @@
+"""Cell readers on their own: durations, amounts, hosts, and the exactness of the fast path."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hrapp.live_sessions.parsing import model, parse_export
+from hrapp.live_sessions.parsing.durations import parse_duration, read_durations
+from hrapp.live_sessions.parsing.hosts import parse_hosts
+from hrapp.live_sessions.parsing.numbers import (
+    CellError,
+    _scaled_cell,
+    parse_amount,
+    read_money,
+    read_scaled,
+)
+
+from .builders import csv_bytes, edited, september_rows
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "seconds"),
+    [
+        ("1分5秒", 1, 65),
+        ("2小时6分33秒", 1, 7593),
+        ("1小时5分", 1, 3900),
+        ("01:05:03", 1, 3903),
+        ("1h 5min", 1, 3900),
+        ("2H5M", 1, 7500),
+        ("45s", 1, 45),
+        ("1.5 min", 1, 90),
+        ("106", 60, 6360),
+        ("1.01", 60, Decimal("60.6")),
+        ("45.5", 1, Decimal("45.5")),
+        ("--", 60, None),
+    ],
+)
+def test_durations(text, unit, seconds):
+    assert parse_duration(text, unit) == seconds
+
+
+@pytest.mark.parametrize("text", ["5分1小时", "1:05", "1分1分", "abc", "1 hour and 5", "5 days"])
+def test_not_durations(text):
+    with pytest.raises(CellError, match="Not a duration"):
+        parse_duration(text, 60)
+
+
+def test_fast_and_slow_durations_agree_in_milliseconds():
+    parsed = read_durations(np.array(["1.01", "1分0.6秒", "0.5", ""], dtype=object), 60)
+
+    assert parsed.values[:3].tolist() == [60600, 60600, 30000]
+    assert parsed.missing.tolist() == [False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "symbol"),
+    [
+        ("¥236,552.00", Decimal("236552.00"), "¥"),
+        ("￥1,234", Decimal(1234), "¥"),
+        ("$12.5", Decimal("12.5"), "$"),
+        ("-¥3", Decimal(-3), "¥"),
+        ("1.2万", Decimal(12000), None),
+        ("3亿", Decimal(300000000), None),
+        ("2.5w", Decimal(25000), None),
+        ("1.5K", Decimal(1500), None),
+        ("１２", Decimal(12), None),
+        ("12元", Decimal(12), "¥"),
+    ],
+)
+def test_amount_notations(text, value, symbol):
+    amount = parse_amount(text)
+
+    assert amount is not None and (amount.value, amount.symbol) == (value, symbol)
+
+
+@pytest.mark.parametrize("text", ["12,34", "1,2345", "1.2.3", "12-", "--5", "¥", "1e5", "one"])
+def test_not_amounts(text):
+    with pytest.raises(CellError):
+        parse_amount(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        ("E1001", "E1001:10000"),
+        ("E1001:60;E1002:40", "E1001:6000;E1002:4000"),
+        ("E1001：60%；E1002：40%", "E1001:6000;E1002:4000"),
+        ("E1;E2;E3", "E1:3334;E2:3333;E3:3333"),
+        ("E1:33.33;E2:33.33;E3:33.34", "E1:3333;E2:3333;E3:3334"),
+        ("E1, E2", "E1:5000;E2:5000"),
+        ("", None),
+    ],
+)
+def test_hosts(text, hosts):
+    assert parse_hosts(text) == hosts
+
+
+def money_cell(text):
+    amount = parse_amount(text)
+    return None if amount is None else amount.value
+
+
+_plain_numbers = st.decimals(
+    min_value=-(10**15), max_value=10**15, places=3, allow_nan=False, allow_infinity=False
+).map(str)
+_odd_texts = st.sampled_from(
+    ["", "-", "—", " 12 ", "1,234.5", "¥9", "1.2万", "007", "-0", ".5", "5.", "1.2.3", "--1"]
+)
+_digits_and_dots = st.text(alphabet="0123456789.-", min_size=0, max_size=24)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_plain_numbers, _odd_texts, _digits_and_dots), max_size=40))
+def test_fast_path_matches_decimal_cell_by_cell(texts):
+    """Whatever the vectorized reader accepts, it reads exactly as Decimal does."""
+    parsed = read_scaled(np.array(texts, dtype=object), 2, money_cell, "too precise")
+
+    for pos, text in enumerate(texts):
+        expected = _scaled_cell(text, Decimal(100), money_cell, "too precise")
+        if isinstance(expected, CellError):
+            assert parsed.missing[pos] and parsed.errors[pos] == str(expected)
+        elif expected is None:
+            assert parsed.missing[pos] and pos not in parsed.errors
+        else:
+            assert not parsed.missing[pos] and parsed.values[pos] == expected
+
+
+def test_largest_amounts_stay_exact_or_are_refused():
+    texts = np.array(["9999999999999999.99", "99999999999999999.99"], dtype=object)
+
+    parsed = read_money(texts, 2, "CNY", signed=False)
+
+    assert parsed.values[0] == 999999999999999999
+    assert parsed.errors == {1: "Number too large."}
+
+
+def test_problem_report_is_capped_but_every_bad_row_is_rejected(monkeypatch):
+    monkeypatch.setattr(model, "MAX_PROBLEMS", 3)
+    rows = edited(september_rows(6), "直播间成交金额", {n: "bad" for n in range(2, 8)})
+
+    result = parse_export(csv_bytes(rows), "bad.csv")
+
+    assert len(result.problems) == 3 and result.omitted_problems == 3
+    assert result.rejected_rows == set(range(2, 8))
+    assert result.rows.empty
