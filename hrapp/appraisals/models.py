@@ -40,6 +40,8 @@ class SchemeVersion(Base):
     name: Mapped[str] = mapped_column(String(120), default="")
     toml: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(String(300), default="")
+    # How it was saved: default | form | upload (a file or pasted text on the page) | cli.
+    source: Mapped[str] = mapped_column(String(10), default="form")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -86,10 +88,12 @@ class Appraisal(Base):
     team: Mapped[str] = mapped_column(String(40), default="")
     category: Mapped[str] = mapped_column(String(30), default="")
     sessions: Mapped[int] = mapped_column(Integer, default=0)
-    on_air_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
-    gmv_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    refunds_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    net_gmv_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    # NULL is not 0: a total is NULL when every session it sums left the value unknown, and
+    # commission and payable are NULL when net GMV is unknown (the data must be fixed first).
+    on_air_seconds: Mapped[int | None] = mapped_column(BigInteger, default=0)
+    gmv_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)
+    refunds_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)
+    net_gmv_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)
     avg_watch_seconds: Mapped[float | None] = mapped_column(Float)
     new_followers: Mapped[int | None] = mapped_column(Integer)
     net_followers: Mapped[int | None] = mapped_column(Integer)
@@ -97,11 +101,11 @@ class Appraisal(Base):
     grade: Mapped[str | None] = mapped_column(String(2))  # None while not graded
     not_graded: Mapped[bool] = mapped_column(Boolean, default=False)
     data_incomplete: Mapped[bool] = mapped_column(Boolean, default=False)
-    tier_commission_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    multiplier: Mapped[str] = mapped_column(String(20), default="1")  # exact decimal text
-    commission_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    tier_commission_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)
+    multiplier: Mapped[str | None] = mapped_column(String(20), default="1")  # exact decimal text
+    commission_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)
     adjustment_fen: Mapped[int] = mapped_column(BigInteger, default=0)
-    payable_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    payable_fen: Mapped[int | None] = mapped_column(BigInteger, default=0)  # commission + adj.
     promotion_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")

@@ -1,0 +1,250 @@
+"""`hrapp scheme …`, `hrapp cycle …` and `hrapp whatif`: the appraisal services from a shell.
+
+Each command calls the same services as the pages and commits once at the end. Refusals exit
+with status 1 and say why — an invalid scheme lists every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import g
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+
+from hrapp.appraisals import schemes, services
+from hrapp.appraisals.export import FORMATS, export_csv
+from hrapp.appraisals.runner import run_cycle
+from hrapp.auth import services as auth_services
+from hrapp.core.errors import DomainError, ValidationFailed
+from hrapp.core.money import parse_yuan
+from hrapp.core.timeutil import to_org_time
+from hrapp.extensions import db
+
+scheme_cli = AppGroup("scheme", help="Show, load and compare appraisal scheme versions.")
+cycle_cli = AppGroup("cycle", help="Create, run and export appraisal cycles (quarters).")
+PROGRESS_EVERY_S = 0.5
+user_option = click.option(
+    "--user", "username", help="Act on behalf of this user (recorded in the audit log)."
+)
+
+
+def _act_as(username: str | None) -> int | None:
+    """Record the command's changes under a real user when one is named."""
+    if not username:
+        return None
+    user = auth_services.get_user_by_name(username)
+    if user is None:
+        raise click.ClickException(_("No user is called %(name)s.", name=username))
+    g.actor = user
+    return int(user.id)
+
+
+def _refuse(error: DomainError) -> NoReturn:
+    """Roll back, print the message and every problem on stderr, exit 1."""
+    db.session.rollback()
+    click.echo(error.message, err=True)
+    for problem in getattr(error, "problems", []):
+        click.echo(f"  {problem}", err=True)
+    sys.exit(1)
+
+
+class _ProgressLine:
+    """Progress on stderr: one line rewritten at most twice a second on a terminal, one line
+    per step in a log (where carriage returns and erase codes would be noise)."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._terminal = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last < PROGRESS_EVERY_S and done < total:
+            return
+        self._last = now
+        text = f"{done * 100 // total if total else 100:3d}% {message}"
+        if self._terminal:
+            click.echo(f"\r{text}\033[K", nl=done >= total, err=True)
+        else:
+            click.echo(text, err=True)
+
+
+# --- schemes ----------------------------------------------------------------------------------
+
+
+@scheme_cli.command("show")
+@click.option("--version", "number", type=int, help="A version number (default: the active one).")
+def show_command(number: int | None) -> None:
+    """Print a scheme version's TOML document."""
+    try:
+        version = schemes.get_version(number) if number else schemes.active_version()
+    except DomainError as exc:
+        _refuse(exc)
+    click.echo(version.toml, nl=not version.toml.endswith("\n"))
+
+
+@scheme_cli.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--note", default="", help="What changed and why.")
+@user_option
+def load_command(file: Path, note: str, username: str | None) -> None:
+    """Validate FILE and store it as the next (active) scheme version."""
+    user_id = _act_as(username)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse(ValidationFailed(_("%(file)s is not UTF-8 text.", file=file.name)))
+    try:
+        version = schemes.save_scheme(text, note=note, source="cli", user_id=user_id)
+    except DomainError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(_("Stored as scheme version %(n)d (now active).", n=version.version))
+
+
+@scheme_cli.command("list")
+def list_command() -> None:
+    """List the scheme versions, newest first."""
+    for version in schemes.list_versions():
+        saved = version.created_at.date().isoformat() if version.created_at else "-"
+        click.echo(f"{version.version:>4}  {saved}  {version.source:<7}  {version.name}")
+
+
+@scheme_cli.command("diff")
+@click.argument("old", type=int)
+@click.argument("new", type=int)
+def diff_command(old: int, new: int) -> None:
+    """Print what changed from version OLD to version NEW: path, old value, new value."""
+    try:
+        changes = schemes.compare_versions(schemes.get_version(old), schemes.get_version(new))
+    except DomainError as exc:
+        _refuse(exc)
+    for change in changes:
+        click.echo(f"{change.path}: {change.old!r} -> {change.new!r}")
+    if not changes:
+        click.echo(_("No differences."))
+
+
+# --- what-if ----------------------------------------------------------------------------------
+
+
+@click.command("whatif")
+@click.option("--level", required=True, help="A level key of the scheme, e.g. senior.")
+@click.option("--net-gmv", "net_gmv", required=True, help="Net GMV of the quarter in yuan.")
+@click.option("--watch-seconds", type=float, required=True, help="Average watch time (s).")
+@click.option("--net-followers", type=float, required=True, help="Net new followers.")
+@click.option("--hours", type=float, required=True, help="On-air hours in the quarter.")
+@click.option(
+    "--scheme",
+    "scheme_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this scheme document instead of the active version (nothing is stored).",
+)
+def whatif_command(
+    level: str,
+    net_gmv: str,
+    watch_seconds: float,
+    net_followers: float,
+    hours: float,
+    scheme_file: Path | None,
+) -> None:
+    """Score and commission of a hypothetical quarter, printed as JSON (money in yuan)."""
+    try:
+        net_gmv_fen = parse_yuan(net_gmv)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--net-gmv") from None
+    text = scheme_file.read_text(encoding="utf-8-sig") if scheme_file else None
+    try:
+        result = services.what_if(level, net_gmv_fen, watch_seconds, net_followers, hours, text)
+    except DomainError as exc:
+        _refuse(exc)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False))
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+@cycle_cli.command("create")
+@click.argument("code")
+@user_option
+def create_command(code: str, username: str | None) -> None:
+    """Create the cycle CODE (a quarter such as 2026Q3)."""
+    _act_as(username)
+    try:
+        cycle = services.create_cycle(code)
+    except DomainError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(
+        _(
+            "Cycle %(code)s created: %(start)s to %(end)s (%(zone)s).",
+            code=cycle.code,
+            start=cycle.starts_on.isoformat(),
+            end=cycle.ends_on.isoformat(),
+            zone=cycle.timezone,
+        )
+    )
+
+
+@cycle_cli.command("run")
+@click.argument("code")
+@user_option
+def run_command(code: str, username: str | None) -> None:
+    """Appraise every streamer of cycle CODE with the active scheme (re-runnable while open)."""
+    _act_as(username)
+    try:
+        summary = run_cycle(services.cycle_by_code(code), _ProgressLine())
+    except DomainError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(
+        _(
+            "Cycle %(code)s: %(appraised)d appraised with scheme version %(version)d "
+            "(%(created)d new, %(updated)d updated, %(changed)d with a new payable or grade, "
+            "%(kept)d finalized kept); %(not_graded)d not graded, %(incomplete)d with "
+            "incomplete data; total payable ¥%(payable)s; %(seconds).1f s.",
+            code=summary.cycle,
+            appraised=summary.appraised,
+            version=summary.scheme_version,
+            created=summary.created,
+            updated=summary.updated,
+            changed=summary.changed,
+            kept=summary.kept_finalized,
+            not_graded=summary.not_graded,
+            incomplete=summary.data_incomplete,
+            payable=summary.total_payable,
+            seconds=summary.seconds,
+        )
+    )
+
+
+@cycle_cli.command("export")
+@click.argument("code")
+@click.option("--format", "file_format", type=click.Choice(FORMATS), default="csv")
+@click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@user_option
+def export_command(code: str, file_format: str, output: Path, username: str | None) -> None:
+    """Write cycle CODE's appraisals to the file OUT (CSV: UTF-8 with BOM, yuan amounts)."""
+    _act_as(username)
+    try:
+        data = export_csv(services.cycle_by_code(code))
+    except DomainError as exc:
+        _refuse(exc)
+    output.write_bytes(data)
+    db.session.commit()
+    click.echo(str(output))
+
+
+@cycle_cli.command("list")
+def list_cycles_command() -> None:
+    """List the cycles, newest first."""
+    for item in services.list_cycles():
+        cycle = item["cycle"]
+        ran = to_org_time(cycle.last_run_at)
+        ran_text = ran.strftime("%Y-%m-%d %H:%M") if ran else "-"
+        click.echo(f"{cycle.code}  {cycle.status:<9}  {item['appraisals']:>6}  {ran_text}")

@@ -1,0 +1,91 @@
+"""The view model of one appraisal: plain data for the HR page (and, later, the streamer's
+portal and the printed sheet), so that every presentation reads the same numbers.
+
+Everything comes from the stored appraisal and its explanation — never recomputed — so a page
+shows exactly what the run decided, under the scheme version it records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from hrapp.appraisals.models import Appraisal
+
+METRIC_LABELS = {
+    "net_gmv": _l("Net GMV"),
+    "avg_watch_seconds": _l("Average watch time"),
+    "net_followers": _l("Fan growth (net new followers)"),
+    "on_air_hours": _l("On-air hours"),
+    "conversion": _l("Conversion"),
+    "refund_rate": _l("Refund rate"),
+    "gmv_per_hour": _l("GMV per on-air hour"),
+}
+CRITERION_LABELS = {
+    "months_at_level": _l("Months at the current level"),
+    "grade": _l("Quarters at the required grade"),
+    "on_air_hours": _l("On-air hours in the window"),
+    "refund_rate": _l("Refund rate in the window"),
+    "module": _l("Training module passed"),
+    "mentees": _l("Mentees who passed"),
+}
+
+
+def metric_labels() -> dict[str, str]:
+    return {key: str(label) for key, label in METRIC_LABELS.items()}
+
+
+def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
+    """Header, figures, metric rows, commission statement, adjustments, totals and the
+    promotion checklist of one appraisal, as plain data."""
+    explanation = appraisal.explanation or {}
+    streamer = appraisal.streamer
+    return {
+        "id": appraisal.id,
+        "status": appraisal.status,
+        "cycle": {
+            "code": appraisal.cycle.code,
+            "starts_on": appraisal.cycle.starts_on,
+            "ends_on": appraisal.cycle.ends_on,
+            "status": appraisal.cycle.status,
+        },
+        "scheme_version": appraisal.scheme_version.version,
+        "scheme_name": appraisal.scheme_version.name,
+        "streamer": {
+            "id": streamer.id,
+            "employee_no": streamer.employee_no,
+            "name": streamer.legal_name,
+            "stage_name": streamer.stage_name,
+            "display_name": streamer.display_name,
+        },
+        "level": appraisal.level,
+        "team": appraisal.team,
+        "category": appraisal.category,
+        "figures": explanation.get("figures", {}),
+        "data_incomplete": appraisal.data_incomplete,
+        "incomplete_reasons": explanation.get("incomplete_reasons", []),
+        "not_graded": appraisal.not_graded,
+        "not_graded_reason": explanation.get("not_graded_reason"),
+        "metrics": explanation.get("metrics", []),
+        "score": appraisal.score,
+        "max_score": explanation.get("max_score"),
+        "grade": appraisal.grade,
+        "grade_band": explanation.get("grade_band"),
+        "commission": explanation.get("commission", {}),
+        "adjustments": [
+            {
+                "kind": a.kind,
+                "amount_fen": a.amount_fen,
+                "reason": a.reason,
+                "created_at": a.created_at,
+            }
+            for a in sorted(appraisal.adjustments, key=lambda a: a.id)
+        ],
+        "adjustment_fen": appraisal.adjustment_fen,
+        "commission_fen": appraisal.commission_fen,
+        "payable_fen": appraisal.payable_fen,
+        "promotion_eligible": appraisal.promotion_eligible,
+        "promotion": explanation.get("promotion"),
+        "computed_at": appraisal.computed_at,
+    }

@@ -1,0 +1,439 @@
+"""HR's appraisal pages: cycles (create, run as a background job, export), a cycle's table of
+appraisals, one appraisal with its explanation, scheme versions (edit, upload, compare) and the
+what-if calculator. HR and admin only; everything else answers 403, unknown objects 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from hrapp.appraisals import schemes, services
+from hrapp.appraisals.charts import attainment_chart
+from hrapp.appraisals.export import export_csv, export_filename
+from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, WhatIfForm
+from hrapp.appraisals.jobs import KIND, payload, title
+from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.scheme_form import SECTIONS, apply_form, problems_by_field, scheme_fields
+from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_labels
+from hrapp.auth.models import Role
+from hrapp.auth.permissions import role_required
+from hrapp.core.errors import Conflict, NotFound, ValidationFailed
+from hrapp.core.money import parse_yuan
+from hrapp.extensions import db
+from hrapp.jobs import services as jobs
+from hrapp.streamers.models import Streamer
+from scoring.scheme_dump import to_toml
+
+bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
+staff_only = role_required(Role.HR, Role.ADMIN)
+PER_PAGE = 100
+SORTS = {
+    "employee_no": Streamer.employee_no,
+    "name": Streamer.legal_name,
+    "level": Appraisal.level,
+    "score": Appraisal.score,
+    "grade": Appraisal.grade,
+    "commission": Appraisal.commission_fen,
+    "payable": Appraisal.payable_fen,
+    "eligible": Appraisal.promotion_eligible,
+}
+MAX_SCHEME_BYTES = 256 * 1024
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+def _index_page(form: CycleForm, status: int = 200) -> tuple[str, int]:
+    version = schemes.active_version()
+    return (
+        render_template(
+            "appraisals/index.html", form=form, cycles=services.list_cycles(), scheme=version
+        ),
+        status,
+    )
+
+
+@bp.get("/")
+@staff_only
+def index() -> tuple[str, int]:
+    return _index_page(CycleForm())
+
+
+@bp.post("/cycles")
+@staff_only
+def create_cycle() -> Response | tuple[str, int]:
+    form = CycleForm()
+    if not form.validate_on_submit():
+        return _index_page(form, 422)
+    try:
+        cycle = services.create_cycle(form.code.data or "")
+    except (ValidationFailed, Conflict) as exc:
+        db.session.rollback()
+        form.code.errors = [exc.message]
+        return _index_page(form, 422)
+    db.session.commit()
+    flash(
+        _("Cycle %(code)s created. Run it to compute the appraisals.", code=cycle.code), "success"
+    )
+    return redirect(url_for(".cycle", code=cycle.code))
+
+
+def _sorted(query: Select[Any]) -> tuple[Select[Any], str, str]:
+    sort = request.args.get("sort", "employee_no")
+    direction = request.args.get("dir", "asc")
+    if sort not in SORTS:
+        sort = "employee_no"
+    if direction not in ("asc", "desc"):
+        direction = "asc"
+    column = SORTS[sort]
+    ordered = column.desc() if direction == "desc" else column.asc()
+    return query.order_by(ordered, Streamer.employee_no), sort, direction
+
+
+def _summary(cycle: AppraisalCycle) -> dict[str, Any]:
+    """Tiles of the cycle page: counts, grade distribution and totals."""
+    appraised, not_graded, incomplete, eligible, payable = db.session.execute(
+        select(
+            func.count(Appraisal.id),
+            func.coalesce(func.sum(case((Appraisal.not_graded, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Appraisal.data_incomplete, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Appraisal.promotion_eligible, 1), else_=0)), 0),
+            func.coalesce(func.sum(Appraisal.payable_fen), 0),
+        ).where(Appraisal.cycle_id == cycle.id)
+    ).one()
+    grades = db.session.execute(
+        select(Appraisal.grade, func.count())
+        .where(Appraisal.cycle_id == cycle.id, Appraisal.grade.is_not(None))
+        .group_by(Appraisal.grade)
+        .order_by(Appraisal.grade)
+    ).all()
+    return {
+        "appraised": appraised,
+        "not_graded": not_graded,
+        "data_incomplete": incomplete,
+        "eligible": eligible,
+        "payable_fen": payable,
+        "grades": [(grade, count) for grade, count in grades],
+    }
+
+
+def _row(appraisal: Appraisal) -> dict[str, Any]:
+    return {
+        "id": appraisal.id,
+        "employee_no": appraisal.streamer.employee_no,
+        "name": appraisal.streamer.display_name,
+        "level": appraisal.level,
+        "score": appraisal.score,
+        "grade": appraisal.grade,
+        "commission_fen": appraisal.commission_fen,
+        "payable_fen": appraisal.payable_fen,
+        "eligible": appraisal.promotion_eligible,
+        "not_graded": appraisal.not_graded,
+        "data_incomplete": appraisal.data_incomplete,
+        "status": appraisal.status,
+    }
+
+
+@bp.get("/cycles/<code>")
+@staff_only
+def cycle(code: str) -> str:
+    found = services.cycle_by_code(code)
+    query = (
+        select(Appraisal)
+        .join(Appraisal.streamer)
+        .options(contains_eager(Appraisal.streamer))
+        .where(Appraisal.cycle_id == found.id)
+    )
+    query, sort, direction = _sorted(query)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "appraisals/cycle.html",
+        cycle=found,
+        summary=_summary(found),
+        rows=[_row(a) for a in page.items],
+        page=page,
+        sort=sort,
+        direction=direction,
+    )
+
+
+@bp.post("/cycles/<code>/run")
+@staff_only
+def run_cycle(code: str) -> Response:
+    found = services.cycle_by_code(code)
+    if found.status == "finalized":
+        flash(
+            _(
+                "Cycle %(code)s is finalized: its appraisals can no longer be recomputed.",
+                code=code,
+            ),
+            "error",
+        )
+        return redirect(url_for(".cycle", code=found.code))
+    job = jobs.submit(KIND, title(found), payload(found), user_id=current_user.id)
+    db.session.commit()
+    jobs.start(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.post("/cycles/<code>/export")
+@staff_only
+def export_cycle(code: str) -> Response:
+    found = services.cycle_by_code(code)
+    data = export_csv(found)
+    db.session.commit()
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{export_filename(found)}"'},
+    )
+
+
+@bp.get("/<int:appraisal_id>")
+@staff_only
+def appraisal(appraisal_id: int) -> str:
+    found = db.session.scalar(
+        select(Appraisal)
+        .where(Appraisal.id == appraisal_id)
+        .options(selectinload(Appraisal.adjustments))
+    )
+    if found is None:
+        raise NotFound(_("There is no such appraisal."))
+    sheet = appraisal_sheet(found)
+    labels = metric_labels()
+    return render_template(
+        "appraisals/appraisal.html",
+        sheet=sheet,
+        metric_labels=labels,
+        criterion_labels=CRITERION_LABELS,
+        chart=attainment_chart(sheet["metrics"], labels) if sheet["metrics"] else None,
+    )
+
+
+# --- schemes ----------------------------------------------------------------------------------
+
+
+def _schemes_page(
+    form: SchemeUploadForm, problems: list[str], status: int = 200
+) -> tuple[str, int]:
+    versions = schemes.list_versions()
+    return (
+        render_template(
+            "appraisals/schemes.html",
+            versions=versions,
+            source_labels=schemes.SOURCE_LABELS,
+            stored=versions[0].id is not None,
+            form=form,
+            problems=problems,
+        ),
+        status,
+    )
+
+
+@bp.get("/schemes")
+@staff_only
+def schemes_index() -> tuple[str, int]:
+    return _schemes_page(SchemeUploadForm(), [])
+
+
+@bp.get("/schemes/<int:version>")
+@staff_only
+def scheme(version: int) -> str:
+    found = schemes.get_version(version)
+    return render_template(
+        "appraisals/scheme.html",
+        version=found,
+        source_labels=schemes.SOURCE_LABELS,
+        active=schemes.active_version().version == found.version,
+    )
+
+
+@bp.get("/schemes/<int:version>.toml")
+@staff_only
+def scheme_toml(version: int) -> Response:
+    found = schemes.get_version(version)
+    filename = f"scheme-v{found.version}.toml"
+    return Response(
+        found.toml,
+        mimetype="application/toml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _uploaded_text(form: SchemeUploadForm) -> str:
+    """The document from the file, else from the text box; ValidationFailed when unreadable."""
+    upload = form.file.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(MAX_SCHEME_BYTES + 1)
+        if len(data) > MAX_SCHEME_BYTES:
+            raise ValidationFailed(_("A scheme document is at most 256 KB."))
+        try:
+            return str(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ValidationFailed(_("The file is not UTF-8 text.")) from None
+    text = (form.toml.data or "").strip()
+    if not text:
+        raise ValidationFailed(_("Choose a TOML file or paste the document."))
+    return text
+
+
+@bp.post("/schemes/upload")
+@staff_only
+def upload_scheme() -> Response | tuple[str, int]:
+    form = SchemeUploadForm()
+    if not form.validate_on_submit():
+        return _schemes_page(form, [], 422)
+    try:
+        version = schemes.save_scheme(
+            _uploaded_text(form),
+            note=form.note.data or "",
+            source="upload",
+            user_id=current_user.id,
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _schemes_page(form, exc.problems, 422)
+    db.session.commit()
+    flash(
+        _("Scheme version %(n)d saved; it is now the active scheme.", n=version.version), "success"
+    )
+    return redirect(url_for(".scheme", version=version.version))
+
+
+def _edit_page(
+    form: SchemeEditForm,
+    data: dict[str, Any],
+    start: int,
+    problems: list[str],
+    status: int = 200,
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "appraisals/scheme_form.html",
+            form=form,
+            fields=scheme_fields(data),
+            # After a refused save, the inputs show what was typed, not the stored values.
+            submitted=request.form if request.method == "POST" else {},
+            sections=SECTIONS,
+            start=start,
+            problems=problems,
+            field_problems=problems_by_field(problems),
+        ),
+        status,
+    )
+
+
+@bp.route("/schemes/edit", methods=["GET", "POST"])
+@staff_only
+def edit_scheme() -> Response | tuple[str, int]:
+    latest = schemes.active_version()
+    start = schemes.get_version(request.args.get("from", latest.version, type=int))
+    data = schemes.scheme_data(start.toml)
+    form = SchemeEditForm(based_on=str(latest.version))
+    if request.method == "GET":
+        return _edit_page(form, data, start.version, [])
+    if not form.validate_on_submit():
+        return _edit_page(form, data, start.version, [], 422)
+    edited, problems = apply_form(data, request.form)
+    try:
+        text = to_toml(edited)
+        if problems:
+            # Report the unreadable inputs together with everything the scheme check finds.
+            schemes.parse_scheme(text)
+            raise ValidationFailed(_("Some values could not be read; nothing was saved."))
+        version = schemes.save_scheme(
+            text,
+            note=form.note.data or "",
+            source="form",
+            based_on=int(form.based_on.data or 0),
+            user_id=current_user.id,
+        )
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _edit_page(form, data, start.version, problems + exc.problems, 422)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _edit_page(form, data, start.version, [], 409)
+    db.session.commit()
+    flash(
+        _("Scheme version %(n)d saved; it is now the active scheme.", n=version.version), "success"
+    )
+    return redirect(url_for(".scheme", version=version.version))
+
+
+@bp.get("/schemes/compare")
+@staff_only
+def compare_schemes() -> str:
+    latest = schemes.active_version().version
+    new_number = request.args.get("new", latest, type=int)
+    old_number = request.args.get("old", max(new_number - 1, 1), type=int)
+    old, new = schemes.get_version(old_number), schemes.get_version(new_number)
+    return render_template(
+        "appraisals/compare.html",
+        old=old,
+        new=new,
+        changes=schemes.compare_versions(old, new),
+        versions=[v.version for v in schemes.list_versions()],
+    )
+
+
+# --- what-if ----------------------------------------------------------------------------------
+
+
+@bp.get("/what-if")
+@staff_only
+def what_if() -> tuple[str, int]:
+    version, scheme_rules = schemes.active_scheme()
+    form = WhatIfForm(request.args)
+    form.set_levels(
+        [(lv.key, lv.name_zh if _chinese() else lv.name_en) for lv in scheme_rules.levels]
+    )
+    result, problems = None, []
+    net_gmv_fen = _yuan_field(form) if request.args and form.validate() else None
+    if net_gmv_fen is not None:
+        try:
+            result = services.what_if_result(
+                form.level.data or "",
+                net_gmv_fen,
+                float(form.watch_seconds.data or 0),
+                float(form.net_followers.data or 0),
+                float(form.hours.data or 0),
+            )
+        except ValidationFailed as exc:
+            problems = exc.problems or [exc.message]
+    status = 422 if request.args and result is None else 200
+    return (
+        render_template(
+            "appraisals/what_if.html",
+            form=form,
+            result=result,
+            problems=problems,
+            version=version,
+            metric_labels=metric_labels(),
+        ),
+        status,
+    )
+
+
+def _yuan_field(form: WhatIfForm) -> int | None:
+    """Net GMV in fen, or None with the field's error set."""
+    try:
+        return parse_yuan(form.net_gmv.data or "")
+    except ValueError:
+        form.net_gmv.errors = [_("Write the amount in yuan, e.g. 1200000 or 1,200,000.50.")]
+        return None
+
+
+def _chinese() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "zh"

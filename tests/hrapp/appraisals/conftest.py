@@ -1,0 +1,40 @@
+"""Fixtures of the appraisal tests: English messages, an HR user and a logged-in client."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hrapp.auth.models import Role
+from hrapp.extensions import db
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _english(english: None) -> None:
+    """These tests check the English source texts (the Chinese catalog has its own tests)."""
+
+
+@pytest.fixture
+def hr(app: Flask):
+    user = make_user(Role.HR, username="hr_zhao")
+    user.locale = "en"  # pages are checked for English texts
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def hr_client(hr, login_as) -> FlaskClient:
+    return login_as(hr)
+
+
+@pytest.fixture
+def cli(app: Flask):
+    """`cli("cycle", "run", "2026Q3")` runs an `hrapp` command and returns the click result."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        return runner.invoke(args=list(args))
+
+    return invoke
