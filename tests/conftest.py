@@ -9,10 +9,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 
 from hrapp import create_app
 from hrapp.extensions import db
@@ -55,6 +57,30 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+class EnglishBrowser(FlaskClient):
+    """A test client whose browser asks for English (a user's saved language still wins)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def english(app: Flask, _clean_database: None) -> Iterator[None]:
+    """Run the test in English, for tests that check the English source texts.
+
+    Without it, services and commands speak the default language (Chinese) outside a request,
+    and so do pages for a browser that asks for no language. With it, the test's own context is
+    English and every test client made during the test asks for English.
+    """
+    browser, app.test_client_class = app.test_client_class, EnglishBrowser
+    try:
+        with force_locale("en"):
+            yield
+    finally:
+        app.test_client_class = browser
 
 
 def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD) -> None:

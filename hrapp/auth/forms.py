@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -50,4 +51,4 @@ class UserForm(FlaskForm):
         _l("Linked streamer (employee number)"), validators=[Optional(), Length(max=20)]
     )
     password = PasswordField(_l("Password"), validators=[Optional()])
-    active = BooleanField(_l("Active"), default=True)
+    active = BooleanField(lazy_pgettext("user account", "Active"), default=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -131,7 +132,7 @@ class RosterFilterForm(FlaskForm):
     status = SelectField(
         _l("Status"),
         choices=[
-            SelectChoice("active", _l("Active")),
+            SelectChoice("active", lazy_pgettext("streamer status", "Active")),
             SelectChoice("left", _l("Left")),
             SelectChoice("all", _l("All")),
         ],

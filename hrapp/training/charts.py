@@ -71,6 +71,7 @@ def stacked_status_chart(title: str, counts: dict[str, dict[str, int]]) -> Marku
         legend_at_bottom_columns=len(STATUSES),
         print_values=True,
         print_zeroes=False,
+        no_data_text=_("No data"),
         show_y_guides=False,
         truncate_label=-1,
         margin=MARGIN,

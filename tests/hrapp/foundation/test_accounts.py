@@ -22,6 +22,8 @@ from tests.conftest import login
 from tests.factories import TEST_PASSWORD, make_streamer, make_user
 from tests.hrapp.foundation.conftest import session_cookie
 
+pytestmark = pytest.mark.usefixtures("english")  # the messages checked are the English texts
+
 WRONG_PASSWORD = "Not-The-Password-1"
 _CSRF_VALUE = re.compile(r'(?<=name="csrf_token" value=")[^"]+')
 _FLASH = re.compile(r'<div class="flash[^"]*"[^>]*>(.*?)</div>', re.S)

@@ -24,6 +24,11 @@ SAMPLE = DATA_DIR / "roster" / "roster.csv"
 
 
 @pytest.fixture(autouse=True)
+def _english(english: None) -> None:
+    """These tests check the English source texts (the Chinese catalog has its own tests)."""
+
+
+@pytest.fixture(autouse=True)
 def today() -> Iterator[dt.date]:
     """Ages and "not in the future" depend on today: freeze it at noon of TODAY in Shanghai."""
     with time_machine.travel(dt.datetime(2026, 9, 15, 4, 0, tzinfo=dt.UTC), tick=False):

@@ -19,6 +19,11 @@ from tests.factories import make_user
 TODAY = dt.date(2026, 9, 15)
 
 
+@pytest.fixture(autouse=True)
+def _english(english: None) -> None:
+    """These tests check the English source texts (the Chinese catalog has its own tests)."""
+
+
 @pytest.fixture
 def today() -> Iterator[dt.date]:
     """Freeze the clock at noon of TODAY in Shanghai (04:00 UTC)."""
