@@ -7,19 +7,48 @@ from flask import Blueprint
 
 
 def BLUEPRINTS() -> list[Blueprint]:
+    from hrapp.appraisals.views import bp as appraisals_bp
     from hrapp.audit.views import bp as audit_bp
     from hrapp.auth.views import bp as auth_bp
     from hrapp.jobs.views import bp as jobs_bp
+    from hrapp.live_sessions.views import bp as live_sessions_bp
     from hrapp.main.views import bp as main_bp
+    from hrapp.streamers.views import bp as streamers_bp
+    from hrapp.training.views import bp as training_bp
 
-    return [main_bp, auth_bp, audit_bp, jobs_bp]
+    return [
+        main_bp,
+        auth_bp,
+        audit_bp,
+        jobs_bp,
+        training_bp,
+        streamers_bp,
+        live_sessions_bp,
+        appraisals_bp,
+    ]
 
 
 def CLI_GROUPS() -> list[click.Command]:
+    from hrapp.appraisals.cli import cycle_cli, scheme_cli, whatif_command
     from hrapp.auth.cli import users_cli
+    from hrapp.demo.cli import demo_cli
+    from hrapp.live_sessions.cli import sessions_cli
+    from hrapp.streamers.cli import roster_cli
+    from hrapp.training.cli import training_cli
 
-    return [users_cli]
+    return [
+        users_cli,
+        demo_cli,
+        training_cli,
+        roster_cli,
+        sessions_cli,
+        scheme_cli,
+        cycle_cli,
+        whatif_command,
+    ]
 
 
 def JOB_MODULES() -> None:
     """Import the modules that register job handlers."""
+    import hrapp.appraisals.jobs
+    import hrapp.live_sessions.jobs  # noqa: F401

@@ -123,6 +123,7 @@ NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
     ("training.index", _l("Training"), ("hr", "admin", "trainer")),
     ("appraisals.index", _l("Appraisals"), ("hr", "admin")),
     ("portal.index", _l("My scorecard"), ("streamer",)),
+    ("training.me", _l("My training"), ("streamer",)),
     ("audit.index", _l("Audit log"), ("hr", "admin")),
     ("auth.users", _l("Accounts"), ("admin",)),
 ]

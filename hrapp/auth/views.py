@@ -46,7 +46,7 @@ def home_for(user: User) -> str:
     if user.has_role(Role.TRAINER):
         candidates.append("training.index")
     if user.has_role(Role.STREAMER):
-        candidates.append("portal.index")
+        candidates += ["portal.index", "training.me"]
     for endpoint in candidates:
         if endpoint in current_app.view_functions:
             return url_for(endpoint)

@@ -53,6 +53,8 @@ class ImportBatch(Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     # Every problem found: [{"row", "column", "value", "reason", "severity"}].
     report: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Problems beyond the report's cap (the parser keeps the first 10,000).
+    omitted_problems: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
@@ -142,7 +144,10 @@ class SessionRevision(Base):
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
     )
-    session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"))
+    # Indexed: deleting sessions cascades here, and a rollback looks revisions up by session.
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True
+    )
     before: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

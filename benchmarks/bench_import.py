@@ -1,0 +1,251 @@
+"""import_1m_csv: `import_sessions` of a 1,000,000-row Douyin Compass list export into SQLite.
+
+The file is generated deterministically (numpy, fixed seed) in a temporary folder with the
+real export's Chinese headers, `2026/09/07 08:55:37` times in UTC+8 and accounts with leading
+zeros: 2,000 accounts × 500 sessions, each account mapped to its own streamer beforehand.
+
+The import and the baseline each run in a child process of their own (a fresh SQLite file per
+run), which reports its time and its peak resident memory (`ru_maxrss`: the whole process,
+interpreter and application included).
+
+Baseline: `pandas.read_csv` of the same file + raw sqlite3 `executemany` of the same rows into
+a bare table with the same columns. Targets: ≤ 30 s, ≤ 3 × the baseline, ≤ 1.5 GiB peak RSS.
+
+    python -m benchmarks.bench_import [--rows N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.common import result
+
+ROWS = 1_000_000
+ACCOUNTS = 2_000
+SEED = 20260907
+TARGET_SECONDS = 30.0
+TARGET_RATIO = 3.0
+TARGET_RSS_BYTES = 1.5 * 2**30
+HEADERS = [
+    "主播昵称",
+    "主播抖音号",
+    "直播开始时间",
+    "直播结束时间",
+    "直播时长(分钟)",
+    "直播间曝光人数",
+    "直播间曝光次数",
+    "直播间观看人数",
+    "直播间观看次数",
+    "直播激励观看次数",
+    "最高在线人数",
+    "平均在线人数",
+    "人均观看时长(分钟)",
+    "评论次数",
+    "新加直播团人数",
+    "新增粉丝数",
+    "取关粉丝数",
+    "带货商品数",
+    "直播间商品曝光人数",
+    "直播间商品点击人数",
+    "直播间成交订单数",
+    "直播间成交金额",
+    "直播间用户支付金额",
+    "直播间成交件数",
+    "直播间成交人数",
+    "直播间退款订单数",
+    "直播间退款金额",
+    "投放消耗(店铺绑定)",
+    "净成交金额",
+    "1小时退款金额",
+]
+
+
+def account_ids(count: int = ACCOUNTS) -> list[str]:
+    return [f"0{4_000_000 + i * 37:07d}" for i in range(count)]
+
+
+def generate_csv(path: Path, rows: int = ROWS) -> None:
+    """A plausible export: every relation the importer checks holds, so no row is rejected."""
+    rng = np.random.default_rng(SEED)
+    ids = account_ids()
+    per_account = -(-rows // len(ids))
+    account = np.arange(rows) // per_account
+    day = np.arange(rows) % per_account
+    start = (
+        pd.Timestamp("2024-01-01")
+        + pd.to_timedelta(day, unit="D")
+        + pd.to_timedelta(rng.integers(8 * 3600, 22 * 3600, rows), unit="s")
+    )
+    on_air = rng.integers(1_800, 6 * 3600, rows)  # evening sessions cross midnight
+    end = start + pd.to_timedelta(on_air, unit="s")
+    views = rng.integers(100, 50_000, rows)
+    viewers = (views * rng.uniform(0.5, 1.0, rows)).astype(np.int64)
+    peak = rng.integers(10, 3_000, rows)
+    buyers = (viewers * rng.uniform(0, 0.05, rows)).astype(np.int64)
+    orders = buyers + rng.integers(0, 10, rows)
+    gmv = rng.integers(0, 5_000_000, rows)  # fen
+    refunds = (gmv * rng.uniform(0, 0.3, rows)).astype(np.int64)
+    refunds_1h = (refunds * rng.uniform(0, 0.5, rows)).astype(np.int64)
+    frame = pd.DataFrame(
+        {
+            "主播昵称": [f"直播间{a}" for a in account],
+            "主播抖音号": np.array(ids, dtype=object)[account],
+            "直播开始时间": start.strftime("%Y/%m/%d %H:%M:%S"),
+            "直播结束时间": end.strftime("%Y/%m/%d %H:%M:%S"),
+            "直播时长(分钟)": on_air // 60,
+            "直播间曝光人数": views * 8,
+            "直播间曝光次数": views * 12,
+            "直播间观看人数": viewers,
+            "直播间观看次数": views,
+            "直播激励观看次数": "-",
+            "最高在线人数": peak,
+            "平均在线人数": peak // 3,
+            "人均观看时长(分钟)": np.round(rng.uniform(0.2, 5, rows), 2),
+            "评论次数": rng.integers(0, 2_000, rows),
+            "新加直播团人数": rng.integers(0, 10, rows),
+            "新增粉丝数": rng.integers(0, 500, rows),
+            "取关粉丝数": rng.integers(0, 20, rows),
+            "带货商品数": rng.integers(1, 60, rows),
+            "直播间商品曝光人数": viewers,
+            "直播间商品点击人数": viewers // 3,
+            "直播间成交订单数": orders,
+            "直播间成交金额": gmv / 100,
+            "直播间用户支付金额": (gmv - gmv // 20) / 100,
+            "直播间成交件数": orders + 2,
+            "直播间成交人数": buyers,
+            "直播间退款订单数": rng.integers(0, 5, rows),
+            "直播间退款金额": refunds / 100,
+            "投放消耗(店铺绑定)": rng.integers(0, 300_000, rows) / 100,
+            "净成交金额": (gmv - refunds_1h) / 100,
+            "1小时退款金额": refunds_1h / 100,
+        },
+        columns=HEADERS,
+    )
+    frame.to_csv(path, index=False, float_format="%.2f", encoding="utf-8-sig")
+
+
+def _prepare_database(database: Path) -> Any:
+    """A fresh SQLite file with the schema and the accounts, each mapped to a streamer."""
+    from sqlalchemy import insert
+
+    from hrapp import create_app
+    from hrapp.extensions import db
+    from hrapp.streamers.models import PlatformAccount, Streamer
+
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    with app.app_context():
+        db.create_all()
+        ids = account_ids()
+        db.session.execute(
+            insert(Streamer),
+            [{"employee_no": f"E{i:05d}", "legal_name": f"主播{i}"} for i in range(len(ids))],
+        )
+        db.session.execute(
+            insert(PlatformAccount),
+            [
+                {
+                    "platform": "douyin",
+                    "account_id": a,
+                    "nickname": f"直播间{i}",
+                    "streamer_id": i + 1,
+                }
+                for i, a in enumerate(ids)
+            ],
+        )
+        db.session.commit()
+    return app
+
+
+def child_import(csv_path: Path, database: Path) -> dict[str, Any]:
+    from hrapp.extensions import db
+    from hrapp.live_sessions.importer import import_sessions
+
+    app = _prepare_database(database)
+    with app.app_context():
+        start = time.perf_counter()
+        outcome = import_sessions(csv_path.read_bytes(), csv_path.name)
+        db.session.commit()
+        seconds = time.perf_counter() - start
+    if outcome.status != "imported" or outcome.inserted != outcome.total_rows:
+        raise RuntimeError(f"import went wrong: {outcome.status}, {outcome.problems[:5]}")
+    return {"seconds": seconds, "rows": outcome.inserted}
+
+
+def child_baseline(csv_path: Path, database: Path) -> dict[str, Any]:
+    """The least any importer must spend: read the CSV, insert its rows as they are."""
+    start = time.perf_counter()
+    frame = pd.read_csv(csv_path, dtype={"主播抖音号": str})
+    columns = ", ".join(f"c{i}" for i in range(len(frame.columns)))
+    marks = ", ".join("?" for _ in frame.columns)
+    with sqlite3.connect(database) as conn:
+        conn.execute(f"CREATE TABLE t ({columns})")
+        for first in range(0, len(frame), 50_000):
+            chunk = frame.iloc[first : first + 50_000]
+            values = [chunk[c].tolist() for c in chunk.columns]
+            conn.executemany(f"INSERT INTO t VALUES ({marks})", list(zip(*values, strict=True)))
+    return {"seconds": time.perf_counter() - start, "rows": len(frame)}
+
+
+def _in_child(kind: str, csv_path: Path, database: Path) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter; its figures come back as JSON on stdout."""
+    command = [sys.executable, "-m", "benchmarks.bench_import", "--child", kind]
+    command += [str(csv_path), str(database)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(rows: int = ROWS) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="hrapp-bench-import-") as name:
+        folder = Path(name)
+        os.environ["HRAPP_INSTANCE"] = str(folder)  # keep the job queue file out of instance/
+        csv_path = folder / "douyin_compass_1m.csv"
+        generate_csv(csv_path, rows)
+        imported = _in_child("import", csv_path, folder / "import.sqlite")
+        baseline = _in_child("baseline", csv_path, folder / "baseline.sqlite")
+    ratio = imported["seconds"] / baseline["seconds"]
+    label = "import_1m_csv" if rows == ROWS else f"import_{rows}_csv"
+    return [
+        result(label, imported["seconds"], "s", baseline["seconds"], TARGET_SECONDS),
+        result(f"{label}_ratio", ratio, "x", None, TARGET_RATIO),
+        result(f"{label}_peak_rss", imported["rss"], "B", baseline["rss"], TARGET_RSS_BYTES),
+    ]
+
+
+def _child_main(kind: str, csv_path: str, database: str) -> None:
+    measure = child_import if kind == "import" else child_baseline
+    figures = measure(Path(csv_path), Path(database))
+    figures["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    print(json.dumps(figures))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark the live-session import.")
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "CSV", "DATABASE"))
+    args = parser.parse_args()
+    if args.child:
+        _child_main(*args.child)
+        return
+    for record in run(args.rows):
+        ratio = f"{record['ratio']:.2f}" if record["ratio"] is not None else "-"
+        print(
+            f"{record['name']}: {record['value']:,.2f} {record['unit']} "
+            f"(baseline {record['baseline']}, ratio {ratio}, target {record['target']})"
+        )
+
+
+if __name__ == "__main__":
+    main()

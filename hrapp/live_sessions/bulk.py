@@ -1,0 +1,237 @@
+"""Moving a million rows between DataFrames and the database without per-row Python overhead.
+
+SQL text is built here from the tables' own metadata (quoted identifiers); every value is a
+bound parameter.
+
+SQLAlchemy runs a bind processor for every value of every row (the UTC datetime type alone costs
+microseconds per value); at a million sessions that is most of the import's time. These helpers
+compile the statement once with SQLAlchemy, prepare each column's values in the database's own
+storage format with vectorised pandas/numpy code, and hand chunks of plain tuples to the driver's
+`executemany` inside the caller's transaction.
+
+Values written here must be exactly what SQLAlchemy itself would have stored, or later ORM
+reads and comparisons would disagree: on SQLite a datetime is the text
+``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC (see `hrapp.core.db.UTCDateTime`); on PostgreSQL the driver
+receives aware datetimes.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Table, func, select
+from sqlalchemy.engine import Connection
+
+CHUNK_ROWS = 50_000
+# SQLite's page cache while bulk-writing: the default 2 MiB makes every insert into an index
+# whose order differs from the rows' (started_at) a cache miss; at a million rows that doubles
+# the time. 128 MiB holds those indexes.
+BULK_CACHE_KIB = 128 * 1024
+# Inserting a million keys at random places of a b-tree costs ~8 µs each (page splits) while
+# CREATE INDEX sorts and builds at ~1.3 µs per row: rebuilding pays when the insert adds at
+# least a quarter of the table's rows, and is not worth the schema change for small batches.
+REBUILD_MIN_ROWS = 100_000
+REBUILD_SHARE = 4
+# Bound parameters per statement stay far below SQLite's and PostgreSQL's limits.
+IN_CHUNK = 5_000
+
+
+def is_sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def _placeholder(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle in ("qmark", "numeric") else "%s"
+
+
+def quote(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
+
+
+def datetime_values(conn: Connection, series: pd.Series) -> list[Any]:
+    """Aware UTC timestamps as the database stores them; NaT becomes None."""
+    missing = series.isna().to_numpy()
+    if not is_sqlite(conn):
+        values = series.dt.to_pydatetime()
+        return [None if m else v for v, m in zip(values, missing, strict=True)]
+    text = np.datetime_as_string(series.to_numpy("datetime64[us]"), unit="us").tolist()
+    if not missing.any():
+        return [t.replace("T", " ") for t in text]
+    return [None if m else t.replace("T", " ") for t, m in zip(text, missing, strict=True)]
+
+
+@contextmanager
+def bulk_write_cache(conn: Connection) -> Iterator[None]:
+    """A larger SQLite page cache for the duration of a bulk write (no-op elsewhere)."""
+    if not is_sqlite(conn):
+        yield
+        return
+    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
+
+
+def column_values(conn: Connection, series: pd.Series) -> list[Any]:
+    """One column as plain Python values for the driver (NA → None)."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return datetime_values(conn, series)
+    if series.dtype.kind in "iu" and not series.hasnans:
+        return series.tolist()
+    return series.to_numpy(dtype=object, na_value=None).tolist()
+
+
+@contextmanager
+def indexes_rebuilt(
+    conn: Connection, table: Table, names: Iterable[str], new_rows: int
+) -> Iterator[None]:
+    """On SQLite, drop `names` (indexes of `table` in an order other than the rows') before a
+    big insert and build them again after it, inside the same transaction.
+
+    SQLite's DDL is transactional: if anything fails, the rollback restores the indexes too.
+    """
+    if not is_sqlite(conn) or new_rows < REBUILD_MIN_ROWS:
+        yield
+        return
+    existing = conn.execute(select(func.count()).select_from(table)).scalar() or 0
+    if new_rows * REBUILD_SHARE < existing + new_rows:
+        yield
+        return
+    wanted = set(names)
+    indexes = [index for index in table.indexes if index.name in wanted]
+    for index in indexes:
+        index.drop(conn)
+    yield
+    for index in indexes:
+        index.create(conn)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building millions of row tuples.
+
+    Every tuple is a tracked container, so the collector would otherwise run thousands of
+    times over a heap that only grows; this halves the time spent building rows.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def insert_frame(
+    conn: Connection,
+    table: Table,
+    frame: pd.DataFrame,
+    *,
+    constants: dict[str, Any] | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> None:
+    """INSERT every row of `frame` (columns named as the table's) with executemany.
+
+    `constants` are columns with one value for every row (a batch id, a timestamp). The next
+    chunk's rows are built in a helper thread while the driver writes the current one: the
+    sqlite3 and psycopg drivers release the GIL while the database works.
+    """
+    if frame.empty:
+        return
+    fixed = {
+        name: column_values(conn, pd.Series([value]))[0]
+        for name, value in (constants or {}).items()
+    }
+    columns = [*frame.columns, *fixed]
+    marks = ", ".join([_placeholder(conn)] * len(columns))
+    names = ", ".join(quote(conn, c) for c in columns)
+    sql = f"INSERT INTO {quote(conn, table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+
+    def rows(start: int) -> list[tuple[Any, ...]]:
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
+        values = [column_values(conn, chunk[c]) for c in frame.columns]
+        values += [itertools.repeat(v, len(chunk)) for v in fixed.values()]
+        return list(zip(*values, strict=True))
+
+    starts = list(range(0, len(frame), CHUNK_ROWS))
+    with gc_paused(), ThreadPoolExecutor(max_workers=1) as builder:
+        ahead = [builder.submit(rows, start) for start in starts[:1]]
+        for following in [*starts[1:], None]:
+            batch = ahead.pop().result()
+            if following is not None:  # one chunk ahead, never more: memory stays flat
+                ahead.append(builder.submit(rows, following))
+            conn.exec_driver_sql(sql, batch)
+            if on_chunk:
+                on_chunk(len(batch))
+
+
+def update_frame(conn: Connection, table: Table, frame: pd.DataFrame, key: str = "id") -> None:
+    """UPDATE rows by `key`, setting every other column of `frame` (executemany)."""
+    mark = _placeholder(conn)
+    columns = [c for c in frame.columns if c != key]
+    assignments = ", ".join(f"{quote(conn, c)} = {mark}" for c in columns)
+    where = f"{quote(conn, key)} = {mark}"
+    sql = f"UPDATE {quote(conn, table.name)} SET {assignments} WHERE {where}"  # noqa: S608
+    with gc_paused():
+        for start in range(0, len(frame), CHUNK_ROWS):
+            chunk = frame.iloc[start : start + CHUNK_ROWS]
+            values = [column_values(conn, chunk[c]) for c in [*columns, key]]
+            conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
+
+
+def chunks(values: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def in_list(conn: Connection, count: int) -> str:
+    return "(" + ", ".join([_placeholder(conn)] * count) + ")"
+
+
+def read_frame(
+    conn: Connection,
+    sql: str,
+    params: Iterable[Any],
+    columns: Sequence[str],
+    datetime_columns: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Run raw SQL (driver placeholders) and return its rows, datetimes as aware UTC."""
+    rows = conn.exec_driver_sql(sql, tuple(params)).fetchall()
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
+    for name in datetime_columns:
+        frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601").astype(
+            pd.DatetimeTZDtype("ns", "UTC")
+        )
+    return frame
+
+
+def datetime_param(conn: Connection, value: pd.Timestamp) -> Any:
+    """One instant as a bound parameter in the storage format."""
+    return datetime_values(conn, pd.Series([value]))[0]
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> np.ndarray:
+    """Primary keys for `count` new rows, reserved inside the current write transaction.
+
+    PostgreSQL hands them out from the column's sequence (safe with concurrent writers).
+    SQLite has no sequence: max(id) + 1 onwards is safe because the caller has already
+    written in this transaction (the batch row), so it holds the database's write lock and
+    nobody can insert in between.
+    """
+    if count == 0:
+        return np.empty(0, dtype="int64")
+    if conn.dialect.name == "postgresql":
+        sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+        sql = f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"  # noqa: S608
+        return np.array([r[0] for r in conn.exec_driver_sql(sql)], dtype="int64")
+    first = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    return np.arange(first, first + count, dtype="int64")

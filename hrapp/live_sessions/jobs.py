@@ -1,0 +1,78 @@
+"""The background job behind the upload page: import (or, for a large file, check) an upload.
+
+The file was stored under its hash when it was uploaded (`services.store_upload`), so the job
+needs only the hash, the file name and the options.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from hrapp.jobs.models import Job
+from hrapp.jobs.services import ProgressFn, handler
+from hrapp.live_sessions.importer import import_sessions
+from hrapp.live_sessions.services import read_upload
+
+KIND = "sessions_import"
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """A page's path, also from a worker process that has no request to build URLs from."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+    return adapter.build(endpoint, values)
+
+
+def payload(
+    sha256: str, filename: str, platform: str, *, accept_valid_rows: bool, dry_run: bool
+) -> dict[str, Any]:
+    return {
+        "sha256": sha256,
+        "filename": filename,
+        "platform": platform,
+        "accept_valid_rows": accept_valid_rows,
+        "dry_run": dry_run,
+    }
+
+
+def title(filename: str, *, dry_run: bool) -> str:
+    if dry_run:
+        return _("Checking %(file)s", file=filename)
+    return _("Importing %(file)s", file=filename)
+
+
+@handler(KIND)
+def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
+    options = job.result["payload"]
+    outcome = import_sessions(
+        read_upload(options["sha256"]),
+        options["filename"],
+        platform=options["platform"],
+        dry_run=options["dry_run"],
+        accept_valid_rows=options["accept_valid_rows"],
+        user_id=job.created_by_id,
+        progress=progress,
+    )
+    if options["dry_run"]:
+        # The preview page shows this stored check instead of parsing a large file again.
+        url = path_for(
+            "live_sessions.preview",
+            sha256=options["sha256"],
+            name=options["filename"],
+            platform=options["platform"],
+            job=job.id,
+        )
+        return {"url": url, "check": outcome.to_dict()}
+    return {
+        "url": path_for("live_sessions.batch", batch_id=outcome.batch_id),
+        "status": outcome.status,
+        "batch_id": outcome.batch_id,
+        "inserted": outcome.inserted,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+        "rejected": outcome.rejected,
+    }

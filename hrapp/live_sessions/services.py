@@ -1,0 +1,327 @@
+"""Use cases around the session import: uploads kept for re-runs, mapping accounts, exchange
+rates, editing a session's hosts, and rolling a batch back.
+
+The import itself is `hrapp.live_sessions.importer.import_sessions`. Each function here
+validates, changes, writes its audit row and flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, delete, func, or_, select
+
+from hrapp.appraisals.models import AppraisalCycle
+from hrapp.core import audit
+from hrapp.core.db import utcnow
+from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from hrapp.core.timeutil import local_midnight_utc
+from hrapp.extensions import db
+from hrapp.live_sessions import bulk
+from hrapp.live_sessions.importer import FIELD_DTYPES, REVISION_COLUMNS
+from hrapp.live_sessions.models import (
+    FULL_SHARE_BP,
+    ExchangeRate,
+    ImportBatch,
+    LiveSession,
+    SessionHost,
+    SessionRevision,
+)
+from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
+from hrapp.streamers import services as streamers
+from hrapp.streamers.models import PlatformAccount
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+RATE_MAX_DECIMALS = 10
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "sessions"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(data: bytes, sha256: str) -> None:
+    """Keep an uploaded file under its hash so that preview, re-run and job need no re-upload."""
+    target = _upload_dir() / sha256
+    if target.exists():
+        return
+    partial = target.with_name(f"{sha256}.{secrets.token_hex(4)}.part")
+    partial.write_bytes(data)
+    partial.replace(target)  # atomic: a reader never sees half a file
+
+
+def read_upload(sha256: str) -> bytes:
+    if not SHA256.fullmatch(sha256):
+        raise NotFound(_("This upload does not exist."))
+    path = _upload_dir() / sha256
+    if not path.is_file():
+        raise NotFound(_("This upload is no longer kept; please upload the file again."))
+    return path.read_bytes()
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def map_account(platform: str, account_id: str, nickname: str, employee_no: str) -> PlatformAccount:
+    """Link an account the import did not know (or knew without a streamer) to a streamer.
+
+    The roster's own use case does it (creates or links, refuses an account someone else owns,
+    audits), so that both pages follow the same rules.
+    """
+    streamer = streamers.require_by_employee_no(employee_no)
+    return streamers.add_account(streamer, platform, account_id, nickname)
+
+
+# --- exchange rates -------------------------------------------------------------------------
+
+
+def parse_rate(text: str) -> str:
+    """A positive exact decimal as canonical text (``7.10`` → ``7.1``), so equal rates compare
+    equal as text wherever they are stored."""
+    try:
+        rate = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValidationFailed(_("%(rate)s is not a number.", rate=text)) from None
+    if not rate.is_finite() or rate <= 0:
+        raise ValidationFailed(_("The rate must be a positive number."))
+    exponent = rate.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > RATE_MAX_DECIMALS:
+        raise ValidationFailed(_("Give the rate with at most %(n)d decimals.", n=RATE_MAX_DECIMALS))
+    return format(rate.normalize(), "f")
+
+
+def set_rate(currency: str, month: str, rate_text: str, *, user_id: int | None) -> ExchangeRate:
+    """Set HR's rate for one currency in one month: 1 `currency` = rate × org currency."""
+    currency = currency.strip().upper()
+    org = current_app.config["ORG_CURRENCY"]
+    if currency not in CURRENCY_EXPONENTS or currency == org:
+        raise ValidationFailed(
+            _("%(currency)s is not a currency that needs a rate.", currency=currency)
+        )
+    if not MONTH.fullmatch(month.strip()):
+        raise ValidationFailed(_("Write the month as YYYY-MM, e.g. 2026-09."))
+    month = month.strip()
+    rate = parse_rate(rate_text)
+    row = db.session.scalar(
+        select(ExchangeRate).where(ExchangeRate.currency == currency, ExchangeRate.month == month)
+    )
+    if row is None:
+        row = ExchangeRate(currency=currency, month=month, rate=rate)
+        db.session.add(row)
+        db.session.flush()
+        old = None
+    elif row.rate == rate:
+        return row
+    else:
+        old, row.rate = row.rate, rate
+    row.set_by_id = user_id
+    audit.record(
+        "exchange_rate.set",
+        "exchange_rate",
+        row.id,
+        changes={"rate": [old, rate]},
+        summary=f"{currency} {month}",
+    )
+    db.session.flush()
+    return row
+
+
+# --- hosts ----------------------------------------------------------------------------------
+
+
+def percent_to_bp(text: str) -> int:
+    """``"33.33"`` percent → 3333 basis points; more than two decimals is refused."""
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise ValidationFailed(_("%(value)s is not a percentage.", value=text)) from None
+    points = value * 100
+    if not points.is_finite() or points != points.to_integral_value():
+        raise ValidationFailed(_("Give shares with at most two decimals: %(value)s.", value=text))
+    return int(points)
+
+
+def _hosts_text(hosts: list[tuple[str, int]]) -> str:
+    return "; ".join(f"{no} {Decimal(bp) / 100}%" for no, bp in sorted(hosts))
+
+
+def set_hosts(session_id: int, hosts: list[tuple[str, int]]) -> None:
+    """Replace a session's hosts: (employee number, share in basis points), summing to 100 %."""
+    session = db.session.get(LiveSession, session_id)
+    if session is None:
+        raise NotFound(_("This session does not exist."))
+    problems = []
+    numbers = [no for no, _bp in hosts]
+    if not hosts:
+        problems.append(_("Name at least one host."))
+    if len(set(numbers)) != len(numbers):
+        problems.append(_("A host is named twice."))
+    if any(bp <= 0 or bp > FULL_SHARE_BP for _no, bp in hosts):
+        problems.append(_("Every share must be more than 0% and at most 100%."))
+    total = sum(bp for _no, bp in hosts)
+    if hosts and total != FULL_SHARE_BP:
+        problems.append(
+            _("The shares add up to %(total)s%%, not 100%%.", total=Decimal(total) / 100)
+        )
+    found = {}
+    for no in numbers:
+        try:
+            found[no] = streamers.require_by_employee_no(no)
+        except ValidationFailed as exc:
+            problems.append(exc.message)
+    if problems:
+        raise ValidationFailed(_("The hosts were not saved."), problems)
+    old = [(h.streamer.employee_no, h.share_bp) for h in session.hosts]
+    if sorted(old) == sorted(hosts):
+        return
+    session.hosts = [SessionHost(streamer_id=found[no].id, share_bp=bp) for no, bp in hosts]
+    audit.record(
+        "session.hosts",
+        "live_session",
+        session.id,
+        changes={"hosts": [_hosts_text(old), _hosts_text(hosts)]},
+    )
+    db.session.flush()
+
+
+# --- rollback -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    deleted: int
+    restored: int
+
+
+def _touched_by(batch: ImportBatch) -> ColumnElement[bool]:
+    revised = select(SessionRevision.session_id).where(SessionRevision.batch_id == batch.id)
+    return or_(LiveSession.import_batch_id == batch.id, LiveSession.id.in_(revised))
+
+
+def _finalized_cycle_covering(batch: ImportBatch) -> AppraisalCycle | None:
+    """A finalized cycle in which a session this batch inserted or changed starts (or started
+    before the change)."""
+    revisions = db.session.scalars(
+        select(SessionRevision.before).where(SessionRevision.batch_id == batch.id)
+    ).all()
+    earlier_starts = [pd.Timestamp(r["started_at"]) for r in revisions]
+    for cycle in db.session.scalars(
+        select(AppraisalCycle).where(AppraisalCycle.status == "finalized")
+    ):
+        zone = ZoneInfo(cycle.timezone)
+        begins = local_midnight_utc(cycle.starts_on, zone)
+        ends = local_midnight_utc(cycle.ends_on + dt.timedelta(days=1), zone)
+        inside = db.session.scalar(
+            select(func.count())
+            .select_from(LiveSession)
+            .where(
+                _touched_by(batch), LiveSession.started_at >= begins, LiveSession.started_at < ends
+            )
+        )
+        if inside or any(begins <= s < ends for s in earlier_starts):
+            return cycle
+    return None
+
+
+def rollback_batch(batch_id: int) -> RollbackResult:
+    """Undo an import: delete the sessions it inserted, restore the ones it updated.
+
+    Refused when a later import changed the same sessions (roll that one back first, newest
+    first, so that no later change is silently lost) and when a finalized appraisal cycle
+    covers any of them (pay was computed from them).
+    """
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != "sessions":
+        raise NotFound(_("This import batch does not exist."))
+    if batch.status != "imported":
+        raise Conflict(_("Only an imported batch can be rolled back."))
+    later = sorted(
+        db.session.scalars(
+            select(LiveSession.last_batch_id)
+            .distinct()
+            .where(_touched_by(batch), LiveSession.last_batch_id != batch.id)
+        )
+    )
+    if later:
+        raise Conflict(
+            _(
+                "Later imports (batch %(batches)s) changed these sessions: roll them back first.",
+                batches=", ".join(str(b) for b in later),
+            )
+        )
+    cycle = _finalized_cycle_covering(batch)
+    if cycle is not None:
+        raise Locked(
+            _(
+                "Appraisal cycle %(cycle)s is finalized and depends on these sessions; it must "
+                "be reopened before this import can be rolled back.",
+                cycle=cycle.code,
+            )
+        )
+    restored = _restore_revisions(batch)
+    deleted = db.session.execute(
+        delete(LiveSession).where(LiveSession.import_batch_id == batch.id),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    batch.status, batch.rolled_back_at = "rolled_back", utcnow()
+    audit.record(
+        "sessions.rollback",
+        "import_batch",
+        batch.id,
+        changes={"status": ["imported", "rolled_back"]},
+        summary=_(
+            "%(file)s rolled back: %(deleted)d sessions removed, %(restored)d restored.",
+            file=batch.filename,
+            deleted=deleted,
+            restored=restored,
+        ),
+    )
+    db.session.flush()
+    db.session.expire_all()
+    return RollbackResult(deleted=deleted, restored=restored)
+
+
+def _restore_revisions(batch: ImportBatch) -> int:
+    """Put back the values (and hosts) the batch's updates replaced."""
+    revisions = db.session.execute(
+        select(SessionRevision.session_id, SessionRevision.before).where(
+            SessionRevision.batch_id == batch.id
+        )
+    ).all()
+    if not revisions:
+        return 0
+    before = pd.DataFrame([{"id": sid, **values} for sid, values in revisions])
+    before = before.drop(columns=["hosts"], errors="ignore")
+    for name in ("started_at", "ended_at", "updated_at"):
+        before[name] = pd.to_datetime(before[name], utc=True, format="ISO8601")
+    before = before.astype({**FIELD_DTYPES, "last_batch_id": "Int64"})
+    conn = db.session.connection()
+    bulk.update_frame(conn, LiveSession.__table__, before[["id", *REVISION_COLUMNS]])
+    rehosted = {sid: values["hosts"] for sid, values in revisions if "hosts" in values}
+    if rehosted:
+        db.session.execute(
+            delete(SessionHost).where(SessionHost.session_id.in_(list(rehosted))),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.execute(
+            SessionHost.__table__.insert(),
+            [
+                {"session_id": sid, "streamer_id": streamer_id, "share_bp": share}
+                for sid, hosts in rehosted.items()
+                for streamer_id, share in hosts
+            ],
+        )
+    return len(revisions)
