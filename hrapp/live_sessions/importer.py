@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -241,7 +241,23 @@ def import_sessions(
     )
     report(0, 1, _("Checking accounts, rates and hosts…"))
     plan = _plan(parsed.rows, log, outcome)
+    _name_columns_as_in_file(log.problems, len(parsed.problems), parsed.headers)
     return _conclude(outcome, log, plan, options, report)
+
+
+def _name_columns_as_in_file(problems: list[Problem], start: int, headers: dict[str, str]) -> None:
+    """Checks after parsing speak of canonical fields (`account_id`, `refunds`); HR looks for
+    the header in their file (主播抖音号, 直播间退款金额). Renames from `start` on."""
+    for index in range(start, len(problems)):
+        problem = problems[index]
+        column = problem.column
+        if column is None:
+            continue
+        header = headers.get(column) or headers.get(f"{column}_minor")
+        if column == "currency" and header is None:  # the currency is named in the GMV header
+            header = headers.get("gmv_minor")
+        if header:
+            problems[index] = replace(problem, column=header)
 
 
 # --- planning -------------------------------------------------------------------------------

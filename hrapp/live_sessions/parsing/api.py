@@ -71,7 +71,16 @@ def _parse_table(table: RawTable, tz: str) -> ParseResult:
         rejected_rows=log.rejected,
         total_rows=len(frame),
         omitted_problems=log.omitted,
+        headers=_file_headers(layout),
     )
+
+
+def _file_headers(layout: Layout) -> dict[str, str]:
+    headers = {name: layout.header(name) for name in layout.columns}
+    if "session_time" in headers:  # 直播大屏: start and end share one range cell
+        headers.setdefault("started_at", headers["session_time"])
+        headers.setdefault("ended_at", headers["session_time"])
+    return headers
 
 
 def _report_duplicates(frame: pd.DataFrame, layout: Layout, tz: str, log: ProblemLog) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
@@ -89,6 +89,9 @@ class ParseResult:
     rejected_rows: set[int]
     total_rows: int
     omitted_problems: int = 0
+    # Canonical field → the header as written in the file, so that later checks (accounts,
+    # rates, hosts) can name the column HR sees in their spreadsheet.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:

@@ -377,3 +377,13 @@ def test_big_files_are_written_in_chunks_with_progress(app, monkeypatch):
     assert count(LiveSession) == 446 and count(SessionHost) == 446
     written = [done for done, total in seen if total == 446]
     assert written == [0, 100, 200, 300, 400, 446]
+
+
+def test_problems_found_after_parsing_name_the_files_own_header(app):
+    """HR looks for 主播抖音号 in their spreadsheet, not for our field name account_id."""
+    refused = run(sample(SEPTEMBER_CSV), SEPTEMBER_CSV)
+
+    assert refused.status == "refused" and count(LiveSession) == 0
+    account_problems = [p for p in refused.problems if "map it to a streamer" in p.reason]
+    assert account_problems
+    assert {p.column for p in account_problems} == {"主播抖音号"}
