@@ -1,19 +1,138 @@
-"""initial schema
+"""Initial schema, with the default training curriculum of the domain guide.
 
-Revision ID: f3f2ca36e54a
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 06:53:26.881307
+Create Date: 2026-11-28 08:02:08.668741
 
 """
-from alembic import op
+import datetime as dt
+
 import sqlalchemy as sa
+from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'f3f2ca36e54a'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# The curriculum as of this migration; trainers edit it in the application afterwards.
+CURRICULUM_DATE = dt.datetime(2026, 11, 28, tzinfo=dt.timezone.utc)
+DEFAULT_CURRICULUM = [{'active': True,
+  'assessed': False,
+  'code': 'SCRIPT-1',
+  'hours': 8,
+  'pass_mark': None,
+  'position': 1,
+  'required_for': ['assistant->senior'],
+  'rubric': [],
+  'title_en': 'Scripting',
+  'title_zh': '话术技巧',
+  'topic': 'scripting',
+  'validity_months': None},
+ {'active': True,
+  'assessed': False,
+  'code': 'PRODUCT-1',
+  'hours': 8,
+  'pass_mark': None,
+  'position': 2,
+  'required_for': ['assistant->senior'],
+  'rubric': [],
+  'title_en': 'Product knowledge',
+  'title_zh': '产品知识',
+  'topic': 'product',
+  'validity_months': None},
+ {'active': True,
+  'assessed': False,
+  'code': 'FANS-1',
+  'hours': 6,
+  'pass_mark': None,
+  'position': 3,
+  'required_for': ['assistant->senior'],
+  'rubric': [],
+  'title_en': 'Fan operations',
+  'title_zh': '粉丝运营',
+  'topic': 'fans',
+  'validity_months': None},
+ {'active': True,
+  'assessed': False,
+  'code': 'EMERGENCY-1',
+  'hours': 4,
+  'pass_mark': None,
+  'position': 4,
+  'required_for': ['assistant->senior'],
+  'rubric': [],
+  'title_en': 'Handling incidents on air',
+  'title_zh': '应急处理',
+  'topic': 'incidents',
+  'validity_months': None},
+ {'active': True,
+  'assessed': True,
+  'code': 'COMPLIANCE-1',
+  'hours': 4,
+  'pass_mark': 80,
+  'position': 5,
+  'required_for': ['assistant->senior', 'senior->mentor'],
+  'rubric': [],
+  'title_en': 'Advertising law and platform rules',
+  'title_zh': '合规与广告法',
+  'topic': 'compliance',
+  'validity_months': 12},
+ {'active': True,
+  'assessed': True,
+  'code': 'MOCKLIVE-1',
+  'hours': 6,
+  'pass_mark': None,
+  'position': 6,
+  'required_for': [],
+  'rubric': [{'en': 'Product knowledge', 'key': 'product_knowledge', 'zh': '产品知识'},
+             {'en': 'Script framework', 'key': 'script_framework', 'zh': '话术框架'},
+             {'en': 'Pacing and room control', 'key': 'pacing', 'zh': '控场节奏'},
+             {'en': 'Product showcasing', 'key': 'product_showcase', 'zh': '塑品能力'},
+             {'en': 'Closing and conversion', 'key': 'closing', 'zh': '逼单转化'},
+             {'en': 'Data awareness', 'key': 'data_awareness', 'zh': '数据感知'},
+             {'en': 'Emotional composure', 'key': 'composure', 'zh': '情绪管理'},
+             {'en': 'Comment interaction', 'key': 'comment_interaction', 'zh': '评论互动'},
+             {'en': 'Camera presence', 'key': 'camera_presence', 'zh': '镜头表现'},
+             {'en': 'Learning and growth', 'key': 'learning_growth', 'zh': '学习成长'}],
+  'title_en': 'Mock live',
+  'title_zh': '模拟直播',
+  'topic': 'live practice',
+  'validity_months': None},
+ {'active': True,
+  'assessed': True,
+  'code': 'PRACTICAL-1',
+  'hours': 4,
+  'pass_mark': 80,
+  'position': 7,
+  'required_for': ['assistant->senior'],
+  'rubric': [{'en': 'Product knowledge', 'key': 'product_knowledge', 'zh': '产品知识'},
+             {'en': 'Script framework', 'key': 'script_framework', 'zh': '话术框架'},
+             {'en': 'Pacing and room control', 'key': 'pacing', 'zh': '控场节奏'},
+             {'en': 'Product showcasing', 'key': 'product_showcase', 'zh': '塑品能力'},
+             {'en': 'Closing and conversion', 'key': 'closing', 'zh': '逼单转化'},
+             {'en': 'Data awareness', 'key': 'data_awareness', 'zh': '数据感知'},
+             {'en': 'Emotional composure', 'key': 'composure', 'zh': '情绪管理'},
+             {'en': 'Comment interaction', 'key': 'comment_interaction', 'zh': '评论互动'},
+             {'en': 'Camera presence', 'key': 'camera_presence', 'zh': '镜头表现'},
+             {'en': 'Learning and growth', 'key': 'learning_growth', 'zh': '学习成长'}],
+  'title_en': 'Practical assessment',
+  'title_zh': '实战考核',
+  'topic': 'live practice',
+  'validity_months': None},
+ {'active': True,
+  'assessed': True,
+  'code': 'MENTOR-1',
+  'hours': 16,
+  'pass_mark': 85,
+  'position': 8,
+  'required_for': ['senior->mentor'],
+  'rubric': [],
+  'title_en': 'Mentor certification',
+  'title_zh': '培训导师认证',
+  'topic': 'mentoring',
+  'validity_months': None}]
 
 
 def upgrade():
@@ -59,19 +178,20 @@ def upgrade():
     with op.batch_alter_table('streamers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_streamers_status'), ['status'], unique=False)
 
-    op.create_table('training_modules',
+    training_modules = op.create_table('training_modules',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=30), nullable=False),
     sa.Column('title_zh', sa.String(length=120), nullable=False),
     sa.Column('title_en', sa.String(length=120), nullable=False),
     sa.Column('topic', sa.String(length=60), nullable=False),
     sa.Column('hours', sa.Float(), nullable=False),
-    sa.Column('required_for', sa.String(length=40), nullable=True),
+    sa.Column('required_for', sa.JSON(), nullable=False),
     sa.Column('pass_mark', sa.Float(), nullable=True),
     sa.Column('validity_months', sa.Integer(), nullable=True),
     sa.Column('assessed', sa.Boolean(), nullable=False),
     sa.Column('rubric', sa.JSON(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('pass_mark IS NULL OR (pass_mark >= 0 AND pass_mark <= 100)', name=op.f('ck_training_modules_pass_mark_range')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_modules')),
@@ -154,6 +274,7 @@ def upgrade():
     sa.Column('unchanged', sa.Integer(), nullable=False),
     sa.Column('rejected', sa.Integer(), nullable=False),
     sa.Column('report', sa.JSON(), nullable=False),
+    sa.Column('omitted_problems', sa.Integer(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
@@ -202,6 +323,7 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('toml', sa.Text(), nullable=False),
     sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_scheme_versions_created_by_id_users'), ondelete='SET NULL'),
@@ -304,6 +426,7 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=False),
     sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('void_reason', sa.String(length=300), nullable=True),
+    sa.Column('voided_by_id', sa.Integer(), nullable=True),
     sa.Column('import_batch_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -315,6 +438,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['module_id'], ['training_modules.id'], name=op.f('fk_training_records_module_id_training_modules')),
     sa.ForeignKeyConstraint(['streamer_id'], ['streamers.id'], name=op.f('fk_training_records_streamer_id_streamers')),
     sa.ForeignKeyConstraint(['trainer_id'], ['users.id'], name=op.f('fk_training_records_trainer_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['voided_by_id'], ['users.id'], name=op.f('fk_training_records_voided_by_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_training_records'))
     )
     with op.batch_alter_table('training_records', schema=None) as batch_op:
@@ -329,10 +453,10 @@ def upgrade():
     sa.Column('team', sa.String(length=40), nullable=False),
     sa.Column('category', sa.String(length=30), nullable=False),
     sa.Column('sessions', sa.Integer(), nullable=False),
-    sa.Column('on_air_seconds', sa.BigInteger(), nullable=False),
-    sa.Column('gmv_fen', sa.BigInteger(), nullable=False),
-    sa.Column('refunds_fen', sa.BigInteger(), nullable=False),
-    sa.Column('net_gmv_fen', sa.BigInteger(), nullable=False),
+    sa.Column('on_air_seconds', sa.BigInteger(), nullable=True),
+    sa.Column('gmv_fen', sa.BigInteger(), nullable=True),
+    sa.Column('refunds_fen', sa.BigInteger(), nullable=True),
+    sa.Column('net_gmv_fen', sa.BigInteger(), nullable=True),
     sa.Column('avg_watch_seconds', sa.Float(), nullable=True),
     sa.Column('new_followers', sa.Integer(), nullable=True),
     sa.Column('net_followers', sa.Integer(), nullable=True),
@@ -340,11 +464,11 @@ def upgrade():
     sa.Column('grade', sa.String(length=2), nullable=True),
     sa.Column('not_graded', sa.Boolean(), nullable=False),
     sa.Column('data_incomplete', sa.Boolean(), nullable=False),
-    sa.Column('tier_commission_fen', sa.BigInteger(), nullable=False),
-    sa.Column('multiplier', sa.String(length=20), nullable=False),
-    sa.Column('commission_fen', sa.BigInteger(), nullable=False),
+    sa.Column('tier_commission_fen', sa.BigInteger(), nullable=True),
+    sa.Column('multiplier', sa.String(length=20), nullable=True),
+    sa.Column('commission_fen', sa.BigInteger(), nullable=True),
     sa.Column('adjustment_fen', sa.BigInteger(), nullable=False),
-    sa.Column('payable_fen', sa.BigInteger(), nullable=False),
+    sa.Column('payable_fen', sa.BigInteger(), nullable=True),
     sa.Column('promotion_eligible', sa.Boolean(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
@@ -388,6 +512,7 @@ def upgrade():
     )
     with op.batch_alter_table('session_revisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_session_revisions_batch_id'), ['batch_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_session_revisions_session_id'), ['session_id'], unique=False)
 
     op.create_table('appraisal_adjustments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -415,12 +540,17 @@ def upgrade():
     )
     # ### end Alembic commands ###
 
+    op.bulk_insert(
+        training_modules,
+        [dict(module, updated_at=CURRICULUM_DATE) for module in DEFAULT_CURRICULUM],
+    )
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
     op.drop_table('appraisal_revisions')
     op.drop_table('appraisal_adjustments')
     with op.batch_alter_table('session_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_revisions_session_id'))
         batch_op.drop_index(batch_op.f('ix_session_revisions_batch_id'))
 
     op.drop_table('session_revisions')
