@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -99,6 +100,8 @@ def localtime_filter(instant: Any, fmt: str = "short") -> str:
 
 
 def localdate_filter(day: Any, fmt: str = "medium") -> str:
+    if isinstance(day, str):  # a date kept as ISO text, as in a stored appraisal explanation
+        day = dt.date.fromisoformat(day) if day else None
     return "—" if day is None else format_date(day, fmt)
 
 
@@ -118,6 +121,7 @@ def percent_filter(value: Any, digits: int = 1) -> str:
 
 NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
     # (endpoint, label, roles that see it)
+    ("main.dashboard", _l("Overview"), ("hr", "admin")),
     ("streamers.index", _l("Roster"), ("hr", "admin", "trainer")),
     ("live_sessions.index", _l("Imports"), ("hr", "admin")),
     ("training.index", _l("Training"), ("hr", "admin", "trainer")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImpor
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 ROW_HEIGHT = 44
+MARGIN = 10
 STYLE = Style(
     background="transparent",
     plot_background="transparent",
@@ -34,8 +36,21 @@ STYLE = Style(
 )
 
 
+def _label_margin(labels: Sequence[str]) -> float:
+    """Room for the metric names: pygal sizes labels by character count as if every character
+    were Latin, and a Chinese one is about twice as wide, so long Chinese names were cut off."""
+    wide = max(
+        (sum(unicodedata.east_asian_width(ch) in "WF" for ch in label) for label in labels),
+        default=0,
+    )
+    return MARGIN + wide * STYLE.label_font_size * 0.5
+
+
 def attainment_chart(metrics: Sequence[dict[str, Any]], labels: dict[str, str]) -> Markup:
     """Attainment (percent of target) per metric; metrics without a value show no bar."""
+    # Horizontal bars are drawn from the bottom up: reversed, the first metric is on top.
+    shown = list(reversed(metrics))
+    names = [labels.get(m["metric"], m["metric"]) for m in shown]
     chart = pygal.HorizontalBar(
         js=[],
         style=STYLE,
@@ -46,11 +61,10 @@ def attainment_chart(metrics: Sequence[dict[str, Any]], labels: dict[str, str]) 
         value_formatter=lambda value: f"{value:.0f}%",
         show_y_guides=False,
         truncate_label=-1,
-        margin=10,
+        margin=MARGIN,
+        margin_left=_label_margin(names),
     )
-    # Horizontal bars are drawn from the bottom up: reversed, the first metric is on top.
-    shown = list(reversed(metrics))
-    chart.x_labels = [labels.get(m["metric"], m["metric"]) for m in shown]
+    chart.x_labels = names
     chart.add(
         _("Attainment"),
         [None if m["attainment"] is None else round(m["attainment"] * 100, 1) for m in shown],

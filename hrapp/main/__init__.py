@@ -1,1 +1,1 @@
-"""The landing pages: where each role starts, and the health check."""
+"""The landing pages: where each role starts, HR's dashboard, and the health check."""

@@ -1,16 +1,17 @@
-"""The front door: send each user to the page their roles start on."""
+"""The front door: send each user to the page their roles start on; HR's dashboard; health."""
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.auth.views import home_for
 from hrapp.extensions import db
+from hrapp.main import dashboard as panels
 
 bp = Blueprint("main", __name__)
 
@@ -31,14 +32,4 @@ def healthz() -> tuple[str, int]:
 @bp.get("/dashboard")
 @role_required(Role.HR, Role.ADMIN)
 def dashboard() -> str:
-    from hrapp.live_sessions.models import ImportBatch, LiveSession
-    from hrapp.streamers.models import Streamer
-
-    counts = {
-        "streamers": db.session.scalar(
-            select(func.count()).select_from(Streamer).where(Streamer.status == "active")
-        ),
-        "sessions": db.session.scalar(select(func.count()).select_from(LiveSession)),
-        "imports": db.session.scalar(select(func.count()).select_from(ImportBatch)),
-    }
-    return render_template("main/dashboard.html", counts=counts)
+    return render_template("main/dashboard.html", **panels.overview())

@@ -21,3 +21,25 @@
     });
   });
 })();
+
+// On a phone, rows of a `table.stack` become small cards: each cell is labelled with its
+// column's header, copied here so that templates need not repeat every header per cell.
+(function () {
+  function label(table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var column = 0;
+      Array.prototype.forEach.call(row.children, function (cell) {
+        if (heads[column] && !cell.hasAttribute("data-label")) {
+          cell.setAttribute("data-label", heads[column]);
+        }
+        column += cell.colSpan || 1;
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("table.stack").forEach(label);
+  });
+})();

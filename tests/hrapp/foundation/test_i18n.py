@@ -115,6 +115,16 @@ def test_dates_and_times_follow_the_locale_and_the_org_zone(app: Flask) -> None:
             assert localdate_filter(dt.date(2026, 8, 2)) == "2026年8月2日"
 
 
+def test_dates_kept_as_iso_text_are_shown_like_every_other_date(app: Flask) -> None:
+    """A stored appraisal explanation keeps its dates as text; pages show them localised."""
+    with app.test_request_context():
+        with force_locale("zh_CN"):
+            assert localdate_filter("2026-08-02") == "2026年8月2日"
+        with force_locale("en"):
+            assert localdate_filter("2026-08-02") == "Aug 2, 2026"
+        assert localdate_filter("") == "—"
+
+
 def test_catalogs_are_where_babel_looks_for_them() -> None:
     """Babel reads "zh_CN" as zh_Hans_CN and looks for that folder (then "zh"), never
     for "zh_CN": a catalog in translations/zh_CN would silently leave the site in English."""
