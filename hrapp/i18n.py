@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 SESSION_LOCALE_KEY = "locale"
@@ -38,3 +39,9 @@ def _from_accept_language() -> str | None:
 
 def select_timezone() -> str:
     return str(current_app.config["ORG_TIMEZONE"])
+
+
+def localized(zh: str, en: str) -> str:
+    """Of a name kept in both languages (a module's, a scheme level's), the one the reader
+    reads."""
+    return zh if str(get_locale()).startswith("zh") else en

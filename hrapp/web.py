@@ -16,6 +16,7 @@ from hrapp.core.errors import DomainError
 from hrapp.core.money import fen_to_decimal
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
+from hrapp.i18n import localized
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def init_web(app: Flask) -> None:
         number=number_filter,
         percent=percent_filter,
     )
+    app.jinja_env.globals["localized"] = localized
     app.context_processor(_navigation)
 
 

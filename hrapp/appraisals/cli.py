@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import g
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from hrapp.appraisals import schemes, services
 from hrapp.appraisals.export import FORMATS, export_csv
 from hrapp.appraisals.runner import run_cycle
-from hrapp.auth import services as auth_services
+from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.money import parse_yuan
 from hrapp.core.timeutil import to_org_time
@@ -28,21 +26,6 @@ from hrapp.extensions import db
 
 scheme_cli = AppGroup("scheme", help="Show, load and compare appraisal scheme versions.")
 cycle_cli = AppGroup("cycle", help="Create, run and export appraisal cycles (quarters).")
-PROGRESS_EVERY_S = 0.5
-user_option = click.option(
-    "--user", "username", help="Act on behalf of this user (recorded in the audit log)."
-)
-
-
-def _act_as(username: str | None) -> int | None:
-    """Record the command's changes under a real user when one is named."""
-    if not username:
-        return None
-    user = auth_services.get_user_by_name(username)
-    if user is None:
-        raise click.ClickException(_("No user is called %(name)s.", name=username))
-    g.actor = user
-    return int(user.id)
 
 
 def _refuse(error: DomainError) -> NoReturn:
@@ -52,26 +35,6 @@ def _refuse(error: DomainError) -> NoReturn:
     for problem in getattr(error, "problems", []):
         click.echo(f"  {problem}", err=True)
     sys.exit(1)
-
-
-class _ProgressLine:
-    """Progress on stderr: one line rewritten at most twice a second on a terminal, one line
-    per step in a log (where carriage returns and erase codes would be noise)."""
-
-    def __init__(self) -> None:
-        self._last = 0.0
-        self._terminal = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last < PROGRESS_EVERY_S and done < total:
-            return
-        self._last = now
-        text = f"{done * 100 // total if total else 100:3d}% {message}"
-        if self._terminal:
-            click.echo(f"\r{text}\033[K", nl=done >= total, err=True)
-        else:
-            click.echo(text, err=True)
 
 
 # --- schemes ----------------------------------------------------------------------------------
@@ -94,13 +57,15 @@ def show_command(number: int | None) -> None:
 @user_option
 def load_command(file: Path, note: str, username: str | None) -> None:
     """Validate FILE and store it as the next (active) scheme version."""
-    user_id = _act_as(username)
+    user = act_as(username)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         _refuse(ValidationFailed(_("%(file)s is not UTF-8 text.", file=file.name)))
     try:
-        version = schemes.save_scheme(text, note=note, source="cli", user_id=user_id)
+        version = schemes.save_scheme(
+            text, note=note, source="cli", user_id=user.id if user else None
+        )
     except DomainError as exc:
         _refuse(exc)
     db.session.commit()
@@ -174,7 +139,7 @@ def whatif_command(
 @user_option
 def create_command(code: str, username: str | None) -> None:
     """Create the cycle CODE (a quarter such as 2026Q3)."""
-    _act_as(username)
+    act_as(username)
     try:
         cycle = services.create_cycle(code)
     except DomainError as exc:
@@ -196,9 +161,10 @@ def create_command(code: str, username: str | None) -> None:
 @user_option
 def run_command(code: str, username: str | None) -> None:
     """Appraise every streamer of cycle CODE with the active scheme (re-runnable while open)."""
-    _act_as(username)
+    act_as(username)
     try:
-        summary = run_cycle(services.cycle_by_code(code), _ProgressLine())
+        with ProgressLine() as progress:
+            summary = run_cycle(services.cycle_by_code(code), progress)
     except DomainError as exc:
         _refuse(exc)
     db.session.commit()
@@ -208,17 +174,7 @@ def run_command(code: str, username: str | None) -> None:
             "(%(created)d new, %(updated)d updated, %(changed)d with a new payable or grade, "
             "%(kept)d finalized kept); %(not_graded)d not graded, %(incomplete)d with "
             "incomplete data; total payable ¥%(payable)s; %(seconds).1f s.",
-            code=summary.cycle,
-            appraised=summary.appraised,
-            version=summary.scheme_version,
-            created=summary.created,
-            updated=summary.updated,
-            changed=summary.changed,
-            kept=summary.kept_finalized,
-            not_graded=summary.not_graded,
-            incomplete=summary.data_incomplete,
-            payable=summary.total_payable,
-            seconds=summary.seconds,
+            **summary.message_values(),
         )
     )
 
@@ -230,7 +186,7 @@ def run_command(code: str, username: str | None) -> None:
 @user_option
 def export_command(code: str, file_format: str, output: Path, username: str | None) -> None:
     """Write cycle CODE's appraisals to the file OUT (CSV: UTF-8 with BOM, yuan amounts)."""
-    _act_as(username)
+    act_as(username)
     try:
         data = export_csv(services.cycle_by_code(code))
     except DomainError as exc:

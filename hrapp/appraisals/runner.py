@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -31,8 +31,6 @@ from sqlalchemy import (
     Select,
     String,
     bindparam,
-    case,
-    func,
     insert,
     select,
     type_coerce,
@@ -42,15 +40,17 @@ from sqlalchemy import (
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalCycle, SchemeVersion
 from hrapp.appraisals.schemes import ensure_default_scheme
+from hrapp.appraisals.services import cycle_totals
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Locked, ValidationFailed
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
+from hrapp.jobs.services import ProgressFn, no_progress
 from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.streamers.models import Streamer
+from scoring.period import previous_quarter_codes
 
-Progress = Callable[[int, int, str], None]
 STEPS = 100  # progress is reported in percent of the whole run
 WRITE_CHUNK = 2_000
 # Figures copied from the scoring table onto each appraisal row.
@@ -112,18 +112,30 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def message_values(self) -> dict[str, Any]:
+        """The placeholders the messages about a run use (the CLI's and the audit row's)."""
+        return {
+            "code": self.cycle,
+            "version": self.scheme_version,
+            "appraised": self.appraised,
+            "created": self.created,
+            "updated": self.updated,
+            "changed": self.changed,
+            "kept": self.kept_finalized,
+            "not_graded": self.not_graded,
+            "incomplete": self.data_incomplete,
+            "payable": self.total_payable,
+            "seconds": self.seconds,
+        }
 
-def _silent(done: int, total: int, message: str) -> None:
-    """The progress callback when nobody watches."""
 
-
-def run_cycle(cycle: AppraisalCycle, progress: Progress | None = None) -> RunSummary:
+def run_cycle(cycle: AppraisalCycle, progress: ProgressFn | None = None) -> RunSummary:
     """Appraise the cycle's quarter with the active scheme and store the appraisals (flushes).
 
     Raises Locked for a finalized cycle and ValidationFailed (every problem listed) when the
     stored data cannot be scored, e.g. a level the scheme does not know.
     """
-    report = progress or _silent
+    report = progress or no_progress
     started = time.perf_counter()
     cycle = _locked_open_cycle(cycle)
     version = ensure_default_scheme()
@@ -136,9 +148,8 @@ def run_cycle(cycle: AppraisalCycle, progress: Progress | None = None) -> RunSum
     sessions, hosts = load_quarter(low.to_pydatetime(), high.to_pydatetime())
     report(55, STEPS, _("Loading the roster and training"))
     existing = _existing(cycle)
-    everyone = _roster()
-    roster = _appraised_streamers(cycle, everyone, hosts, existing)
-    inputs = _promotion_inputs(cycle, scheme, everyone)
+    roster = _appraised_streamers(cycle, _roster(), hosts, existing)
+    inputs = _promotion_inputs(cycle, scheme)
     report(60, STEPS, _("Scoring %(n)d streamers", n=len(roster)))
     try:
         result = scoring.appraise(sessions, hosts, roster, scheme, period, inputs)
@@ -267,7 +278,6 @@ def _roster() -> pd.DataFrame:
         Streamer.status,
         Streamer.hire_date,
         Streamer.left_on,
-        Streamer.mentor_id,
     ).order_by(Streamer.id)
     return _frame(query)
 
@@ -293,21 +303,9 @@ def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, format="ISO8601")
 
 
-def _previous_codes(code: str, count: int) -> list[str]:
-    """The `count` quarters before `code`, newest first."""
-    year, quarter = int(code[:4]), int(code[5])
-    codes = []
-    for _step in range(count):
-        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-        codes.append(f"{year}Q{quarter}")
-    return codes
-
-
-def _promotion_inputs(
-    cycle: AppraisalCycle, scheme: scoring.Scheme, everyone: pd.DataFrame
-) -> scoring.PromotionInputs:
+def _promotion_inputs(cycle: AppraisalCycle, scheme: scoring.Scheme) -> scoring.PromotionInputs:
     """Earlier quarters' appraisals, training records and mentees' records, as of quarter end."""
-    from hrapp.training.services import training_facts
+    from hrapp.training.services import mentee_facts, training_facts
 
     window = max((rule.window_quarters or 1 for rule in scheme.promotion), default=1)
     history = _frame(
@@ -320,25 +318,14 @@ def _promotion_inputs(
             Appraisal.refunds_fen,
         )
         .join(AppraisalCycle, AppraisalCycle.id == Appraisal.cycle_id)
-        .where(AppraisalCycle.code.in_(_previous_codes(cycle.code, window - 1)))
-    )
-    training = training_facts()
-    mentors = everyone.set_index("streamer_id")["mentor_id"].dropna()
-    mentee_rows = training[training["streamer_id"].isin(mentors.index)]
-    mentees = pd.DataFrame(
-        {
-            "mentor_id": mentors.reindex(mentee_rows["streamer_id"]).to_numpy(dtype=np.int64),
-            "mentee_id": mentee_rows["streamer_id"].to_numpy(dtype=np.int64),
-            "module_code": mentee_rows["module_code"].to_numpy(dtype=object),
-            "completed_on": mentee_rows["completed_on"].to_numpy(dtype=object),
-            "passed": mentee_rows["passed"].to_numpy(dtype=bool),
-        }
+        # The window's earlier quarters: the appraised one is being computed now.
+        .where(AppraisalCycle.code.in_(previous_quarter_codes(cycle.code, window)[1:]))
     )
     return scoring.PromotionInputs(
         as_of=cycle.ends_on,
         history=_or_none(history),
-        training=_or_none(training),
-        mentees=_or_none(mentees),
+        training=_or_none(training_facts()),
+        mentees=_or_none(mentee_facts()),
     )
 
 
@@ -403,7 +390,7 @@ def _write(
     roster: pd.DataFrame,
     result: scoring.AppraisalResult,
     existing: pd.DataFrame,
-    report: Progress,
+    report: ProgressFn,
 ) -> dict[str, int]:
     """Insert new appraisals, update drafts in place, keep finalized ones; audit changes."""
     known = existing.to_dict("index")
@@ -481,21 +468,15 @@ def _audit_changes(
 
 def _cycle_state(cycle: AppraisalCycle) -> dict[str, Any]:
     """Counts and totals the run's audit row compares before and after."""
-    appraised, not_graded, payable = db.session.execute(
-        select(
-            func.count(Appraisal.id),
-            func.coalesce(func.sum(case((Appraisal.not_graded, 1), else_=0)), 0),
-            func.coalesce(func.sum(Appraisal.payable_fen), 0),
-        ).where(Appraisal.cycle_id == cycle.id)
-    ).one()
+    totals = cycle_totals(cycle.id)
     version = db.session.scalar(
         select(SchemeVersion.version).where(SchemeVersion.id == cycle.scheme_version_id)
     )
     return {
         "scheme_version": version,
-        "appraisals": int(appraised),
-        "not_graded": int(not_graded),
-        "total_payable": int(payable),
+        "appraisals": totals["appraised"],
+        "not_graded": totals["not_graded"],
+        "total_payable": totals["payable_fen"],
     }
 
 
@@ -514,14 +495,6 @@ def _audit_run(cycle: AppraisalCycle, before: dict[str, Any], summary: RunSummar
             "(%(created)d new, %(updated)d updated, %(changed)d with a new payable or grade, "
             "%(kept)d finalized kept), %(not_graded)d not graded, %(incomplete)d with "
             "incomplete data.",
-            code=summary.cycle,
-            version=summary.scheme_version,
-            appraised=summary.appraised,
-            created=summary.created,
-            updated=summary.updated,
-            changed=summary.changed,
-            kept=summary.kept_finalized,
-            not_graded=summary.not_graded,
-            incomplete=summary.data_incomplete,
+            **summary.message_values(),
         ),
     )

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
-from hrapp.appraisals.schemes import active_scheme, parse_scheme
+from hrapp.appraisals.schemes import active_scheme, active_version, parse_scheme
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
 from hrapp.core.money import yuan_text
@@ -77,6 +77,52 @@ def cycle_by_code(code: str) -> AppraisalCycle:
     if cycle is None:
         raise NotFound(_("There is no cycle %(code)s.", code=code))
     return cycle
+
+
+def _how_many(flag: Any) -> Any:
+    """SQL: how many appraisals have `flag` set."""
+    return func.coalesce(func.sum(case((flag, 1), else_=0)), 0)
+
+
+def cycle_totals(cycle_id: int) -> dict[str, int]:
+    """The counts and the total payable (fen) of a cycle's appraisals, as the cycle page, the
+    dashboard and the run's audit row state them."""
+    appraised, not_graded, incomplete, eligible, payable = db.session.execute(
+        select(
+            func.count(Appraisal.id),
+            _how_many(Appraisal.not_graded),
+            _how_many(Appraisal.data_incomplete),
+            _how_many(Appraisal.promotion_eligible),
+            func.coalesce(func.sum(Appraisal.payable_fen), 0),
+        ).where(Appraisal.cycle_id == cycle_id)
+    ).one()
+    return {
+        "appraised": int(appraised),
+        "not_graded": int(not_graded),
+        "data_incomplete": int(incomplete),
+        "eligible": int(eligible),
+        "payable_fen": int(payable),
+    }
+
+
+def grade_counts(cycle: AppraisalCycle) -> list[tuple[str | None, int]]:
+    """(grade, appraisals) in the order of the scheme's grade bands, best first, then grades
+    that scheme does not have (from an earlier run under other rules), then None: not graded.
+
+    The scheme is the version the cycle was last run with (the active one before any run).
+    """
+    rows = db.session.execute(
+        select(Appraisal.grade, func.count())
+        .where(Appraisal.cycle_id == cycle.id)
+        .group_by(Appraisal.grade)
+    ).all()
+    scheme = scoring.load_scheme((cycle.scheme_version or active_version()).toml)
+
+    def band_order(row: Any) -> tuple[bool, int, str]:
+        grade = row[0]
+        return grade is None, scheme.grade_rank(grade), grade or ""
+
+    return [(grade, int(count)) for grade, count in sorted(rows, key=band_order)]
 
 
 def list_cycles() -> list[dict[str, Any]]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
+import scoring
 from hrapp.appraisals import schemes, services
 from hrapp.appraisals.charts import attainment_chart
 from hrapp.appraisals.export import export_csv, export_filename
@@ -21,6 +21,7 @@ from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, 
 from hrapp.appraisals.jobs import KIND, payload, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.appraisals.scheme_form import SECTIONS, apply_form, problems_by_field, scheme_fields
+from hrapp.appraisals.scheme_view import level_name, scheme_view
 from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_labels
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
@@ -29,7 +30,7 @@ from hrapp.core.money import parse_yuan
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.streamers.models import Streamer
-from scoring.scheme_dump import to_toml
+from scoring import to_toml
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
 staff_only = role_required(Role.HR, Role.ADMIN)
@@ -99,29 +100,7 @@ def _sorted(query: Select[Any]) -> tuple[Select[Any], str, str]:
 
 def _summary(cycle: AppraisalCycle) -> dict[str, Any]:
     """Tiles of the cycle page: counts, grade distribution and totals."""
-    appraised, not_graded, incomplete, eligible, payable = db.session.execute(
-        select(
-            func.count(Appraisal.id),
-            func.coalesce(func.sum(case((Appraisal.not_graded, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Appraisal.data_incomplete, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Appraisal.promotion_eligible, 1), else_=0)), 0),
-            func.coalesce(func.sum(Appraisal.payable_fen), 0),
-        ).where(Appraisal.cycle_id == cycle.id)
-    ).one()
-    grades = db.session.execute(
-        select(Appraisal.grade, func.count())
-        .where(Appraisal.cycle_id == cycle.id, Appraisal.grade.is_not(None))
-        .group_by(Appraisal.grade)
-        .order_by(Appraisal.grade)
-    ).all()
-    return {
-        "appraised": appraised,
-        "not_graded": not_graded,
-        "data_incomplete": incomplete,
-        "eligible": eligible,
-        "payable_fen": payable,
-        "grades": [(grade, count) for grade, count in grades],
-    }
+    return {**services.cycle_totals(cycle.id), "grades": services.grade_counts(cycle)}
 
 
 def _row(appraisal: Appraisal) -> dict[str, Any]:
@@ -250,8 +229,11 @@ def scheme(version: int) -> str:
     return render_template(
         "appraisals/scheme.html",
         version=found,
+        rules=scheme_view(scoring.load_scheme(found.toml)),
         source_labels=schemes.SOURCE_LABELS,
         active=schemes.active_version().version == found.version,
+        metric_labels=metric_labels(),
+        criterion_labels=CRITERION_LABELS,
     )
 
 
@@ -395,9 +377,7 @@ def compare_schemes() -> str:
 def what_if() -> tuple[str, int]:
     version, scheme_rules = schemes.active_scheme()
     form = WhatIfForm(request.args)
-    form.set_levels(
-        [(lv.key, lv.name_zh if _chinese() else lv.name_en) for lv in scheme_rules.levels]
-    )
+    form.set_levels([(lv.key, level_name(lv)) for lv in scheme_rules.levels])
     result, problems = None, []
     net_gmv_fen = _yuan_field(form) if request.args and form.validate() else None
     if net_gmv_fen is not None:
@@ -432,8 +412,3 @@ def _yuan_field(form: WhatIfForm) -> int | None:
     except ValueError:
         form.net_gmv.errors = [_("Write the amount in yuan, e.g. 1200000 or 1,200,000.50.")]
         return None
-
-
-def _chinese() -> bool:
-    locale = get_locale()
-    return locale is not None and locale.language == "zh"

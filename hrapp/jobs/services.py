@@ -23,6 +23,12 @@ from hrapp.jobs.models import Job
 from hrapp.jobs.queue import huey
 
 ProgressFn = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, message: str) -> None:
+    """The progress callback of work that nobody watches."""
+
+
 Handler = Callable[[Job, ProgressFn], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
 PROGRESS_INTERVAL_S = 0.25
@@ -56,6 +62,15 @@ class Progress:
         huey.put(_progress_key(self.job_id), {"done": done, "total": total, "message": message})
         if self.echo:
             self.echo(done, total, message)
+
+
+def path_for(endpoint: str, **values: Any) -> str:
+    """A page's path for a job's result (the page the job page links to when it is done),
+    also from a worker process that has no request to build URLs from."""
+    adapter = current_app.url_map.bind(
+        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
+    )
+    return adapter.build(endpoint, values)
 
 
 def submit(kind: str, title: str, payload: dict[str, Any], *, user_id: int | None) -> Job:

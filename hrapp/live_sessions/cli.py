@@ -7,16 +7,13 @@ commits only its refused batch (the record of the attempt) and exits non-zero.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import click
-from flask import g
 from flask.cli import AppGroup
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from hrapp.auth.models import User
+from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError
 from hrapp.extensions import db
 from hrapp.live_sessions import services
@@ -26,36 +23,6 @@ from hrapp.live_sessions.parsing import template_csv
 sessions_cli = AppGroup("sessions", help="Import live-session exports and manage import batches.")
 
 PLATFORMS = ("auto", "douyin", "taobao", "tiktok", "template")
-PROGRESS_EVERY_S = 0.5
-user_option = click.option(
-    "--user", "username", help="Act on behalf of this user (recorded in the audit log)."
-)
-
-
-def _act_as(username: str | None) -> int | None:
-    """Record CLI changes under a real user when one is named."""
-    if not username:
-        return None
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise click.ClickException(_("No user is called %(name)s.", name=username))
-    g.actor = user
-    return user.id
-
-
-class _ProgressLine:
-    """A progress line on stderr, rewritten at most twice a second."""
-
-    def __init__(self) -> None:
-        self._last = 0.0
-
-    def __call__(self, done: int, total: int, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last < PROGRESS_EVERY_S and done < total:
-            return
-        self._last = now
-        counts = f" {done:,}/{total:,}" if total > 1 else ""
-        click.echo(f"\r{message}{counts}", nl=done >= total > 1, err=True)
 
 
 def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
@@ -104,16 +71,17 @@ def import_command(
     file: Path, platform: str, dry_run: bool, accept_valid_rows: bool, username: str | None
 ) -> None:
     """Import a live-session export FILE (CSV or XLSX). Exits 1 when the file is refused."""
-    user_id = _act_as(username)
-    outcome = import_sessions(
-        file.read_bytes(),
-        file.name,
-        platform=platform,
-        dry_run=dry_run,
-        accept_valid_rows=accept_valid_rows,
-        user_id=user_id,
-        progress=_ProgressLine(),
-    )
+    user = act_as(username)
+    with ProgressLine() as progress:
+        outcome = import_sessions(
+            file.read_bytes(),
+            file.name,
+            platform=platform,
+            dry_run=dry_run,
+            accept_valid_rows=accept_valid_rows,
+            user_id=user.id if user else None,
+            progress=progress,
+        )
     if dry_run:
         db.session.rollback()
     else:
@@ -140,7 +108,7 @@ def import_command(
 @user_option
 def rollback_command(batch_id: int, username: str | None) -> None:
     """Undo import batch BATCH_ID."""
-    _act_as(username)
+    act_as(username)
     try:
         result = services.rollback_batch(batch_id)
     except DomainError as exc:
@@ -164,9 +132,9 @@ def rollback_command(batch_id: int, username: str | None) -> None:
 @user_option
 def set_rate_command(currency: str, month: str, rate: str, username: str | None) -> None:
     """Set the exchange rate: 1 CURRENCY = RATE org currency in MONTH (YYYY-MM)."""
-    user_id = _act_as(username)
+    user = act_as(username)
     try:
-        row = services.set_rate(currency, month, rate, user_id=user_id)
+        row = services.set_rate(currency, month, rate, user_id=user.id if user else None)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc

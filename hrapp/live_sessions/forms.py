@@ -37,6 +37,8 @@ class MapAccountForm(FlaskForm):
     nickname = HiddenField(validators=[Optional(), Length(max=120)])
     employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=20)])
     next = HiddenField()
+    # The page the form is on: from an import's check, the file is checked again at once.
+    origin = HiddenField()
 
 
 class RateForm(FlaskForm):

@@ -46,6 +46,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
+from hrapp.jobs.services import ProgressFn, no_progress
 from hrapp.live_sessions import bulk
 from hrapp.live_sessions.models import (
     FULL_SHARE_BP,
@@ -56,11 +57,9 @@ from hrapp.live_sessions.models import (
     SessionRevision,
 )
 from hrapp.live_sessions.parsing import ImportFileError, Problem, parse_export
-from hrapp.live_sessions.parsing.model import MAX_PROBLEMS, ProblemLog, Severity
+from hrapp.live_sessions.parsing.model import COUNT_COLUMNS, MAX_PROBLEMS, ProblemLog, Severity
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 from hrapp.streamers.models import PlatformAccount, Streamer
-
-ProgressFn = Callable[[int, int, str], None]
 
 # Parsed money column (minor units of the row's currency) → stored column (org-currency fen).
 MONEY_FIELDS = {
@@ -71,20 +70,7 @@ MONEY_FIELDS = {
     "refunds_1h_minor": "refunds_1h_fen",
     "ad_spend_minor": "ad_spend_fen",
 }
-COUNT_FIELDS = (
-    "on_air_seconds",
-    "viewers",
-    "views",
-    "peak_online",
-    "avg_online",
-    "comments",
-    "new_followers",
-    "unfollows",
-    "orders",
-    "buyers",
-    "items_sold",
-    "refund_orders",
-)
+COUNT_FIELDS = ("on_air_seconds", *COUNT_COLUMNS)
 # What a session stores from a file; equal on every one of these means "unchanged".
 FIELD_DTYPES: dict[str, Any] = {
     "platform_session_id": "string",
@@ -198,10 +184,6 @@ class _Options:
     size_bytes: int
 
 
-def _silent(done: int, total: int, message: str) -> None:
-    """The progress callback when nobody watches."""
-
-
 def import_sessions(
     data: bytes,
     filename: str,
@@ -213,7 +195,7 @@ def import_sessions(
     progress: ProgressFn | None = None,
 ) -> ImportOutcome:
     """Import one export file; see the module docstring. Flushes; the caller commits."""
-    report = progress or _silent
+    report = progress or no_progress
     options = _Options(dry_run, accept_valid_rows, user_id, len(data))
     outcome = ImportOutcome(filename, hashlib.sha256(data).hexdigest(), "checked")
     log = ProblemLog()

@@ -8,23 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 
 from hrapp.jobs.models import Job
-from hrapp.jobs.services import ProgressFn, handler
+from hrapp.jobs.services import ProgressFn, handler, path_for
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.services import read_upload
 
 KIND = "sessions_import"
-
-
-def path_for(endpoint: str, **values: Any) -> str:
-    """A page's path, also from a worker process that has no request to build URLs from."""
-    adapter = current_app.url_map.bind(
-        "localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/"
-    )
-    return adapter.build(endpoint, values)
 
 
 def payload(

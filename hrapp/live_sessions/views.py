@@ -187,15 +187,25 @@ def map_account() -> Response:
         flash(exc.message, "error")
         return redirect(back)
     db.session.commit()
-    flash(
-        _(
+    flash(_mapped_message(form), "success")
+    return redirect(back)
+
+
+def _mapped_message(form: MapAccountForm) -> str:
+    """After mapping from an import's check, the check is shown again (with the rows now
+    known); from elsewhere (the dashboard), what the link changes."""
+    if form.origin.data == "preview":
+        return _(
             "Account %(account)s now belongs to %(no)s. Check the file again to import it.",
             account=form.account_id.data,
             no=form.employee_no.data,
-        ),
-        "success",
+        )
+    return _(
+        "Account %(account)s is now linked to %(no)s; its sessions in future imports will "
+        "count for this streamer.",
+        account=form.account_id.data,
+        no=form.employee_no.data,
     )
-    return redirect(back)
 
 
 @bp.get("/imports/template.csv")
@@ -367,17 +377,10 @@ def sessions() -> str:
     )
 
 
-def _session(session_id: int) -> LiveSession:
-    session = db.session.get(LiveSession, session_id)
-    if session is None:
-        abort(404)
-    return session
-
-
 @bp.get("/sessions/<int:session_id>")
 @staff_only
 def session(session_id: int) -> str:
-    found = _session(session_id)
+    found = db.get_or_404(LiveSession, session_id)
     history = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.entity_type == "live_session", AuditEntry.entity_id == str(found.id))
@@ -418,7 +421,7 @@ def session(session_id: int) -> str:
 @bp.route("/sessions/<int:session_id>/hosts", methods=["GET", "POST"])
 @staff_only
 def edit_hosts(session_id: int) -> Response | tuple[str, int]:
-    found = _session(session_id)
+    found = db.get_or_404(LiveSession, session_id)
     if request.method == "GET":
         lines = [
             {"employee_no": h.streamer.employee_no, "share": _share_text(h.share_bp)}
@@ -446,7 +449,7 @@ def edit_hosts(session_id: int) -> Response | tuple[str, int]:
     return (
         render_template(
             "live_sessions/hosts.html",
-            row=_session_row(_session(session_id)),
+            row=_session_row(db.get_or_404(LiveSession, session_id)),
             form=form,
             problems=problems,
         ),

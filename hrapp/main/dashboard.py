@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
-from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.models import AppraisalCycle
+from hrapp.appraisals.services import cycle_totals
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone, to_org_time
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch, LiveSession
@@ -63,23 +64,12 @@ def cycle_progress(quarter: Quarter) -> dict[str, Any] | None:
     cycle = db.session.scalar(select(AppraisalCycle).where(AppraisalCycle.code == quarter.code))
     if cycle is None:
         return None
-    appraised, not_graded, incomplete, payable = db.session.execute(
-        select(
-            func.count(Appraisal.id),
-            func.coalesce(func.sum(case((Appraisal.not_graded, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Appraisal.data_incomplete, 1), else_=0)), 0),
-            func.coalesce(func.sum(Appraisal.payable_fen), 0),
-        ).where(Appraisal.cycle_id == cycle.id)
-    ).one()
     return {
         "code": cycle.code,
         "status": cycle.status,
         "last_run_at": cycle.last_run_at,
         "finalized_at": cycle.finalized_at,
-        "appraised": appraised,
-        "not_graded": not_graded,
-        "data_incomplete": incomplete,
-        "payable_fen": payable,
+        **cycle_totals(cycle.id),
     }
 
 

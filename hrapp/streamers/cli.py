@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
-from flask import g
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from hrapp.auth import services as auth_services
+from hrapp.core.cli import act_as, user_option
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
 from hrapp.streamers.roster_import import (
@@ -28,22 +27,14 @@ roster_cli = AppGroup("roster", help="Keep the streamer roster.")
 @roster_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and show the changes; write nothing.")
-@click.option(
-    "--as",
-    "actor",
-    metavar="USERNAME",
-    help="The user the audit log names as having made the changes (default: system).",
-)
-def import_command(file: Path, dry_run: bool, actor: str | None) -> None:
+@user_option
+def import_command(file: Path, dry_run: bool, username: str | None) -> None:
     """Import FILE (CSV or XLSX, one row per platform account): every row, or none.
 
     Every problem is listed with its row and column and the exit code is 1. Importing the same
     file again changes nothing. A blank optional cell keeps what the roster has.
     """
-    if actor:
-        g.actor = auth_services.get_user_by_name(actor)
-        if g.actor is None:
-            raise click.ClickException(_("There is no account named %(name)s.", name=actor))
+    act_as(username)
     try:
         plan = plan_import(file.read_bytes())
     except ValidationFailed as exc:

@@ -33,6 +33,7 @@ from hrapp.streamers.models import (
     PlatformAccount,
     Streamer,
 )
+from hrapp.streamers.teams import sorted_teams
 
 NAME_MAX = 80
 TEAM_MAX = 40
@@ -549,9 +550,12 @@ def roster_query(wanted: RosterFilter) -> Select[tuple[Streamer]]:
     return query
 
 
-def teams() -> list[str]:
-    query = select(Streamer.team).where(Streamer.team != "").distinct().order_by(Streamer.team)
-    return list(db.session.scalars(query))
+def teams(*, active_only: bool = False) -> list[str]:
+    """The team names in use (of active streamers only, if asked), in counting order."""
+    query = select(Streamer.team).where(Streamer.team != "").distinct()
+    if active_only:
+        query = query.where(Streamer.status == "active")
+    return sorted_teams(db.session.scalars(query))
 
 
 def mentor_candidates(streamer: Streamer) -> list[Streamer]:

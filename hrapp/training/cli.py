@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import g
 from flask.cli import AppGroup
 
-from hrapp.auth.services import get_user_by_name
+from hrapp.core.cli import act_as, user_option
 from hrapp.extensions import db
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.imports import ImportRefused, import_training_file
@@ -28,19 +27,14 @@ def curriculum_command() -> None:
 
 @training_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", "username", help="The account the import is recorded for (audit).")
+@user_option
 def import_command(path: Path, username: str | None) -> None:
     """Import training records from a CSV or XLSX file, all or nothing.
 
     Columns: employee_no, module_code, completed_on, score, trainer, note. Every problem is
     listed with its spreadsheet row (the header is row 1) and column; then nothing is written.
     """
-    user = None
-    if username:
-        user = get_user_by_name(username)
-        if user is None:
-            raise click.ClickException(f"no account named {username}")
-        g.actor = user
+    user = act_as(username)
     ensure_default_curriculum()  # a fresh database has the modules the file refers to
     try:
         result = import_training_file(path.name, path.read_bytes(), by=user)

@@ -37,6 +37,7 @@ from hrapp.core.errors import Conflict, ValidationFailed
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers.models import Streamer
+from hrapp.streamers.teams import sorted_teams
 from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX, STEPS
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
 from hrapp.training.status import (
@@ -53,6 +54,7 @@ MAX_SCORE = 100.0
 SCORE_TOLERANCE = 0.05  # a typed total may differ from the rubric's by rounding only
 IN_CLAUSE_LIMIT = 500  # beyond this many ids, filter in Python rather than bind them all
 EXPIRY_WINDOW_DAYS = 30
+NO_TEAM = "—"  # the chart's label for streamers in no team
 AUDITED_RECORD_FIELDS = ("completed_on", "score", "rubric_scores", "passed", "notes")
 MODULE_FIELDS = (
     "code",
@@ -713,15 +715,19 @@ def completion_by_module(as_of: dt.date | None = None) -> dict[str, dict[str, in
 
 
 def completion_by_team(as_of: dt.date | None = None) -> dict[str, dict[str, int]]:
-    """Per team: statuses of every member's modules required for their next step."""
+    """Per team, in counting order (一组, 二组 … 十一组), then streamers in no team (`NO_TEAM`):
+    statuses of every member's modules required for their next step."""
     streamers = active_streamers()
     matrix = status_matrix(streamers, required_for_streamer(), as_of or org_today())
     counts: dict[str, dict[str, int]] = {}
     for streamer in streamers:
-        team = counts.setdefault(streamer.team or "—", dict.fromkeys(STATUSES, 0))
+        team = counts.setdefault(streamer.team or "", dict.fromkeys(STATUSES, 0))
         for st in matrix[streamer.id]:
             team[st.status] += 1
-    return {team: counts[team] for team in sorted(counts)}
+    ordered = {team: counts[team] for team in sorted_teams(counts) if team}
+    if "" in counts:  # streamers in no team come last
+        ordered[NO_TEAM] = counts[""]
+    return ordered
 
 
 def trainer_accounts() -> list[User]:

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
@@ -23,6 +22,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
+from hrapp.i18n import localized
 from hrapp.streamers import services as roster_services
 from hrapp.streamers.labels import LEVEL_LABELS
 from hrapp.streamers.models import Level, Streamer
@@ -50,14 +50,9 @@ PER_PAGE = 50
 RECENT_DAYS = 30
 
 
-def localized(zh: str, en: str) -> str:
-    return zh if str(get_locale()).startswith("zh") else en
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "localized": localized,
         "status_labels": charts.status_labels(),
         "step_labels": STEP_LABELS,
         "level_labels": LEVEL_LABELS,
@@ -232,17 +227,6 @@ def _day_arg() -> dt.date | None:
         return None
 
 
-def _teams() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Streamer.team)
-            .where(Streamer.status == "active", Streamer.team != "")
-            .distinct()
-            .order_by(Streamer.team)
-        )
-    )
-
-
 @bp.route("/classes/new", methods=["GET", "POST"])
 @staff_only
 def new_class() -> Any:
@@ -278,7 +262,7 @@ def new_class() -> Any:
         module=module,
         modules=services.list_modules(active_only=True),
         roster=roster,
-        teams=_teams(),
+        teams=roster_services.teams(active_only=True),
         team=team,
         chosen={int(v) for v in request.form.getlist("attendee") if v.isdigit()},
         problems=problems,
@@ -454,7 +438,11 @@ def streamers() -> str:
     matrix = services.status_matrix(page.items, services.required_for_streamer(), org_today())
     rows = [(s, services.next_step(s), matrix[s.id]) for s in page.items]
     return render_template(
-        "training/streamers.html", page=page, rows=rows, teams=_teams(), args=args
+        "training/streamers.html",
+        page=page,
+        rows=rows,
+        teams=roster_services.teams(active_only=True),
+        args=args,
     )
 
 

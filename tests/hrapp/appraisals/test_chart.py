@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Flask
+from flask_babel import force_locale
 
 from hrapp.appraisals.charts import STYLE, attainment_chart
 
@@ -35,3 +36,11 @@ def test_latin_labels_keep_a_narrow_margin(app: Flask) -> None:
     with app.test_request_context():
         svg = str(attainment_chart(metrics, {"net_gmv": "Net GMV"}))
     assert _plot_left(svg) < len(LONG_NAME) * STYLE.label_font_size
+
+
+def test_a_chart_without_any_value_says_so_in_the_readers_language(app: Flask) -> None:
+    metrics = [{"metric": "net_gmv", "attainment": None}]
+    with app.test_request_context(), force_locale("zh_CN"):
+        svg = str(attainment_chart(metrics, {"net_gmv": "净GMV"}))
+    assert "暂无数据" in svg  # "No data"
+    assert "<script" not in svg

@@ -60,6 +60,35 @@ def test_running_from_the_page_is_a_job_whose_result_is_the_cycle_page(hr_client
     assert run_audit.actor_name == "hr_zhao"  # the job acts for whoever pressed the button
 
 
+def test_the_grade_summary_follows_the_schemes_bands_with_not_graded_last(hr_client) -> None:
+    cycle = services.create_cycle("2026Q3")
+    version = schemes.ensure_default_scheme()
+    for grade in ("A", None, "S", "D", "A", "B"):
+        db.session.add(
+            Appraisal(
+                cycle_id=cycle.id,
+                streamer_id=make_streamer().id,
+                scheme_version_id=version.id,
+                level="assistant",
+                grade=grade,
+                not_graded=grade is None,
+            )
+        )
+    db.session.commit()
+
+    page = hr_client.get("/appraisals/cycles/2026Q3").text
+
+    chips = re.search(r'class="tile-value grade-chips">(.*?)</span><span class="tile-label"', page)
+    assert chips is not None
+    assert re.findall(r'<span class="badge">([^<]+)</span>', chips.group(1)) == [
+        "S · 1",
+        "A · 2",
+        "B · 1",
+        "D · 1",
+        "Not graded · 1",
+    ]
+
+
 def test_the_cycle_table_sorts_by_payable(hr_client) -> None:
     cycle = services.create_cycle("2026Q3")
     for number, gmv in (("E1", 10_000_000), ("E2", 90_000_000), ("E3", 50_000_000)):

@@ -266,7 +266,7 @@ def test_the_cli_runs_with_a_progress_line_and_a_summary(q3, cli) -> None:
     result = cli("cycle", "run", "2026q3")
 
     assert result.exit_code == 0, result.output
-    assert "100% Done" in result.stderr
+    assert "100% 100/100 Done" in result.stderr
     assert "Cycle 2026Q3: 1 appraised with scheme version 1" in result.stdout
     assert "total payable ¥12650.00" in result.stdout
     assert MID_Q3  # the worked example's sessions start mid-quarter

@@ -4,6 +4,7 @@ nothing, versions can be compared, and the `hrapp scheme` commands."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -52,6 +53,64 @@ def test_reading_pages_show_the_default_without_storing_it(hr_client) -> None:
     assert "Default scheme" in listing.text
     assert "attainment_cap = 1.2" in shown.text
     assert _versions() == 0  # no GET writes
+
+
+def _section(page_html: str, name: str) -> str:
+    """The text of one part of the scheme page (tags dropped, spaces folded)."""
+    match = re.search(rf'<(section|details) class="card" id="{name}">(.*?)</\1>', page_html, re.S)
+    assert match, f"no {name} part on the page"
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", match.group(2)).split()))
+
+
+def test_the_scheme_page_shows_the_rules_as_tables_and_the_document_on_request(
+    hr_client,
+) -> None:
+    page = hr_client.get("/appraisals/schemes/1").text
+
+    assert "Training mentor mentor 120 h" in _section(page, "levels")
+    assert "multiplied by 0.5" in _section(page, "levels")
+    scoring_part = _section(page, "scoring")
+    assert "Attainment counts up to 120%" in scoring_part
+    assert "Net GMV 50.0 CN¥300,000.00 CN¥1,500,000.00 CN¥800,000.00" in scoring_part
+    assert "Average watch time 25.0 60.0 s 90.0 s 90.0 s" in scoring_part
+    grades = _section(page, "grades")
+    assert "S 95 or more × 1.2 A 85 to below 95 × 1.1" in grades
+    assert "Not graded Fewer than 30 on-air hours in the quarter × 1.0" in grades
+    commission = _section(page, "commission")
+    assert "Marginal tiers" in commission
+    assert "2 CN¥300,000.00 – CN¥1,000,000.00 1%" in commission
+    assert "4 CN¥3,000,000.00 – ∞ 2%" in commission
+    assert "Cap per quarter No cap" in commission
+    promotion = _section(page, "promotion")
+    assert "Assistant streamer → Senior streamer" in promotion
+    assert "Quarters at the required grade A or better in 2 quarters" in promotion
+    assert "Refund rate in the window ≤ 25.0%" in promotion
+    assert "COMPLIANCE-1 passed with at least 80 (valid 12 months)" in promotion
+    assert "Mentees who passed PRACTICAL-1 2" in promotion
+    assert "last 4 quarters" in promotion
+    assert '<details class="card" id="document">' in page  # collapsed: no `open`
+    assert 'mode = "marginal"' in _section(page, "document")
+
+
+def test_the_scheme_page_follows_the_version_and_the_readers_language(
+    hr, hr_client, login_as
+) -> None:
+    text = WHOLE.replace("# cap_fen = 5_000_000", "cap_fen = 5_000_000").replace(
+        'method = "target"', 'method = "percentile"'
+    )
+    schemes.save_scheme(text)
+    db.session.commit()
+
+    page = hr_client.get("/appraisals/schemes/2").text
+
+    assert "Whole-amount tiers" in _section(page, "commission")
+    assert "Cap per quarter CN¥50,000.00" in _section(page, "commission")
+    assert "Peer percentile" in _section(page, "scoring")
+    assert "Minimum peer cohort 5 people" in _section(page, "scoring")
+    hr.locale = "zh_CN"
+    db.session.commit()
+    chinese = login_as(hr).get("/appraisals/schemes/2").text
+    assert "资深主播 → 培训导师" in _section(chinese, "promotion")
 
 
 def test_a_save_makes_a_new_active_version_with_its_changes_audited(app) -> None:

@@ -153,6 +153,7 @@ def test_accounts_without_a_streamer_can_be_mapped_from_the_dashboard(hr_client)
     assert "1 account belongs to no streamer" in page
     assert "0022222222" in page and "0011111111" not in page
     assert 'action="/imports/accounts/map"' in page
+    assert 'name="origin" value="dashboard"' in page
 
     mapped = hr_client.post(
         "/imports/accounts/map",
@@ -162,6 +163,7 @@ def test_accounts_without_a_streamer_can_be_mapped_from_the_dashboard(hr_client)
             "nickname": "试播间",
             "employee_no": "E2001",
             "next": "/dashboard#accounts",
+            "origin": "dashboard",
         },
     )
 
@@ -171,7 +173,13 @@ def test_accounts_without_a_streamer_can_be_mapped_from_the_dashboard(hr_client)
         select(PlatformAccount).where(PlatformAccount.account_id == "0022222222")
     )
     assert account is not None and account.streamer_id == streamer.id
-    accounts = _page(hr_client).split('id="accounts"')[1]
+    dashboard = _page(hr_client)
+    assert (
+        "Account 0022222222 is now linked to E2001; its sessions in future imports will count "
+        "for this streamer." in dashboard
+    )
+    assert "Check the file again" not in dashboard  # that is said after an import's check
+    accounts = dashboard.split('id="accounts"')[1]
     assert "0022222222" not in accounts
     assert "Every known account belongs to a streamer." in accounts
 

@@ -61,6 +61,7 @@ def test_upload_preview_map_confirm_job_batch(room, hr_client):
     assert "Unknown account 0777001 (新人直播间): map it to a streamer." in page
     assert "2026-09-03 19:00:00" in page  # the preview rows, in the organisation's time
     assert "Import only the 1 valid rows" in page
+    assert 'name="origin" value="preview"' in page  # the mapping's message suits the check
 
     mapped = hr_client.post(
         "/imports/accounts/map",
@@ -70,6 +71,7 @@ def test_upload_preview_map_confirm_job_batch(room, hr_client):
             "nickname": "新人直播间",
             "employee_no": "E2001",
             "next": preview_url,
+            "origin": "preview",
         },
     )
     assert mapped.status_code == 302 and mapped.headers["Location"] == preview_url
@@ -80,6 +82,7 @@ def test_upload_preview_map_confirm_job_batch(room, hr_client):
 
     checked = text(hr_client.get(preview_url))
     assert "Unknown account" not in checked and "No problems found." in checked
+    assert "Account 0777001 now belongs to E2001. Check the file again to import it." in checked
 
     sha = re.search(r"/imports/preview/([0-9a-f]{64})", preview_url).group(1)
     confirmed = hr_client.post(
@@ -317,4 +320,9 @@ def test_session_page_shows_hosts_and_history(room, hr_client):
     page = text(hr_client.get(f"/sessions/{session_id}"))
 
     assert "张小红" in page and "100%" in page
+    # The section's tabs: a session belongs under "Sessions"; the template is a download.
+    tabs = page.split('<nav class="subnav"')[1].split("</nav>")[0]
+    assert '<a href="/sessions/" class="active" aria-current="page">Sessions</a>' in tabs
+    assert '<a href="/imports/">Imports</a>' in tabs
+    assert 'href="/imports/template.csv"' in tabs
     assert "refunds_fen" in page and "10000" in page and "25000" in page

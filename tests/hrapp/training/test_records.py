@@ -102,6 +102,23 @@ def test_rubric_scores_make_the_score(modules, streamer, trainer, login_as, toda
     assert record.rubric_scores["closing"] == 10 and len(record.rubric_scores) == 10
 
 
+def test_the_forms_ask_for_each_rubric_dimension_and_keep_what_was_given(
+    modules, streamer, trainer, login_as, today
+) -> None:
+    practical = modules["PRACTICAL-1"]
+    client = login_as(trainer)
+    new_form = client.get(f"/training/records/new?module={practical.id}").get_data(as_text=True)
+    rubric = {d["key"]: 8.0 for d in practical.rubric}
+    record = log_record(streamer, practical, D(2026, 9, 1), ScoreInput(rubric_scores=rubric))
+    db.session.commit()
+    record_page = client.get(f"/training/records/{record.id}").get_data(as_text=True)
+
+    for d in practical.rubric:
+        assert f'name="rubric-{d["key"]}" min="0" max="10" step="0.5" value=""' in new_form
+        assert f'name="rubric-{d["key"]}" min="0" max="10" step="0.5" value="8.0"' in record_page
+    assert f'<option value="{practical.id}" selected>PRACTICAL-1' in new_form
+
+
 def test_an_incomplete_or_out_of_range_rubric_is_refused(modules, streamer, today) -> None:
     practical = modules["PRACTICAL-1"]
     with pytest.raises(ValidationFailed, match="missing: 产品知识、话术框架、塑品能力"):
