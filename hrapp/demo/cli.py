@@ -59,6 +59,12 @@ def load_command(password: str | None, today: dt.datetime | None, streamers: int
             f"Created {result.streamers} streamers, {result.sessions} live sessions and "
             f"{result.training_records} training records."
         )
+        summary = services.appraise_last_quarter(day)
+        db.session.commit()
+        click.echo(
+            f"Appraised {summary.appraised} streamers for {summary.cycle} "
+            f"(open for review; total payable ¥{summary.total_payable})."
+        )
     else:
         click.echo("The demo data is already there: nothing added, the logins' passwords reset.")
     _print_logins(result.logins)

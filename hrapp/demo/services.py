@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 
@@ -27,6 +28,9 @@ from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.models import Module, TrainingRecord
 from hrapp.training.services import decide_passed
+
+if TYPE_CHECKING:
+    from hrapp.appraisals.runner import RunSummary
 
 DEMO_BATCH_NAME = "demo data"
 # (username, role, display name) of the staff accounts.
@@ -320,3 +324,14 @@ def _audit(
         summary = f"demo data already present: passwords of {len(logins)} demo logins reset"
     usernames = [login.username for login in logins]
     audit.record("demo.load", "demo", None, summary=summary, changes={"logins": [None, usernames]})
+
+
+def appraise_last_quarter(today: dt.date) -> RunSummary:
+    """Create and run the cycle of the last full quarter before `today`, so that the demo's
+    appraisal pages have results to show. Flushes; the caller commits."""
+    from hrapp.appraisals.runner import run_cycle
+    from hrapp.appraisals.services import create_cycle
+    from scoring.period import previous_quarter_codes, quarter_code
+
+    last_full_quarter = previous_quarter_codes(quarter_code(today), 2)[1]
+    return run_cycle(create_cycle(last_full_quarter))

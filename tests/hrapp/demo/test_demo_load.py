@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hrapp import create_app
+from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.auth.models import Role, User
 from hrapp.auth.services import password_problems
 from hrapp.core.audit import AuditEntry
@@ -248,7 +249,7 @@ def test_sessions_come_from_one_demo_batch_and_the_load_is_audited(app: Flask) -
 def test_loading_again_adds_nothing_and_prints_passwords_that_work(app: Flask) -> None:
     load(app, "--password", PASSWORD, "--streamers", SMALL)
     models = (Streamer, PlatformAccount, LevelChange, LiveSession, SessionHost)
-    models += (TrainingRecord, Module, ImportBatch, User)
+    models += (TrainingRecord, Module, ImportBatch, User, AppraisalCycle, Appraisal)
     before = {m.__name__: count(m) for m in models}
 
     logins = load(app, "--streamers", SMALL)  # no --password: new random ones
@@ -291,3 +292,13 @@ def test_the_same_inputs_give_the_same_agency() -> None:
     assert first.streamers == again.streamers
     assert first.sessions == again.sessions
     assert first.training == again.training
+
+
+def test_the_last_full_quarter_is_appraised_and_left_open_for_review(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    [cycle] = db.session.scalars(select(AppraisalCycle)).all()
+    assert (cycle.code, cycle.status) == ("2026Q3", "open")  # TODAY is 2026-10-01
+    assert (cycle.starts_on, cycle.ends_on) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    appraised = db.session.scalars(select(Appraisal.streamer_id)).all()
+    assert sorted(appraised) == sorted(db.session.scalars(select(Streamer.id)).all())
