@@ -1,8 +1,12 @@
 """Scoring a quarter: 10,000 streamers and 650,000 live sessions, generated with numpy.
 
-score_quarter_pure: `scoring.appraise` on in-memory frames (figures, score, grade, commission,
-    explanations and promotion checklists for everyone). Baseline: one pandas
+score_quarter_pure: `scoring.appraise` on in-memory frames — input checks, figures, score,
+    grade, commission and promotion eligibility for everyone: the table. It does NOT read the
+    explanations, which `appraise` builds only when they are read. Baseline: one pandas
     `groupby().sum()` over the same sessions joined with their hosts. Targets: 1 s, ratio 10.
+score_quarter_explained: the same call plus reading every streamer's explanation (the dicts
+    with commission lines and promotion checklists), against the same baseline, without a
+    target of its own: what a caller that needs them all pays (cycle_run_10k does).
 cycle_run_10k: `hrapp cycle run 2026Q3` on the same data stored in a SQLite file — load with
     `read_sql`, score, write 10,000 appraisals with their explanations, audit. Baseline:
     `read_sql` of the quarter's sessions joined with their hosts plus one `groupby().sum()`.
@@ -113,20 +117,31 @@ def joined(data: dict[str, pd.DataFrame]) -> pd.DataFrame:
 # --- score_quarter_pure -----------------------------------------------------------------------
 
 
-def score_quarter_pure(data: dict[str, pd.DataFrame]) -> dict[str, Any]:
+def score_quarter_pure(data: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     import scoring
 
     scheme = scoring.load_scheme(scoring.default_scheme_text())
     period = scoring.Period.quarter(2026, 3, "Asia/Shanghai")
     inputs = scoring.PromotionInputs(as_of=period.end)
 
-    def appraise() -> None:
-        scoring.appraise(data["sessions"], data["hosts"], data["streamers"], scheme, period, inputs)
+    def appraise() -> scoring.AppraisalResult:
+        return scoring.appraise(
+            data["sessions"], data["hosts"], data["streamers"], scheme, period, inputs
+        )
+
+    def explained() -> None:
+        explanations = appraise().explanations
+        for streamer_id in explanations:
+            explanations[streamer_id]
 
     seconds = timed(appraise)
+    with_explanations = timed(explained)
     rows = joined(data)
     baseline = timed(lambda: rows.groupby("streamer_id")[SUM_COLUMNS].sum())
-    return result("score_quarter_pure", seconds, "s", baseline, PURE_TARGET_S)
+    return [
+        result("score_quarter_pure", seconds, "s", baseline, PURE_TARGET_S),
+        result("score_quarter_explained", with_explanations, "s", baseline),
+    ]
 
 
 # --- cycle_run_10k ----------------------------------------------------------------------------
@@ -263,9 +278,9 @@ def cycle_runs(data: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
 
 def run() -> list[dict[str, Any]]:
     data = generate()
-    pure = score_quarter_pure(data)
+    pure, explained = score_quarter_pure(data)
     ratio = result("score_quarter_pure_ratio", pure["ratio"], "x", None, PURE_TARGET_RATIO)
-    return [pure, ratio, *cycle_runs(data)]
+    return [pure, ratio, explained, *cycle_runs(data)]
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ rates are exact decimals, and every input problem is reported at once.
 
 Public API:
     appraise(sessions, hosts, streamers, scheme, period, promotion_inputs=None) -> AppraisalResult
+        (.table computed at once; .explanations built per streamer when first read)
     what_if(level, net_gmv_fen, avg_watch_seconds, net_followers, on_air_hours, scheme) -> dict
     aggregate_sessions(sessions, hosts, period, *, min_session_seconds=300) -> DataFrame
     load_scheme(text) -> Scheme; dump_scheme(scheme) -> str; default_scheme_text() -> str
+    to_toml(data) -> str: nested plain data (a scheme edited as dicts and lists) as TOML text
     Period(start, end, tz) / Period.quarter(year, quarter, tz); PromotionInputs(as_of, ...)
     ScoringInputError, SchemeError (both carry `.problems: list[str]`)
 """
@@ -20,7 +22,7 @@ from scoring.errors import SchemeError, ScoringInputError
 from scoring.period import Period
 from scoring.promotion import PromotionInputs
 from scoring.scheme import Scheme
-from scoring.scheme_dump import dump_scheme
+from scoring.scheme_dump import dump_scheme, to_toml
 from scoring.scheme_load import default_scheme_text, load_scheme
 
 __all__ = [
@@ -35,5 +37,6 @@ __all__ = [
     "default_scheme_text",
     "dump_scheme",
     "load_scheme",
+    "to_toml",
     "what_if",
 ]

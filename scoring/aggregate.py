@@ -2,7 +2,8 @@
 
 Vectorised: hosts are matched to sessions by an index lookup, streamer ids are factorised once,
 and every column is summed per streamer with `numpy.bincount` (exact for integers; see
-`_Grouper`); no Python loop runs over sessions.
+`Rows`); no Python loop runs over sessions. A ratio's parts are the column totals less the few
+sessions the ratio leaves out, not a fresh pass over every session per ratio.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from scoring.frames import (
     integers,
     session_problems,
 )
+from scoring.keys import factorize_sorted, positions
 from scoring.period import Period
 
 SUM_COLUMNS = (*SESSION_MONEY_COLUMNS, *SESSION_COUNT_COLUMNS)
@@ -60,6 +62,16 @@ FIGURE_COLUMNS = (
 # Σnumerator ÷ Σdenominator × scale. Numerators are share-weighted (basis points); so are the
 # denominators, which cancels the weighting, except on-air seconds for gmv_per_hour.
 _RATIO_SCALE = {"gpm": 1000.0, "gmv_per_hour": 3600.0 / FULL_SHARE_BP}
+# Ratio -> (numerator, denominator) totals (`on_air` is not share-weighted); avg_watch_seconds,
+# whose numerator is fractional, is summed apart.
+_RATIO_PARTS = {
+    "conversion": ("buyers", "viewers"),
+    "refund_rate": ("refunds_fen", "gmv_fen"),
+    "gpm": ("gmv_fen", "views"),
+    "uv_value": ("gmv_fen", "viewers"),
+    "gmv_per_hour": ("gmv_fen", "on_air"),
+    "follow_rate": ("new_followers", "viewers"),
+}
 _UNKNOWN_LABELS = {"on_air": "on-air time (no end time, no duration)"}
 _FLOAT_EXACT_INTEGERS = 2**53
 
@@ -123,41 +135,131 @@ def quarter_figures(
     low, high = period.utc_bounds()
     started = sessions["started_at"]
     inside = sessions[((started >= low) & (started < high)).to_numpy(dtype=bool)]
-    position = pd.Index(inside["session_id"].to_numpy(dtype=np.int64)).get_indexer(
-        hosts["session_id"].to_numpy(dtype=np.int64)
+    position = positions(
+        inside["session_id"].to_numpy(dtype=np.int64), hosts["session_id"].to_numpy(dtype=np.int64)
     )
+    streamer = hosts["streamer_id"].to_numpy(dtype=np.int64)
+    share = hosts["share_bp"].to_numpy(dtype=np.int64)
     hosted = position >= 0
-    codes, streamer_ids = pd.factorize(
-        hosts["streamer_id"].to_numpy(dtype=np.int64)[hosted], sort=True
-    )
-    share = hosts["share_bp"].to_numpy(dtype=np.int64)[hosted]
-    sums = _sums(
-        inside, position[hosted], share, _Grouper(codes, len(streamer_ids)), min_session_seconds
-    )
-    return _figures(np.asarray(streamer_ids, dtype=np.int64), sums)
+    if not hosted.all():
+        position, streamer, share = position[hosted], streamer[hosted], share[hosted]
+    codes, streamer_ids = factorize_sorted(streamer)
+    rows = Rows(position, share, codes, len(streamer_ids))
+    return _figures(streamer_ids, _sums(inside, rows, min_session_seconds))
 
 
-class _Grouper:
-    """Per-streamer sums over (session, host) rows, given each row's streamer code."""
+class Total:
+    """A per-streamer sum of `values` (per session), share-weighted or not."""
 
-    def __init__(self, codes: np.ndarray, groups: int) -> None:
+    def __init__(self, values: np.ndarray, weighted: bool, sums: np.ndarray, exact: bool) -> None:
+        self.values = values
+        self.weighted = weighted
+        self.sums = sums  # int64
+        # Every row's term and every partial sum of every streamer is an integer below 2**53:
+        # adding the terms in float64, in any order and any subset, is exact.
+        self.exact_in_float = exact
+
+
+class Rows:
+    """The quarter's (session, host) rows: each row's session, share (basis points) and
+    streamer code; sums per streamer.
+
+    `numpy.bincount` adds in float64 in row order: exact while every partial sum stays below
+    2**53, which for the non-negative values here holds when every final sum does.
+    """
+
+    def __init__(
+        self, session: np.ndarray, share: np.ndarray, codes: np.ndarray, groups: int
+    ) -> None:
+        self.session = session
+        self.share = share
         self.codes = codes
         self.groups = groups
 
-    def count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.codes[mask], minlength=self.groups)
+    def per_streamer(self) -> np.ndarray:
+        return np.bincount(self.codes, minlength=self.groups)
 
-    def total(self, values: np.ndarray) -> np.ndarray:
-        """Float sums, or exact int64 sums of non-negative integers."""
-        sums = np.bincount(self.codes, weights=values, minlength=self.groups)
-        if values.dtype.kind == "f":
-            return sums
-        # bincount adds in float64: exact while every partial sum stays below 2**53, which for
-        # non-negative values holds when every final sum does. Otherwise add as int64.
-        if sums.max(initial=0) < _FLOAT_EXACT_INTEGERS:
-            return sums.astype(np.int64)
-        exact = pd.Series(values).groupby(self.codes, sort=True).sum()
-        return exact.to_numpy(dtype=np.int64)
+    def count(self, flagged: np.ndarray) -> np.ndarray:
+        """Per streamer: rows whose session is flagged."""
+        if not flagged.any():
+            return np.zeros(self.groups, dtype=np.intp)
+        return np.bincount(self.codes[flagged[self.session]], minlength=self.groups)
+
+    def total(self, values: np.ndarray, *, weighted: bool = True) -> Total:
+        """Σ value (× share when `weighted`) per streamer, exact in int64 for non-negative
+        integers."""
+        terms = values[self.session] * self.share if weighted else values[self.session]
+        sums = np.bincount(self.codes, weights=terms, minlength=self.groups)
+        below = sums.max(initial=0) < _FLOAT_EXACT_INTEGERS
+        # A weighted term could leave int64 only for an absurd count; then the float path
+        # below is used for the ratios, as it always was.
+        products_fit = not weighted or int(values.max(initial=0)) * FULL_SHARE_BP < 2**63
+        if below:
+            exact = sums.astype(np.int64)
+        else:
+            exact = pd.Series(terms).groupby(self.codes, sort=True).sum().to_numpy(dtype=np.int64)
+        return Total(values, weighted, exact, bool(below and products_fit))
+
+    def part(self, total: Total, kept: Kept, sources: tuple[str, ...]) -> np.ndarray:
+        """float64 Σ of `total`'s terms over the rows whose session `kept` keeps for a ratio of
+        `sources` — bit for bit what a float bincount of those rows gives.
+
+        When the total is exact in float, that is the total minus the rows left out (usually
+        the few test streams); otherwise the float sum is taken row by row.
+        """
+        if total.exact_in_float:
+            sums = total.sums
+            left_out = kept.rows_left_out(sources)
+            if len(left_out):
+                terms = total.values[self.session[left_out]]
+                if total.weighted:
+                    terms = terms * self.share[left_out]
+                dropped = np.bincount(self.codes[left_out], weights=terms, minlength=self.groups)
+                sums = sums - dropped.astype(np.int64)
+            return sums.astype(np.float64)
+        return self.float_sum(total.values, kept.sessions(sources), weighted=total.weighted)
+
+    def float_sum(self, values: np.ndarray, take: np.ndarray, *, weighted: bool) -> np.ndarray:
+        """Σ value (× share) in float64 over rows whose session is taken, in row order."""
+        weight = self.share.astype(np.float64) if weighted else 1.0
+        terms = np.where(take[self.session], values[self.session] * weight, 0.0)
+        return np.bincount(self.codes, weights=terms, minlength=self.groups)
+
+
+class Kept:
+    """The sessions a ratio counts: not test streams, and every part of the ratio known."""
+
+    def __init__(self, rows: Rows, test: np.ndarray, known: dict[str, np.ndarray]) -> None:
+        self._rows = rows
+        self._test = test
+        self._known = known
+        self._unknown_somewhere = {name for name, mask in known.items() if not mask.all()}
+        self._sessions: dict[tuple[str, ...], np.ndarray] = {}
+        self._left_out: dict[tuple[str, ...], np.ndarray] = {}
+
+    def _key(self, sources: tuple[str, ...]) -> tuple[str, ...]:
+        """Ratios whose parts are all fully known keep the same sessions: computed once."""
+        return tuple(sorted(self._unknown_somewhere.intersection(sources)))
+
+    def sessions(self, sources: tuple[str, ...]) -> np.ndarray:
+        key = self._key(sources)
+        if key not in self._sessions:
+            keep = ~self._test
+            for name in key:
+                keep = keep & self._known[name]
+            self._sessions[key] = keep
+        return self._sessions[key]
+
+    def rows_left_out(self, sources: tuple[str, ...]) -> np.ndarray:
+        key = self._key(sources)
+        if key not in self._left_out:
+            dropped = ~self.sessions(sources)
+            self._left_out[key] = (
+                np.flatnonzero(dropped[self._rows.session])
+                if dropped.any()
+                else np.zeros(0, dtype=np.intp)
+            )
+        return self._left_out[key]
 
 
 def _durations(sessions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -174,64 +276,49 @@ def _durations(sessions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return seconds, clock_known | reported_known
 
 
-def _sums(
-    sessions: pd.DataFrame,
-    position: np.ndarray,
-    share: np.ndarray,
-    group: _Grouper,
-    min_session_seconds: int,
-) -> dict[str, np.ndarray]:
-    """Per streamer: counts, share-weighted totals (basis points), unknown counts, ratio parts.
-
-    `position[i]` is the session of (session, host) row i, `share[i]` its share in basis points.
-    """
+def _sums(sessions: pd.DataFrame, rows: Rows, min_session_seconds: int) -> dict[str, np.ndarray]:
+    """Per streamer: counts, share-weighted totals (basis points), unknown counts, ratio parts."""
     seconds, seconds_known = _durations(sessions)
     values = {column: integers(sessions[column]) for column in SUM_COLUMNS}
     viewers, viewers_known = values["viewers"]
     test = (viewers_known & (viewers == 0)) | (seconds_known & (seconds < min_session_seconds))
+    totals = {column: rows.total(value) for column, (value, _) in values.items()}
+    totals["on_air"] = rows.total(seconds, weighted=False)
     sums = {
-        "sessions": group.count(np.ones(len(position), dtype=bool)),
-        "test_sessions": group.count(test[position]),
-        "on_air_seconds": group.total(seconds[position]),
-        "unknown_on_air": group.count(~seconds_known[position]),
+        "sessions": rows.per_streamer(),
+        "test_sessions": rows.count(test),
+        "on_air_seconds": totals["on_air"].sums,
+        "unknown_on_air": rows.count(~seconds_known),
     }
-    for column, (value, known) in values.items():
-        sums[f"{column}_bp"] = group.total(value[position] * share)
-        sums[f"unknown_{column}"] = group.count(~known[position])
+    for column, (_, known) in values.items():
+        sums[f"{column}_bp"] = totals[column].sums
+        sums[f"unknown_{column}"] = rows.count(~known)
     watch = floats(sessions["avg_watch_seconds"])
     watch_known = ~np.isnan(watch)
-    sums["unknown_avg_watch_seconds"] = group.count(~watch_known[position])
+    sums["unknown_avg_watch_seconds"] = rows.count(~watch_known)
 
     views, views_known = values["views"]
+    # Watch time is weighted by views, or by viewers where views are unknown.
     base = np.where(views_known, views, viewers)
-    gmv, refunds, buyers, followers = (
-        values[c] for c in ("gmv_fen", "refunds_fen", "buyers", "new_followers")
+    totals["watch_base"] = totals["views"] if views_known.all() else rows.total(base)
+    knowns = {column: mask for column, (_, mask) in values.items()}
+    knowns.update(on_air=seconds_known, watch=watch_known, watch_base=views_known | viewers_known)
+    kept = Kept(rows, test, knowns)
+    watched = np.where(watch_known, watch, 0) * base  # fractional: summed in float, row by row
+    sums["avg_watch_seconds_num"] = rows.float_sum(
+        watched, kept.sessions(("watch", "watch_base")), weighted=True
     )
-    ratio_parts = {
-        "avg_watch_seconds": (
-            (np.where(watch_known, watch, 0) * base, watch_known),
-            (base, views_known | viewers_known),
-        ),
-        "conversion": (buyers, values["viewers"]),
-        "refund_rate": (refunds, gmv),
-        "gpm": (gmv, values["views"]),
-        "uv_value": (gmv, values["viewers"]),
-        "gmv_per_hour": (gmv, (seconds, seconds_known)),
-        "follow_rate": (followers, values["viewers"]),
-    }
-    weight = share.astype(np.float64)
-    for name, ((num, num_known), (den, den_known)) in ratio_parts.items():
-        # Only sessions that are not test streams and know both parts.
-        take = (~test & num_known & den_known)[position]
-        den_weight = 1.0 if name == "gmv_per_hour" else weight
-        sums[f"{name}_num"] = group.total(np.where(take, num[position] * weight, 0.0))
-        sums[f"{name}_den"] = group.total(np.where(take, den[position] * den_weight, 0.0))
+    sums["avg_watch_seconds_den"] = rows.part(totals["watch_base"], kept, ("watch", "watch_base"))
+    for name, (numerator, denominator) in _RATIO_PARTS.items():
+        sources = (numerator, denominator)
+        sums[f"{name}_num"] = rows.part(totals[numerator], kept, sources)
+        sums[f"{name}_den"] = rows.part(totals[denominator], kept, sources)
     return sums
 
 
 def _known_total(total: np.ndarray, unknown: np.ndarray, sessions: np.ndarray) -> pd.Series:
     """Integer totals; NA where every contributing value was unknown."""
-    return pd.Series(total, dtype="Int64").mask(pd.Series(unknown >= sessions))
+    return pd.Series(pd.arrays.IntegerArray(total.astype(np.int64), unknown >= sessions))
 
 
 def _figures(streamer_ids: np.ndarray, sums: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -254,19 +341,24 @@ def _figures(streamer_ids: np.ndarray, sums: dict[str, np.ndarray]) -> pd.DataFr
     frame["net_gmv_fen"] = frame["gmv_fen"] - frame["refunds_fen"]
     frame["net_followers"] = frame["new_followers"] - frame["unfollows"]
     reasons = _reasons(sums, count)
-    frame["data_incomplete"] = np.array([bool(r) for r in reasons], dtype=bool)
+    frame["data_incomplete"] = np.fromiter(map(bool, reasons), dtype=bool, count=len(reasons))
     frame["incomplete_reasons"] = pd.Series(reasons, dtype=object)
     return frame[list(FIGURE_COLUMNS)]
 
 
 def _reasons(sums: dict[str, np.ndarray], count: np.ndarray) -> list[tuple[str, ...]]:
-    reasons: list[list[str]] = [[] for _ in range(len(count))]
+    """Per streamer, one reason per kind of unknown value (only streamers with any are
+    visited)."""
+    reasons: list[tuple[str, ...]] = [()] * len(count)
     for column in ("on_air", *SUM_COLUMNS, "avg_watch_seconds"):
         unknown = sums[f"unknown_{column}"]
         label = _UNKNOWN_LABELS.get(column, column)
-        for row in np.flatnonzero(unknown):
-            reasons[row].append(f"{label} unknown in {unknown[row]} of {count[row]} sessions")
-    return [tuple(r) for r in reasons]
+        flagged = np.flatnonzero(unknown)
+        for row, missing, total in zip(
+            flagged.tolist(), unknown[flagged].tolist(), count[flagged].tolist(), strict=True
+        ):
+            reasons[row] += (f"{label} unknown in {missing} of {total} sessions",)
+    return reasons
 
 
 def with_all_streamers(figures: pd.DataFrame, streamer_ids: np.ndarray) -> pd.DataFrame:

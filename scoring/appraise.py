@@ -11,23 +11,24 @@ import numpy as np
 import pandas as pd
 
 from scoring.aggregate import FIGURE_COLUMNS, quarter_figures, with_all_streamers
-from scoring.commission import Statement, Tariff
+from scoring.commission import Statements, Tariff
 from scoring.errors import ScoringInputError
 from scoring.explain import (
+    Explainer,
     Explanation,
-    build_explanations,
+    Explanations,
+    MetricRows,
     commission_dict,
     grade_band,
-    metric_rows,
 )
 from scoring.frames import dates, host_problems, plain, session_problems, streamer_problems
 from scoring.period import Period
 from scoring.promotion import (
     PromotionInputs,
-    Quarter,
-    checklist,
-    index_inputs,
+    current_quarter,
+    eligibility,
     promotion_problems,
+    promotion_records,
 )
 from scoring.scheme import Scheme
 from scoring.score import SECONDS_PER_HOUR, score_streamers
@@ -51,11 +52,12 @@ TABLE_COLUMNS = (
 
 @dataclass(frozen=True, eq=False)
 class AppraisalResult:
-    """`table`: one row per streamer (see `appraise`); `explanations`: streamer id -> dict;
+    """`table`: one row per streamer (see `appraise`); `explanations`: streamer id -> dict, in
+    the table's order, each built when first read (see `scoring.explain.Explanations`);
     `distribution`: one check per forced-distribution limit of the scheme."""
 
     table: pd.DataFrame
-    explanations: dict[int, Explanation]
+    explanations: Mapping[int, Explanation]
     distribution: list[dict[str, Any]]
 
 
@@ -88,7 +90,8 @@ def appraise(
         unknown), next_level (str or None at the top of the path),
         promotion_eligible (nullable boolean).
     Scoring rules: `score_streamers`; commission: `scoring.commission.Tariff`; promotion:
-    `scoring.promotion.checklist`.
+    `scoring.promotion.checklist`. The table is computed column by column for all streamers at
+    once (`Tariff.statements`, `scoring.promotion.eligibility`), with the same results.
 
     Each explanation: {streamer_id, period {cycle, start, end, tz}, scheme, level, category,
     figures {...table figures, on_air_hours}, data_incomplete, incomplete_reasons [str],
@@ -98,7 +101,8 @@ def appraise(
     amount_fen, rate, commission_fen}], tier_commission_fen, multipliers [{kind, factor, reason,
     ...facts}], multiplier, after_multiplier_fen, cap_fen, capped, commission_fen},
     promotion {from_level, to_level, eligible, checklist [{criterion, required, actual, met,
-    ...details}]} | None}.
+    ...details}]} | None}. `appraise` computes only the table: an explanation is built when it
+    is first read and kept from then on (reading all of them costs several times the table).
     """
     problems = (
         session_problems(sessions)
@@ -113,88 +117,57 @@ def appraise(
     figures = with_all_streamers(
         quarter_figures(sessions, hosts, period, min_seconds), streamers["streamer_id"].to_numpy()
     )
-    figures["level"] = streamers["level"].to_numpy(dtype=object)
+    figures["level"] = streamers["level"].to_numpy(dtype=object, copy=True)
     figures["category"] = pd.Series(plain(streamers["category"]), dtype=object)
     scores = score_streamers(figures, scheme)
     grades = plain(scores.table["grade"])
-    statements = _statements(figures, grades, scheme)
-    promotions = _promotions(figures, streamers, grades, scheme, period, promotion_inputs)
-    table = _table(figures, scores.table, statements, promotions, scheme)
-    explanations = build_explanations(figures, scores, statements, promotions, scheme, period)
+    grade_column = np.array(grades, dtype=object)
+    statements = _statements(figures, grade_column, scheme)
+    level_since = dates(streamers["level_since"]).reset_index(drop=True).copy()
+    records = None if promotion_inputs is None else promotion_records(promotion_inputs)
+    eligible = None
+    if records is not None:
+        current = current_quarter(figures, grade_column, scheme)
+        ladder = figures[["streamer_id", "level"]].assign(level_since=level_since.to_numpy())
+        eligible = eligibility(records, scheme, period.code, ladder, current)
+    table = _table(figures, scores.table, statements, eligible, scheme)
+    # The explanations read only the appraisal's own data (and copies of the promotion
+    # records), so a caller changing its frames afterwards cannot change them.
+    explainer = Explainer(figures, scores, statements, records, level_since, scheme, period)
+    explanations = Explanations(plain(figures["streamer_id"]), explainer)
     return AppraisalResult(table, explanations, distribution_checks(grades, scheme))
 
 
-def _statements(
-    figures: pd.DataFrame, grades: Sequence[str | None], scheme: Scheme
-) -> list[Statement | None]:
-    levels = {level.key: level for level in scheme.levels}
-    tariff = Tariff(scheme.commission)
-    bases = plain(figures["net_gmv_fen"])
+def _statements(figures: pd.DataFrame, grades: np.ndarray, scheme: Scheme) -> Statements:
     # The hours gate compares the known on-air time: unknown durations are flagged, not assumed.
-    seconds = figures["on_air_seconds"].to_numpy(dtype=object, na_value=0)
-    return [
-        None if base is None else tariff.statement(base, grade, on_air, levels[level])
-        for base, grade, on_air, level in zip(bases, grades, seconds, figures["level"], strict=True)
-    ]
-
-
-def _promotions(
-    figures: pd.DataFrame,
-    streamers: pd.DataFrame,
-    grades: Sequence[str | None],
-    scheme: Scheme,
-    period: Period,
-    inputs: PromotionInputs | None,
-) -> list[dict[str, Any] | None]:
-    if inputs is None:
-        return [None] * len(figures)
-    evidence = index_inputs(inputs, scheme)
-    since = plain(dates(streamers["level_since"]).dt.date)
-    columns = [
-        plain(figures[c])
-        for c in ("streamer_id", "level", "on_air_seconds", "gmv_fen", "refunds_fen")
-    ]
-    results: list[dict[str, Any] | None] = []
-    steps = {
-        lv.key: (scheme.promotion_from(lv.key), scheme.next_level(lv.key)) for lv in scheme.levels
-    }
-    for row, (sid, level, seconds, gmv, refunds) in enumerate(zip(*columns, strict=True)):
-        current = Quarter(period.code, grades[row], seconds or 0, gmv, refunds)
-        rule, next_level = steps[level]
-        items = [] if rule is None else checklist(rule, sid, since[row], current, evidence, scheme)
-        results.append(
-            {
-                "from_level": level,
-                "to_level": next_level,
-                "eligible": rule is not None and all(item["met"] for item in items),
-                "checklist": items,
-            }
-        )
-    return results
+    base = figures["net_gmv_fen"]
+    return Tariff(scheme.commission).statements(
+        base.to_numpy(dtype=np.int64, na_value=0),
+        base.notna().to_numpy(),
+        grades,
+        figures["on_air_seconds"].to_numpy(dtype=np.int64, na_value=0),
+        figures["level"].to_numpy(dtype=object),
+        scheme.levels,
+    )
 
 
 def _table(
     figures: pd.DataFrame,
     scores: pd.DataFrame,
-    statements: list[Statement | None],
-    promotions: list[dict[str, Any] | None],
+    statements: Statements,
+    eligible: np.ndarray | None,
     scheme: Scheme,
 ) -> pd.DataFrame:
     table = pd.concat([figures, scores], axis=1)
-    table["tier_commission_fen"] = pd.array(
-        [None if s is None else s.tier_commission_fen for s in statements], dtype="Int64"
-    )
-    table["multiplier"] = pd.Series(
-        [None if s is None else str(s.multiplier) for s in statements], dtype=object
-    )
-    table["commission_fen"] = pd.array(
-        [None if s is None else s.commission_fen for s in statements], dtype="Int64"
-    )
-    table["next_level"] = pd.Series(
-        [scheme.next_level(level) for level in figures["level"]], dtype=object
-    )
-    table["promotion_eligible"] = pd.array(
-        [None if p is None else p["eligible"] for p in promotions], dtype="boolean"
+    for name, column in statements.table_columns().items():
+        table[name] = column
+    steps = {level.key: scheme.next_level(level.key) for level in scheme.levels}
+    levels = figures["level"].tolist()
+    table["next_level"] = pd.Series([steps[level] for level in levels], dtype=object)
+    table["promotion_eligible"] = (
+        pd.array([pd.NA] * len(table), dtype="boolean")
+        if eligible is None
+        else pd.array(eligible, dtype="boolean")
     )
     return table[list(TABLE_COLUMNS)]
 
@@ -271,7 +244,7 @@ def what_if(
         "level": level,
         **row,
         "grade_band": grade_band(grade, scheme),
-        "metrics": metric_rows(scores, scheme)[0],
+        "metrics": MetricRows(scores, scheme).row(0),
         "tier_commission_fen": result.tier_commission_fen,
         "multiplier": str(result.multiplier),
         "commission_fen": result.commission_fen,

@@ -1,20 +1,26 @@
 """Explanations: one JSON-ready dict per streamer, the single source for sheet, portal and CLI.
 
 Everything is a plain `int`, `float`, `str`, `bool`, `None`, list or dict (rates and multipliers
-as exact decimal strings), so `json.dumps(..., allow_nan=False)` always works. Columns are
-turned into Python lists once; the per-streamer loop only assembles dicts.
+as exact decimal strings), so `json.dumps(..., allow_nan=False)` always works.
+
+`appraise` only computes the table; `Explanations` builds a streamer's dict when it is first
+asked for, from the appraisal's own columns (turned into Python lists once, at the first
+request), so scoring a quarter does not pay for ten thousand dicts nobody may read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from scoring.aggregate import FIGURE_COLUMNS
-from scoring.commission import Statement
+from scoring.commission import Statement, Statements
 from scoring.frames import plain
 from scoring.period import Period
+from scoring.promotion import Quarter, Records, checklist, evidence
 from scoring.scheme import METRIC_UNITS, Scheme
 from scoring.score import SECONDS_PER_HOUR, Scores
 
@@ -69,29 +75,40 @@ def commission_dict(item: Statement | None) -> dict[str, Any]:
     }
 
 
-def metric_rows(scores: Scores, scheme: Scheme) -> list[list[dict[str, Any]]]:
+class MetricRows:
     """Per streamer, per metric: {metric, unit, weight, method, lower_is_better, actual, target,
     attainment, points, cohort, cohort_size} (target None for percentile, cohort None for
-    target). Built column by column: one pass per metric, not per streamer and field."""
-    per_metric = []
-    for metric in scheme.metrics:
-        frame = scores.metrics[metric.key]
-        static = {
-            "metric": metric.key,
-            "unit": METRIC_UNITS[metric.key],
-            "weight": metric.weight,
-            "method": scheme.scoring.method,
-            "lower_is_better": metric.lower_is_better,
-        }
-        sizes = [None if size is None else int(size) for size in plain(frame["cohort_size"])]
-        columns = [plain(frame[f]) for f in _METRIC_FIELDS[:-1]] + [sizes]
-        per_metric.append(
-            [
-                {**static, **dict(zip(_METRIC_FIELDS, v, strict=True))}
-                for v in zip(*columns, strict=True)
-            ]
-        )
-    return [list(items) for items in zip(*per_metric, strict=True)]
+    target). Each metric's columns become Python lists once; a row only assembles dicts."""
+
+    def __init__(self, scores: Scores, scheme: Scheme) -> None:
+        self._method = scheme.scoring.method
+        self._per_metric = []
+        for metric in scheme.metrics:
+            frame = scores.metrics[metric.key]
+            sizes = [None if size is None else int(size) for size in plain(frame["cohort_size"])]
+            columns = [plain(frame[f]) for f in _METRIC_FIELDS[:-1]] + [sizes]
+            self._per_metric.append((metric, list(zip(*columns, strict=True))))
+
+    def row(self, row: int) -> list[dict[str, Any]]:
+        items = []
+        for metric, values in self._per_metric:
+            actual, target, attainment, points, cohort, cohort_size = values[row]
+            items.append(
+                {
+                    "metric": metric.key,
+                    "unit": METRIC_UNITS[metric.key],
+                    "weight": metric.weight,
+                    "method": self._method,
+                    "lower_is_better": metric.lower_is_better,
+                    "actual": actual,
+                    "target": target,
+                    "attainment": attainment,
+                    "points": points,
+                    "cohort": cohort,
+                    "cohort_size": cohort_size,
+                }
+            )
+        return items
 
 
 def grade_band(grade: str | None, scheme: Scheme) -> dict[str, Any] | None:
@@ -104,52 +121,144 @@ def grade_band(grade: str | None, scheme: Scheme) -> dict[str, Any] | None:
     return {"grade": grade, "min_score": scheme.grades[index].min_score, "below": below}
 
 
-def build_explanations(
-    figures: pd.DataFrame,
-    scores: Scores,
-    statements: list[Statement | None],
-    promotions: list[dict[str, Any] | None],
-    scheme: Scheme,
-    period: Period,
-) -> dict[int, Explanation]:
-    """Explanation per streamer id; see `appraise` for the shape."""
-    figure_rows = zip(*(plain(figures[c]) for c in _FIGURES), strict=True)
-    metrics = metric_rows(scores, scheme)
-    table = {c: plain(scores.table[c]) for c in scores.table.columns}
-    period_info: dict[str, Any] = {
-        "cycle": period.code,
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "tz": period.tz,
-    }
-    ids, levels, categories = (
-        plain(figures["streamer_id"]),
-        plain(figures["level"]),
-        plain(figures["category"]),
-    )
-    incomplete, reasons = plain(figures["data_incomplete"]), plain(figures["incomplete_reasons"])
-    explanations = {}
-    for row, (streamer_id, values) in enumerate(zip(ids, figure_rows, strict=True)):
-        shown = dict(zip(_FIGURES, values, strict=True))
+class Explainer:
+    """Builds the explanation of any row of an appraisal from its columns (see `appraise` for
+    the shape). Holds only the appraisal's own data, never the caller's frames."""
+
+    def __init__(
+        self,
+        figures: pd.DataFrame,
+        scores: Scores,
+        statements: Statements,
+        records: Records | None,
+        level_since: pd.Series,
+        scheme: Scheme,
+        period: Period,
+    ) -> None:
+        self._figures = figures
+        self._scores = scores
+        self._statements = statements
+        self._records = records
+        self._level_since = level_since
+        self._scheme = scheme
+        self._period = period
+
+    @cached_property
+    def _columns(self) -> dict[str, Any]:
+        """Every column an explanation shows, as Python values, converted once."""
+        figures, scheme = self._figures, self._scheme
+        return {
+            "figures": list(zip(*(plain(figures[c]) for c in _FIGURES), strict=True)),
+            **{c: plain(figures[c]) for c in FIGURE_COLUMNS if c not in _FIGURES},
+            **{c: plain(figures[c]) for c in ("level", "category")},
+            **{c: plain(self._scores.table[c]) for c in self._scores.table.columns},
+            "metrics": MetricRows(self._scores, scheme),
+            "bands": {band.key: grade_band(band.key, scheme) for band in scheme.grades},
+            "steps": {
+                lv.key: (scheme.promotion_from(lv.key), scheme.next_level(lv.key))
+                for lv in scheme.levels
+            },
+            "period": {
+                "cycle": self._period.code,
+                "start": self._period.start.isoformat(),
+                "end": self._period.end.isoformat(),
+                "tz": self._period.tz,
+            },
+        }
+
+    @cached_property
+    def _promotion_columns(self) -> dict[str, Any]:
+        """What the checklists read: the indexed promotion records and the quarter's columns."""
+        assert self._records is not None
+        return {
+            "evidence": evidence(self._records, self._scheme),
+            "since": plain(self._level_since.dt.date),
+            **{c: plain(self._figures[c]) for c in ("on_air_seconds", "gmv_fen", "refunds_fen")},
+        }
+
+    def explanation(self, row: int) -> Explanation:
+        """Row `row`'s explanation, a new dict."""
+        columns, scheme = self._columns, self._scheme
+        shown = dict(zip(_FIGURES, columns["figures"][row], strict=True))
         seconds = shown["on_air_seconds"]
         shown["on_air_hours"] = None if seconds is None else round(seconds / SECONDS_PER_HOUR, 2)
-        explanations[streamer_id] = {
-            "streamer_id": streamer_id,
-            "period": dict(period_info),
+        grade = columns["grade"][row]
+        return {
+            "streamer_id": columns["streamer_id"][row],
+            "period": dict(columns["period"]),
             "scheme": scheme.name,
-            "level": levels[row],
-            "category": categories[row],
+            "level": columns["level"][row],
+            "category": columns["category"][row],
             "figures": shown,
-            "data_incomplete": incomplete[row],
-            "incomplete_reasons": list(reasons[row]),
-            "metrics": metrics[row],
-            "score": table["score"][row],
+            "data_incomplete": columns["data_incomplete"][row],
+            "incomplete_reasons": list(columns["incomplete_reasons"][row]),
+            "metrics": columns["metrics"].row(row),
+            "score": columns["score"][row],
             "max_score": scheme.scoring.max_score,
-            "grade": table["grade"][row],
-            "grade_band": grade_band(table["grade"][row], scheme),
-            "not_graded": table["not_graded"][row],
-            "not_graded_reason": table["not_graded_reason"][row],
-            "commission": commission_dict(statements[row]),
-            "promotion": promotions[row],
+            "grade": grade,
+            "grade_band": _copy(columns["bands"].get(grade)),
+            "not_graded": columns["not_graded"][row],
+            "not_graded_reason": columns["not_graded_reason"][row],
+            "commission": commission_dict(self._statements.statement(row)),
+            "promotion": None if self._records is None else self._promotion(row),
         }
-    return explanations
+
+    def _promotion(self, row: int) -> dict[str, Any]:
+        """{from_level, to_level, eligible, checklist} for the next step of the path."""
+        columns, scheme = self._columns, self._scheme
+        level = columns["level"][row]
+        rule, next_level = columns["steps"][level]
+        items = []
+        if rule is not None:
+            facts = self._promotion_columns
+            seconds = facts["on_air_seconds"][row]
+            current = Quarter(
+                self._period.code,
+                columns["grade"][row],
+                seconds or 0,
+                facts["gmv_fen"][row],
+                facts["refunds_fen"][row],
+            )
+            streamer_id = columns["streamer_id"][row]
+            since = facts["since"][row]
+            items = checklist(rule, streamer_id, since, current, facts["evidence"], scheme)
+        return {
+            "from_level": level,
+            "to_level": next_level,
+            "eligible": rule is not None and all(item["met"] for item in items),
+            "checklist": items,
+        }
+
+
+def _copy(band: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Each explanation owns its dicts: a caller may change one without touching another."""
+    return None if band is None else dict(band)
+
+
+class Explanations(Mapping[int, Explanation]):
+    """Explanation per streamer id, in the table's order.
+
+    A streamer's dict is built on first access and then kept: asking again returns the same
+    dict, so additions a caller makes to it (the app adds the scheme version) stay.
+    """
+
+    def __init__(self, streamer_ids: list[int], explainer: Explainer) -> None:
+        self._rows = {streamer_id: row for row, streamer_id in enumerate(streamer_ids)}
+        self._explainer = explainer
+        self._built: dict[int, Explanation] = {}
+
+    def __getitem__(self, streamer_id: int) -> Explanation:
+        built = self._built.get(streamer_id)
+        if built is None:
+            built = self._explainer.explanation(self._rows[streamer_id])
+            self._built[streamer_id] = built
+        return built
+
+    def __contains__(self, streamer_id: object) -> bool:
+        return streamer_id in self._rows
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)

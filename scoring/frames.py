@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoring.keys import duplicated as duplicated_rows
+
 SESSION_COUNT_COLUMNS = ("viewers", "views", "new_followers", "unfollows", "buyers", "orders")
 SESSION_MONEY_COLUMNS = ("gmv_fen", "refunds_fen")
 SESSION_COLUMNS = (
@@ -30,6 +32,7 @@ FULL_SHARE_BP = 10_000
 # ¥100bn in one session is no real figure; the bound keeps share-weighted sums inside int64.
 MAX_SESSION_FEN = 10**13
 _SHOWN_IDS = 5
+_FLOAT_EXACT_INTEGERS = 2**53
 
 
 def missing_columns(frame: pd.DataFrame, name: str, columns: Sequence[str]) -> list[str]:
@@ -68,6 +71,8 @@ def integer_problems(
         return [] if nullable else [f"{path}: unknown in every row"]
     if not pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
         return [f"{path}: must be integers, got dtype {series.dtype}"]
+    if _within(series, low, high):
+        return []
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     known = ~np.isnan(values)
     problems = []
@@ -82,6 +87,15 @@ def integer_problems(
         f"{path}: {why} in {rows(frame, mask, label)}" for mask, why in checks if mask.any()
     ]
     return problems
+
+
+def _within(series: pd.Series, low: int, high: int | None) -> bool:
+    """A plain int64 column (never unknown, always whole) whose values all lie in [low, high]:
+    two reductions instead of the row-by-row checks, which then could only find nothing."""
+    if series.dtype != np.int64 or not len(series):
+        return False
+    values = series.to_numpy()
+    return bool(values.min() >= low and (high is None or values.max() <= high))
 
 
 def float_problems(frame: pd.DataFrame, name: str, column: str, label: str) -> list[str]:
@@ -99,7 +113,15 @@ def float_problems(frame: pd.DataFrame, name: str, column: str, label: str) -> l
 
 
 def integers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(values with unknown as 0, known mask) of a checked integer column."""
+    """(values with unknown as 0, known mask) of a checked integer column.
+
+    Values pass through float64 as they always have (so a count beyond 2**53 is rounded the
+    same way); a plain int64 column below that bound is taken as it is, which is the same.
+    """
+    if series.dtype == np.int64:
+        exact = series.to_numpy()
+        if not len(exact) or exact.max() < _FLOAT_EXACT_INTEGERS:
+            return exact, np.ones(len(exact), dtype=bool)
     values = series.to_numpy(dtype=np.float64, na_value=np.nan)
     known = ~np.isnan(values)
     return np.where(known, values, 0).astype(np.int64), known
@@ -137,7 +159,7 @@ def session_problems(sessions: pd.DataFrame) -> list[str]:
     present = set(sessions.columns)
     label = "session_id"
     problems += integer_problems(sessions, "sessions", "session_id", label, nullable=False)
-    duplicated = sessions["session_id"].duplicated(keep=False).to_numpy()
+    duplicated = duplicated_rows(sessions["session_id"])
     if duplicated.any():
         problems.append(f"sessions.session_id: duplicated in {rows(sessions, duplicated, label)}")
     time_problems = [
@@ -179,7 +201,7 @@ def host_problems(hosts: pd.DataFrame) -> list[str]:
         return problems
     # Only sessions with several hosts can repeat a streamer or exceed 100% (each share is
     # at most 10000), so the costlier checks run on those rows alone.
-    shared = hosts[hosts["session_id"].duplicated(keep=False).to_numpy()]
+    shared = hosts[duplicated_rows(hosts["session_id"])]
     duplicated = shared.duplicated(["session_id", "streamer_id"], keep=False).to_numpy()
     if duplicated.any():
         problems.append(

@@ -3,15 +3,19 @@
 "What do I still need?" is the question streamers ask, so the result is one item per criterion:
 what is required, what the streamer has, met or not. The "as of" date is an argument; nothing
 here reads the clock.
+
+`checklist` explains one streamer; `eligibility` gives the same verdict for every streamer of a
+quarter at once, criterion by criterion over whole columns, for the appraisal table.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -19,7 +23,9 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from scoring.exact import exact_sum, times
 from scoring.frames import date_problems, dates, integer_problems, missing_columns, plain, rows
+from scoring.keys import positions
 from scoring.period import previous_quarter_codes
 from scoring.scheme import ModuleRequirement, PromotionRule, Scheme
 
@@ -152,15 +158,38 @@ def _training_problems(
     return problems
 
 
+@dataclass(frozen=True)
+class Records:
+    """Promotion inputs reduced once per appraisal to what the criteria read, copied out of the
+    caller's frames: passed records completed on or before as_of (oldest first) and the
+    history."""
+
+    as_of: dt.date
+    history: pd.DataFrame | None
+    passes: pd.DataFrame
+    mentee_passes: pd.DataFrame
+
+
+def promotion_records(inputs: PromotionInputs) -> Records:
+    history = None if inputs.history is None else inputs.history[list(HISTORY_COLUMNS)].copy()
+    return Records(
+        inputs.as_of,
+        history,
+        _passes(inputs.training, "streamer_id", inputs.as_of),
+        _passes(inputs.mentees, "mentor_id", inputs.as_of),
+    )
+
+
 def index_inputs(inputs: PromotionInputs, scheme: Scheme) -> Evidence:
     """Vectorised indexing of the promotion inputs for the scheme's rules."""
-    training = _passes(inputs.training, "streamer_id", inputs.as_of)
+    return evidence(promotion_records(inputs), scheme)
+
+
+def evidence(records: Records, scheme: Scheme) -> Evidence:
+    """The records as dicts, for `checklist`."""
     passes = {}
     for code, min_score in {(m.code, m.min_score) for r in scheme.promotion for m in r.modules}:
-        found = training[training["module_code"] == code]
-        if min_score is not None:
-            found = found[found["score"] >= min_score]
-        latest = found.drop_duplicates("owner", keep="last")
+        latest = _latest_passes(records.passes, code, min_score)
         passes[(code, min_score)] = {
             owner: Pass(day, score)
             for owner, day, score in zip(
@@ -170,13 +199,25 @@ def index_inputs(inputs: PromotionInputs, scheme: Scheme) -> Evidence:
                 strict=True,
             )
         }
-    mentee_passes = _passes(inputs.mentees, "mentor_id", inputs.as_of)
     mentees = {}
     for code in {r.mentee_module for r in scheme.promotion if r.mentee_module is not None}:
-        found = mentee_passes[mentee_passes["module_code"] == code]
-        counts = found.groupby("owner")["mentee_id"].nunique()
+        counts = _mentee_counts(records.mentee_passes, code)
         mentees[code] = dict(zip(plain(counts.index.to_series()), plain(counts), strict=True))
-    return Evidence(inputs.as_of, _history(inputs.history), passes, mentees)
+    return Evidence(records.as_of, _history(records.history), passes, mentees)
+
+
+def _latest_passes(passes: pd.DataFrame, code: str, min_score: float | None) -> pd.DataFrame:
+    """Per owner, the latest pass of module `code` with at least `min_score`."""
+    found = passes[passes["module_code"] == code]
+    if min_score is not None:
+        found = found[found["score"] >= min_score]
+    return found.drop_duplicates("owner", keep="last")
+
+
+def _mentee_counts(mentee_passes: pd.DataFrame, code: str) -> pd.Series:
+    """Per mentor, the distinct mentees who passed module `code`."""
+    found = mentee_passes[mentee_passes["module_code"] == code]
+    return found.groupby("owner")["mentee_id"].nunique()
 
 
 def _passes(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFrame:
@@ -300,7 +341,13 @@ def _item(criterion: str, required: Any, actual: Any, met: bool, **details: Any)
 def _window(current: Quarter, history: dict[str, Quarter], quarters: int | None) -> list[Quarter]:
     """The appraised quarter and the previous ones, newest first; absent quarters are empty."""
     codes = previous_quarter_codes(current.cycle, quarters or 1)[1:]
-    return [current, *(history.get(code) or Quarter(code, None, 0, 0, 0) for code in codes)]
+    return [current, *(history.get(code) or _absent(code) for code in codes)]
+
+
+@functools.cache
+def _absent(cycle: str) -> Quarter:
+    """A quarter missing from the history: not graded, no hours, no money (shared: immutable)."""
+    return Quarter(cycle, None, 0, 0, 0)
 
 
 def _grade_item(window: list[Quarter], min_grade: str, required: int, scheme: Scheme) -> Item:
@@ -350,3 +397,194 @@ def _module_item(module: ModuleRequirement, streamer_id: int, evidence: Evidence
         completed_on=latest.completed_on.isoformat(),
         valid_until=None if valid_until is None else valid_until.isoformat(),
     )
+
+
+# --- eligibility of every streamer at once -----------------------------------------------------
+
+
+class QuarterColumns(NamedTuple):
+    """One quarter of a promotion window, one value per streamer: grade rank (`grade_rank`,
+    so no grade ranks last), on-air seconds, GMV and refunds with their known masks."""
+
+    rank: np.ndarray
+    seconds: np.ndarray
+    gmv: np.ndarray
+    gmv_known: np.ndarray
+    refunds: np.ndarray
+    refunds_known: np.ndarray
+
+    def rows(self, rows: np.ndarray) -> QuarterColumns:
+        return QuarterColumns(*(column[rows] for column in self))
+
+
+def current_quarter(figures: pd.DataFrame, grades: np.ndarray, scheme: Scheme) -> QuarterColumns:
+    """The appraised quarter's columns from its figures (unknown on-air time counts as 0)."""
+    gmv, refunds = figures["gmv_fen"], figures["refunds_fen"]
+    return QuarterColumns(
+        _ranks(grades, scheme),
+        figures["on_air_seconds"].to_numpy(dtype=np.int64, na_value=0),
+        gmv.to_numpy(dtype=np.int64, na_value=0),
+        gmv.notna().to_numpy(),
+        refunds.to_numpy(dtype=np.int64, na_value=0),
+        refunds.notna().to_numpy(),
+    )
+
+
+def eligibility(
+    records: Records,
+    scheme: Scheme,
+    cycle: str,
+    streamers: pd.DataFrame,
+    current: QuarterColumns,
+) -> np.ndarray:
+    """Per streamer (`streamers`: streamer_id, level, level_since as datetime64), whether every
+    criterion of the next step is met — what `checklist` decides, computed column-wise: a
+    criterion is a comparison over all streamers of a level at once, and dates are worked out
+    once per distinct date with the same functions the checklist uses."""
+    eligible = np.zeros(len(streamers), dtype=bool)
+    levels = streamers["level"].to_numpy(dtype=object)
+    for rule in scheme.promotion:
+        rows = np.flatnonzero(levels == rule.from_level)
+        if len(rows):
+            chosen = streamers.iloc[rows]
+            eligible[rows] = _rule_met(rule, chosen, current.rows(rows), records, scheme, cycle)
+    return eligible
+
+
+def _rule_met(
+    rule: PromotionRule,
+    streamers: pd.DataFrame,
+    current: QuarterColumns,
+    records: Records,
+    scheme: Scheme,
+    cycle: str,
+) -> np.ndarray:
+    ids = streamers["streamer_id"].to_numpy(dtype=np.int64)
+    met = np.ones(len(ids), dtype=bool)
+    if rule.min_months_at_level is not None:
+        months, known = months_column(streamers["level_since"], records.as_of)
+        met &= known & (months >= rule.min_months_at_level)
+    previous = previous_quarter_codes(cycle, rule.window_quarters or 1)[1:]
+    window = [current, *(_history_quarter(records.history, code, ids, scheme) for code in previous)]
+    if rule.min_grade is not None and rule.min_quarters_at_grade is not None:
+        limit = scheme.grade_rank(rule.min_grade)
+        count = sum((quarter.rank <= limit).astype(np.int64) for quarter in window)
+        met &= count >= rule.min_quarters_at_grade
+    if rule.min_on_air_hours is not None:
+        met &= _hours_reach(exact_sum([q.seconds for q in window]), rule.min_on_air_hours)
+    if rule.max_refund_rate is not None:
+        met &= _refund_rate_met(window, rule.max_refund_rate)
+    for module in rule.modules:
+        met &= _module_met(module, ids, records)
+    if rule.min_mentees_passed is not None and rule.mentee_module is not None:
+        counts = _mentee_counts(records.mentee_passes, rule.mentee_module)
+        found = positions(counts.index.to_numpy(dtype=np.int64), ids)
+        mentees = np.zeros(len(ids), dtype=np.int64)
+        mentees[found >= 0] = counts.to_numpy(dtype=np.int64)[found[found >= 0]]
+        met &= mentees >= rule.min_mentees_passed
+    return met
+
+
+def months_column(level_since: pd.Series, as_of: dt.date) -> tuple[np.ndarray, np.ndarray]:
+    """`months_between(day, as_of)` for a datetime64 column, and where the day is known.
+
+    The months between the calendar months, less one when the day of the month (clamped to
+    as_of's month) is not yet reached — the only step `months_between` can take back.
+    """
+    days = level_since.to_numpy(dtype="datetime64[D]")
+    known = ~np.isnat(days)
+    month_start = days.astype("datetime64[M]")
+    day = (days - month_start.astype("datetime64[D]")).astype(np.int64) + 1
+    months = (as_of.year - 1970) * 12 + as_of.month - 1 - month_start.astype(np.int64)
+    last_day = calendar.monthrange(as_of.year, as_of.month)[1]
+    early = (months > 0) & (np.minimum(day, last_day) > as_of.day)
+    return np.where(known, np.maximum(months - early, 0), 0), known
+
+
+def _ranks(grades: np.ndarray, scheme: Scheme) -> np.ndarray:
+    """`scheme.grade_rank` of each grade (None and unknown grades rank last)."""
+    codes, distinct = pd.factorize(grades, use_na_sentinel=True)
+    ranks = np.array([scheme.grade_rank(grade) for grade in distinct], dtype=np.int64)
+    return np.where(codes >= 0, ranks[codes] if len(ranks) else 0, len(scheme.grades))
+
+
+def _whole_numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(values with unknown as 0, known mask) of a nullable integer column, exact at any size
+    (as `int()` of each value)."""
+    known = series.notna().to_numpy()
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return series.to_numpy(dtype=np.int64, na_value=0), known
+    values = series.to_numpy(dtype=np.float64, na_value=0.0)
+    if np.abs(values).max(initial=0) < 2**63:
+        return values.astype(np.int64), known
+    return np.array([int(value) for value in values], dtype=object), known
+
+
+def _history_quarter(
+    history: pd.DataFrame | None, cycle: str, ids: np.ndarray, scheme: Scheme
+) -> QuarterColumns:
+    """Quarter `cycle` of the history for the streamers `ids`; an absent quarter is not graded,
+    with no hours and no money (known zeros)."""
+    count = len(ids)
+    rank = np.full(count, len(scheme.grades), dtype=np.int64)
+    columns = [np.zeros(count, dtype=np.int64) for _ in range(3)]
+    known = [np.ones(count, dtype=bool) for _ in range(2)]
+    if history is not None:
+        quarter = history[(history["cycle"] == cycle).to_numpy(dtype=bool)]
+        row = positions(ids, quarter["streamer_id"].to_numpy(dtype=np.int64))
+        found = row >= 0
+        rank[row[found]] = _ranks(quarter["grade"].to_numpy(dtype=object), scheme)[found]
+        for index, name in enumerate(("on_air_seconds", "gmv_fen", "refunds_fen")):
+            values, value_known = _whole_numbers(quarter[name])
+            columns[index] = columns[index].astype(values.dtype)
+            columns[index][row[found]] = values[found]
+            if index:
+                known[index - 1][row[found]] = value_known[found]
+    seconds, gmv, refunds = columns
+    return QuarterColumns(rank, seconds, gmv, known[0], refunds, known[1])
+
+
+def _hours_reach(seconds: np.ndarray, hours: int) -> np.ndarray:
+    """Σ seconds ÷ 3600 >= hours, with the checklist's float division."""
+    if seconds.dtype == np.int64 and seconds.max(initial=0) < 2**53:
+        return np.asarray(seconds / SECONDS_PER_HOUR >= hours)
+    return np.array([value / SECONDS_PER_HOUR >= hours for value in seconds.tolist()], dtype=bool)
+
+
+def _refund_rate_met(window: list[QuarterColumns], limit: Decimal) -> np.ndarray:
+    """Σ refunds ÷ Σ GMV <= limit, exactly; unknown (no GMV, unknown parts) is not met."""
+    known = np.logical_and.reduce([q.gmv_known & q.refunds_known for q in window])
+    gmv = exact_sum([q.gmv for q in window])
+    refunds = exact_sum([q.refunds for q in window])
+    numerator, denominator = limit.as_integer_ratio()
+    within = times(refunds, denominator) <= times(gmv, numerator)
+    return np.asarray(known & (gmv != 0) & within, dtype=bool)
+
+
+def _module_met(module: ModuleRequirement, ids: np.ndarray, records: Records) -> np.ndarray:
+    """A qualifying pass exists and, with a validity, as_of is on or before its last valid
+    day."""
+    latest = _latest_passes(records.passes, module.code, module.min_score)
+    found = positions(latest["owner"].to_numpy(dtype=np.int64), ids)
+    met = found >= 0
+    if module.valid_months is not None and met.any():
+        months = module.valid_months
+
+        def valid(day: dt.date) -> bool:
+            return records.as_of <= add_months(day, months) - dt.timedelta(days=1)
+
+        completed = latest["completed_on"].iloc[found[met]]
+        met[met] = _per_date(completed, valid)
+    return met
+
+
+def _per_date(days: pd.Series, test: Callable[[dt.date], bool]) -> np.ndarray:
+    """`test(date)` for each value of a datetime64 column, computed once per distinct date;
+    False where the date is unknown."""
+    values = days.to_numpy()
+    known = ~np.isnat(values)
+    distinct, inverse = np.unique(values[known], return_inverse=True)
+    answers = np.array([test(pd.Timestamp(day).date()) for day in distinct], dtype=bool)
+    result = np.zeros(len(values), dtype=bool)
+    result[known] = answers[inverse.reshape(-1)]
+    return result
