@@ -29,6 +29,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from .model import COUNT_COLUMNS
+
 
 class Kind(Enum):
     """How a cell's text becomes a canonical value."""
@@ -239,22 +241,7 @@ TEMPLATE = Profile(
         _f("started_at", Kind.INSTANT, "started_at", required=True),
         _f("ended_at", Kind.INSTANT, "ended_at"),
         _f("duration", Kind.DURATION, "on_air_minutes", unit=60),
-        *(
-            _f(name, C, name)
-            for name in (
-                "viewers",
-                "views",
-                "peak_online",
-                "avg_online",
-                "comments",
-                "new_followers",
-                "unfollows",
-                "orders",
-                "buyers",
-                "items_sold",
-                "refund_orders",
-            )
-        ),
+        *(_f(name, C, name) for name in COUNT_COLUMNS),  # the template uses canonical names
         _f("avg_watch_seconds", Kind.DURATION, "avg_watch_seconds"),
         _f("gmv_minor", M, "gmv", required=True),
         _f("buyer_paid_minor", M, "buyer_paid"),
