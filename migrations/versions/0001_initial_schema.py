@@ -405,12 +405,12 @@ def upgrade():
     sa.ForeignKeyConstraint(['last_batch_id'], ['import_batches.id'], name=op.f('fk_live_sessions_last_batch_id_import_batches'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['platform_account_id'], ['platform_accounts.id'], name=op.f('fk_live_sessions_platform_account_id_platform_accounts')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_live_sessions')),
-    sa.UniqueConstraint('platform_account_id', 'platform_session_id', name=op.f('uq_live_sessions_platform_account_id_platform_session_id')),
     sa.UniqueConstraint('platform_account_id', 'started_at', name=op.f('uq_live_sessions_platform_account_id_started_at'))
     )
     with op.batch_alter_table('live_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_live_sessions_import_batch_id'), ['import_batch_id'], unique=False)
         batch_op.create_index('ix_live_sessions_started_at', ['started_at'], unique=False)
+        batch_op.create_index('uq_live_sessions_platform_account_id_platform_session_id', ['platform_account_id', 'platform_session_id'], unique=True, sqlite_where=sa.text('platform_session_id IS NOT NULL'), postgresql_where=sa.text('platform_session_id IS NOT NULL'))
 
     op.create_table('training_records',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -496,7 +496,8 @@ def upgrade():
     sa.CheckConstraint('share_bp > 0 AND share_bp <= 10000', name=op.f('ck_session_hosts_share_in_range')),
     sa.ForeignKeyConstraint(['session_id'], ['live_sessions.id'], name=op.f('fk_session_hosts_session_id_live_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['streamer_id'], ['streamers.id'], name=op.f('fk_session_hosts_streamer_id_streamers')),
-    sa.PrimaryKeyConstraint('session_id', 'streamer_id', name=op.f('pk_session_hosts'))
+    sa.PrimaryKeyConstraint('session_id', 'streamer_id', name=op.f('pk_session_hosts')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('session_hosts', schema=None) as batch_op:
         batch_op.create_index('ix_session_hosts_streamer_id', ['streamer_id'], unique=False)
@@ -567,6 +568,7 @@ def downgrade():
 
     op.drop_table('training_records')
     with op.batch_alter_table('live_sessions', schema=None) as batch_op:
+        batch_op.drop_index('uq_live_sessions_platform_account_id_platform_session_id')
         batch_op.drop_index('ix_live_sessions_started_at')
         batch_op.drop_index(batch_op.f('ix_live_sessions_import_batch_id'))
 

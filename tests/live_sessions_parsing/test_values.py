@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hrapp.live_sessions.parsing import model, parse_export
+from hrapp.live_sessions.parsing.csv_source import NUMBER_BYTES
 from hrapp.live_sessions.parsing.durations import parse_duration, read_durations
 from hrapp.live_sessions.parsing.hosts import parse_hosts
 from hrapp.live_sessions.parsing.numbers import (
@@ -114,11 +115,22 @@ _odd_texts = st.sampled_from(
 _digits_and_dots = st.text(alphabet="0123456789.-", min_size=0, max_size=24)
 
 
+def as_str_column(texts):
+    return np.array(texts, dtype=object)
+
+
+def as_bytes_column(texts):
+    """As the CSV reader hands numeric columns over: fixed-width UTF-8 bytes."""
+    return np.array([t.encode("utf-8") for t in texts], dtype=f"S{NUMBER_BYTES}")
+
+
+@pytest.mark.parametrize("column", [as_str_column, as_bytes_column])
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(_plain_numbers, _odd_texts, _digits_and_dots), max_size=40))
-def test_fast_path_matches_decimal_cell_by_cell(texts):
-    """Whatever the vectorized reader accepts, it reads exactly as Decimal does."""
-    parsed = read_scaled(np.array(texts, dtype=object), 2, money_cell, "too precise")
+@given(texts=st.lists(st.one_of(_plain_numbers, _odd_texts, _digits_and_dots), max_size=40))
+def test_fast_path_matches_decimal_cell_by_cell(column, texts):
+    """Whatever the vectorized reader accepts, from text or bytes, it reads exactly as Decimal
+    does; what it leaves to Decimal gets the same reasons."""
+    parsed = read_scaled(column(texts), 2, money_cell, "too precise")
 
     for pos, text in enumerate(texts):
         expected = _scaled_cell(text, Decimal(100), money_cell, "too precise")
@@ -148,3 +160,21 @@ def test_problem_report_is_capped_but_every_bad_row_is_rejected(monkeypatch):
     assert len(result.problems) == 3 and result.omitted_problems == 3
     assert result.rejected_rows == set(range(2, 8))
     assert result.rows.empty
+
+
+def test_numeric_cells_wider_than_their_bytes_are_read_whole():
+    """Such a cell sends the file back to be read as text: nothing is cut or misread."""
+    padded = " " * NUMBER_BYTES + "1,234"
+    garbage = "见备注：" + "x" * NUMBER_BYTES
+    rows = edited(september_rows(3), "直播间观看人数", {2: padded})
+    rows = edited(rows, "直播间成交金额", {3: garbage})
+
+    result = parse_export(csv_bytes(rows), "wide.csv")
+
+    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+        (3, "直播间成交金额", garbage, "Not a number.")
+    ]
+    assert result.rows["source_row"].tolist() == [2, 4]
+    assert result.rows["viewers"].tolist()[0] == 1234
+    expected = parse_export(csv_bytes(edited(september_rows(3), "直播间观看人数", {2: "1234"})), "")
+    assert result.rows.iloc[0].equals(expected.rows.iloc[0])

@@ -8,10 +8,17 @@ import pandas as pd
 
 from .checks import duplicates
 from .convert import ERROR_COLUMN, convert_chunk, empty_frame
-from .csv_source import EncodingMismatch, encoding_candidates, may_fall_back, open_csv, undecodable
+from .csv_source import (
+    CellTooWide,
+    EncodingMismatch,
+    encoding_candidates,
+    may_fall_back,
+    open_csv,
+    undecodable,
+)
 from .headers import Layout
 from .model import ImportFileError, ParseResult, ProblemLog
-from .profiles import candidate_profiles
+from .profiles import Profile, candidate_profiles
 from .sniff import detect_container
 from .tables import RawTable
 from .xlsx_source import open_xlsx
@@ -43,12 +50,19 @@ def parse_export(
         return _parse_table(open_xlsx(data, profiles, max_xlsx_rows), org_timezone)
     for encoding in encoding_candidates(data):
         try:
-            return _parse_table(open_csv(data, encoding, profiles), org_timezone)
+            return _parse_csv(data, encoding, profiles, org_timezone)
         except EncodingMismatch:
             if encoding == "utf-8" and may_fall_back(data):
                 continue
             raise undecodable(data, encoding) from None
     raise ImportFileError("The file could not be decoded.")  # pragma: no cover
+
+
+def _parse_csv(data: bytes, encoding: str, profiles: tuple[Profile, ...], tz: str) -> ParseResult:
+    try:
+        return _parse_table(open_csv(data, encoding, profiles), tz)
+    except CellTooWide:  # rare: a long text in a numeric column
+        return _parse_table(open_csv(data, encoding, profiles, numbers_as_bytes=False), tz)
 
 
 def _parse_table(table: RawTable, tz: str) -> ParseResult:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .model import Severity
 from .numbers import Parsed
+from .tables import cell_text
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,10 @@ def row_checks(
                 RowCheck(
                     int(pos),
                     small,
-                    reason.format(a=texts[small][pos].strip(), b=texts[large][pos].strip()),
+                    reason.format(
+                        a=cell_text(texts[small], pos).strip(),
+                        b=cell_text(texts[large], pos).strip(),
+                    ),
                     "warning",
                 )
                 for pos in np.flatnonzero(above)

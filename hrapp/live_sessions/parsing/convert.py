@@ -15,7 +15,7 @@ from .hosts import parse_hosts
 from .model import CANONICAL_DTYPES, ProblemLog, Severity
 from .numbers import Parsed, read_counts, read_money
 from .profiles import CURRENCY_EXPONENTS, FieldSpec, Kind
-from .tables import RawChunk
+from .tables import RawChunk, cell_text, empty_cells
 from .times import next_day_fix, read_instants, split_ranges
 
 ERROR_COLUMN = "_has_error"
@@ -60,7 +60,7 @@ class _Sheet:
             self.failed[pos] = True
             self.reported.add((pos, header))
         if not self.quiet[pos]:
-            value = str(self.raw[field][pos])
+            value = cell_text(self.raw[field], pos)
             self.log.add(int(self.rows[pos]), header, value, reason, severity)
 
     def report_errors(self, field: str, errors: dict[int, str]) -> None:
@@ -166,9 +166,9 @@ def _require(sheet: _Sheet, parsed: dict[str, Parsed]) -> None:
 
 def _without_blank_rows(chunk: RawChunk) -> RawChunk:
     columns = list(chunk.columns.values())
-    blank = np.flatnonzero(columns[0] == "")
+    blank = np.flatnonzero(empty_cells(columns[0]))
     for column in columns[1:]:
-        blank = blank[column[blank] == ""]
+        blank = blank[empty_cells(column[blank])]
     if not len(blank):
         return chunk
     keep = np.ones(len(chunk.rows), dtype=bool)

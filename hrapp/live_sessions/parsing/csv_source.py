@@ -1,7 +1,9 @@
 """Reading CSV exports: encoding, delimiter, header row, row-shape check, rows in chunks.
 
-Every cell is read as text (``dtype=object``, no NA inference), so account ids keep their
-leading zeros and the converters see exactly what the file says.
+Every cell is read as text (no NA inference), so account ids keep their leading zeros and
+the converters see exactly what the file says. The cells of numeric fields come as
+fixed-width UTF-8 bytes rather than Python strings: a million-row export has some twenty
+million of them, and creating an object for each was most of the reading time.
 """
 
 from __future__ import annotations
@@ -18,10 +20,14 @@ import pandas as pd
 
 from .headers import HEADER_SCAN_ROWS, Layout, find_layout
 from .model import ImportFileError
-from .profiles import Profile
+from .profiles import Kind, Profile
 from .tables import RawChunk, RawTable, RowFinding
 
 CHUNK_ROWS = 100_000
+# Wider than any number an export writes (``¥1,234,567,890.00`` takes 19 bytes). A cell that
+# fills the width may have been cut short, so the file is then read again all as text.
+NUMBER_BYTES = 32
+_NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.MONEY, Kind.SIGNED_MONEY, Kind.DURATION})
 _HEAD_BYTES = 256 * 1024
 _BLOCK_BYTES = 1024 * 1024  # small enough to stay in cache while counting
 _UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
@@ -30,6 +36,10 @@ _TRIED = "UTF-8, UTF-8 with BOM and GB18030"
 
 class EncodingMismatch(Exception):
     """The chosen encoding failed further into the file; the next candidate may fit."""
+
+
+class CellTooWide(Exception):
+    """A numeric cell filled its fixed width; the file must be read with numbers as text."""
 
 
 def encoding_candidates(data: bytes) -> list[str]:
@@ -78,12 +88,16 @@ def may_fall_back(data: bytes) -> bool:
     return False  # pragma: no cover - only called after a decoding failure
 
 
-def open_csv(data: bytes, encoding: str, profiles: Sequence[Profile]) -> RawTable:
+def open_csv(
+    data: bytes, encoding: str, profiles: Sequence[Profile], *, numbers_as_bytes: bool = True
+) -> RawTable:
     """Find the header and check every row's shape; rows are read lazily in chunks.
 
     Raises ``EncodingMismatch`` (from the chunks too) when the text does not decode, so the
-    caller can start over with the next candidate encoding. Offsets into ``data`` are passed
-    around instead of slices: the file may be hundreds of megabytes.
+    caller can start over with the next candidate encoding, and ``CellTooWide`` (from the
+    chunks) when a numeric cell is too long for its bytes, so the caller can start over with
+    ``numbers_as_bytes=False``. Offsets into ``data`` are passed around instead of slices:
+    the file may be hundreds of megabytes.
     """
     if b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # classic Mac line ends
@@ -100,7 +114,9 @@ def open_csv(data: bytes, encoding: str, profiles: Sequence[Profile]) -> RawTabl
         # pandas drops or chokes on cells beyond the header's width; such files are rare.
         chunks = file.chunks_by_csv_module(body_at, layout)
     else:
-        chunks = file.chunks(header_at, layout)
+        # Without data rows pandas would take the dtypes' column keys for other columns.
+        as_bytes = numbers_as_bytes and len(counts) > 0
+        chunks = file.chunks(header_at, layout, numbers_as_bytes=as_bytes)
     return RawTable(layout, chunks, _shape_findings(data, counts, layout))
 
 
@@ -208,10 +224,15 @@ class _CsvText:
         counts = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return counts + 1
 
-    def chunks(self, header_at: int, layout: Layout) -> Iterator[RawChunk]:
+    def chunks(
+        self, header_at: int, layout: Layout, *, numbers_as_bytes: bool
+    ) -> Iterator[RawChunk]:
         """The fast reader: pandas' C parser, fed from the header record so the header fixes
         the width (a short row is padded, never shifted)."""
         used = sorted(set(layout.columns.values()))
+        as_bytes = _numeric_columns(layout) if numbers_as_bytes else set()
+        # Keys are the file's column positions (pandas reads them so only when there is data).
+        dtypes = {c: f"S{NUMBER_BYTES}" if c in as_bytes else object for c in used}
         first_row = layout.header_row + 1
         with _reading():
             reader = pd.read_csv(
@@ -219,7 +240,7 @@ class _CsvText:
                 sep=self.delimiter,
                 header=0,
                 usecols=used,
-                dtype=object,
+                dtype=dtypes if as_bytes else object,  # type: ignore[arg-type]
                 na_filter=False,
                 skip_blank_lines=False,
                 encoding=self.encoding,
@@ -230,8 +251,7 @@ class _CsvText:
                 for frame in reader:
                     rows = np.arange(first_row, first_row + len(frame), dtype=np.int64)
                     first_row += len(frame)
-                    texts = [frame.iloc[:, i].to_numpy(dtype=object) for i in range(len(used))]
-                    yield RawChunk(dict(zip(used, texts, strict=True)), rows)
+                    yield RawChunk(_cells(frame, used, as_bytes), rows)
 
     def chunks_by_csv_module(self, body_at: int, layout: Layout) -> Iterator[RawChunk]:
         """The slow reader for files with over-long rows: each record padded or cut to the
@@ -249,6 +269,26 @@ class _CsvText:
                 rows = np.arange(first_row, first_row + len(batch), dtype=np.int64)
                 yield RawChunk(columns, rows)
                 first_row += len(batch)
+
+
+def _numeric_columns(layout: Layout) -> set[int]:
+    """Columns read only as numbers (a column also serving a text field stays text)."""
+    numeric = {layout.columns[s.field] for s in layout.specs if s.kind in _NUMERIC_KINDS}
+    other = {layout.columns[s.field] for s in layout.specs if s.kind not in _NUMERIC_KINDS}
+    return numeric - other
+
+
+def _cells(frame: pd.DataFrame, used: list[int], as_bytes: set[int]) -> dict[int, np.ndarray]:
+    cells = {}
+    for position, column in enumerate(used):
+        if column in as_bytes:
+            values = frame.iloc[:, position].to_numpy()
+            if values.view(np.uint8).reshape(len(values), NUMBER_BYTES)[:, -1].any():
+                raise CellTooWide
+        else:
+            values = frame.iloc[:, position].to_numpy(dtype=object)
+        cells[column] = values
+    return cells
 
 
 @contextmanager

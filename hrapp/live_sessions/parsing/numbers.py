@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from .tables import as_texts, is_bytes
+
 NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "暂无", "N/A", "n/a"})
 _MAX_DIGITS = 18  # stays inside int64
 _INT64_LIMIT = 2**63
@@ -95,6 +97,9 @@ def parse_amount(text: str) -> Amount | None:
 
 def _fast_fixed_point(texts: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
     """Plain decimal texts → exact integers at ``10**scale``; ``ok`` marks the cells read."""
+    if is_bytes(texts):  # whole UTF-8 cells, NUL-padded: already the matrix the reader needs
+        codes = texts.view(np.uint8).reshape(len(texts), texts.dtype.itemsize)
+        return _read_digits(codes, scale)
     values, ok, longer = _fixed_width(texts, scale, _NARROW_WIDTH)
     if longer.any():
         values[longer], ok[longer], _ = _fixed_width(texts[longer], scale, _FULL_WIDTH)
@@ -104,27 +109,33 @@ def _fast_fixed_point(texts: np.ndarray, scale: int) -> tuple[np.ndarray, np.nda
 def _fixed_width(
     texts: np.ndarray, scale: int, width: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The fast path at one width; also says which cells were longer than it reads.
-
-    The column becomes a matrix of code points (a row per cell, NUL-padded: cells cannot hold
-    NUL, files with NUL bytes are refused) and is read one character position at a time over
-    all cells, so a column costs a few dozen numpy passes instead of a Python call per cell.
-    """
-    size = len(texts)
-    codes = texts.astype(f"<U{width}").view(np.uint32).reshape(size, width)
+    """The fast path at one width; also says which cells were longer than it reads."""
+    codes = texts.astype(f"<U{width}").view(np.uint32).reshape(len(texts), width)
     longer = codes[:, width - 1] != 0
-    used = width - 1
+    values, ok = _read_digits(codes[:, : width - 1], scale)
+    return values, ok & ~longer, longer
+
+
+def _read_digits(codes: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cells as a matrix of character codes (a row per cell, NUL-padded: cells cannot hold
+    NUL, files with NUL bytes are refused), read one character position at a time over all
+    cells, so a column costs a few dozen numpy passes instead of a Python call per cell.
+
+    Works on code points and on UTF-8 bytes alike: every byte of a non-ASCII character is
+    above 127, so such cells are simply not plain numbers.
+    """
+    size, used = codes.shape
     while used and not codes[:, used - 1].any():
         used -= 1
     value = np.zeros(size, dtype=np.int64)
     digits = np.zeros(size, dtype=np.int64)
     fraction = np.zeros(size, dtype=np.int64)
     seen_dot = np.zeros(size, dtype=bool)
-    bad = longer.copy()
-    negative = codes[:, 0] == ord("-")
+    bad = np.zeros(size, dtype=bool)
+    negative = codes[:, 0] == ord("-") if used else bad.copy()
     for j in range(used):
         code = codes[:, j]
-        digit_value = code - ord("0")  # wraps around below "0", so one test finds digits
+        digit_value = code - ord("0")  # unsigned: wraps around below "0", so one test finds digits
         is_digit = digit_value < 10
         value = np.where(is_digit, value * 10 + digit_value, value)
         digits += is_digit
@@ -138,7 +149,7 @@ def _fixed_width(
         bad |= other
     ok = ~bad & (digits > 0) & (fraction <= scale) & (digits - fraction + scale <= _MAX_DIGITS)
     value *= _POW10[np.clip(scale - fraction, 0, _MAX_DIGITS)]
-    return np.where(negative, -value, value), ok, longer
+    return np.where(negative, -value, value), ok
 
 
 def read_scaled(
@@ -163,15 +174,17 @@ def read_scaled(
     missing = ~ok
     errors: dict[int, str] = {}
     slow = np.flatnonzero(missing)
+    slow_texts = as_texts(texts[slow])
     if len(slow):
-        slow = slow[~null_mask(texts[slow])]
+        filled = ~null_mask(slow_texts)
+        slow, slow_texts = slow[filled], slow_texts[filled]
     if len(slow):
         factor = Decimal(10) ** scale
         outcome: dict[str, int | CellError | None] = {}
-        for text in pd.unique(texts[slow]):
+        for text in pd.unique(slow_texts):
             outcome[text] = _scaled_cell(text, factor, parse_cell, too_precise)
-        for pos in slow:
-            result = outcome[texts[pos]]
+        for pos, text in zip(slow, slow_texts, strict=True):
+            result = outcome[text]
             if isinstance(result, CellError):
                 errors[int(pos)] = str(result)
             elif result is not None:

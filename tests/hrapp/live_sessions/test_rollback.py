@@ -79,9 +79,12 @@ def test_rollback_of_a_sample_import_removes_it_whole(app):
 
 
 def indexes() -> list[dict]:
+    """Each index as plain data (a partial index's WHERE clause as its SQL text)."""
     inspector = inspect(db.session.connection())
     return [
-        ix for table in ("live_sessions", "session_hosts") for ix in inspector.get_indexes(table)
+        {**ix, "dialect_options": {k: str(v) for k, v in ix.get("dialect_options", {}).items()}}
+        for table in ("live_sessions", "session_hosts")
+        for ix in inspector.get_indexes(table)
     ]
 
 
@@ -143,3 +146,4 @@ def test_only_an_imported_sessions_batch_can_be_rolled_back(room):
         services.rollback_batch(refused.batch_id)
     with pytest.raises(NotFound):
         services.rollback_batch(999_999)
+
