@@ -105,12 +105,17 @@ def import_command(
 
 @sessions_cli.command("rollback")
 @click.argument("batch_id", type=int)
+@click.option(
+    "--discard-host-edits",
+    is_flag=True,
+    help="Roll back even where HR has since edited the hosts of the import's sessions.",
+)
 @user_option
-def rollback_command(batch_id: int, username: str | None) -> None:
+def rollback_command(batch_id: int, discard_host_edits: bool, username: str | None) -> None:
     """Undo import batch BATCH_ID."""
     act_as(username)
     try:
-        result = services.rollback_batch(batch_id)
+        result = services.rollback_batch(batch_id, discard_host_edits=discard_host_edits)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from exc

@@ -31,6 +31,10 @@ class ConfirmForm(FlaskForm):
     accept_valid_rows = BooleanField(_l("Import the valid rows and skip the rejected ones"))
 
 
+class RollbackForm(FlaskForm):
+    discard_host_edits = BooleanField(_l("Also discard the host edits made since this import"))
+
+
 class MapAccountForm(FlaskForm):
     platform = HiddenField(validators=[DataRequired()])
     account_id = HiddenField(validators=[DataRequired(), Length(max=64)])

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, delete, func, or_, select
 
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.core import audit
+from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
 from hrapp.core.timeutil import local_midnight_utc
@@ -154,6 +155,9 @@ def percent_to_bp(text: str) -> int:
     return int(points)
 
 
+HOSTS_EDITED = "session.hosts"  # the audit action of an edit by HR
+
+
 def _hosts_text(hosts: list[tuple[str, int]]) -> str:
     return "; ".join(f"{no} {Decimal(bp) / 100}%" for no, bp in sorted(hosts))
 
@@ -189,7 +193,7 @@ def set_hosts(session_id: int, hosts: list[tuple[str, int]]) -> None:
         return
     session.hosts = [SessionHost(streamer_id=found[no].id, share_bp=bp) for no, bp in hosts]
     audit.record(
-        "session.hosts",
+        HOSTS_EDITED,
         "live_session",
         session.id,
         changes={"hosts": [_hosts_text(old), _hosts_text(hosts)]},
@@ -236,12 +240,13 @@ def _finalized_cycle_covering(batch: ImportBatch) -> AppraisalCycle | None:
     return None
 
 
-def rollback_batch(batch_id: int) -> RollbackResult:
+def rollback_batch(batch_id: int, *, discard_host_edits: bool = False) -> RollbackResult:
     """Undo an import: delete the sessions it inserted, restore the ones it updated.
 
     Refused when a later import changed the same sessions (roll that one back first, newest
-    first, so that no later change is silently lost) and when a finalized appraisal cycle
-    covers any of them (pay was computed from them).
+    first, so that no later change is silently lost), when a finalized appraisal cycle
+    covers any of them (pay was computed from them), and, unless ``discard_host_edits``,
+    when HR has since edited hosts that the rollback would remove or overwrite.
     """
     batch = db.session.get(ImportBatch, batch_id)
     if batch is None or batch.kind != "sessions":
@@ -271,6 +276,16 @@ def rollback_batch(batch_id: int) -> RollbackResult:
                 cycle=cycle.code,
             )
         )
+    edited = host_edits_lost_by_rollback(batch)
+    if edited and not discard_host_edits:
+        raise Conflict(
+            _(
+                "HR edited the hosts of %(count)d of these sessions after this import (session "
+                "%(ids)s); rolling it back discards those edits. Confirm to roll back anyway.",
+                count=len(edited),
+                ids=_id_list(edited),
+            )
+        )
     restored = _restore_revisions(batch)
     deleted = db.session.execute(
         delete(LiveSession).where(LiveSession.import_batch_id == batch.id),
@@ -281,7 +296,10 @@ def rollback_batch(batch_id: int) -> RollbackResult:
         "sessions.rollback",
         "import_batch",
         batch.id,
-        changes={"status": ["imported", "rolled_back"]},
+        changes={
+            "status": ["imported", "rolled_back"],
+            **({"discarded_host_edits": [None, edited]} if edited else {}),
+        },
         summary=_(
             "%(file)s rolled back: %(deleted)d sessions removed, %(restored)d restored.",
             file=batch.filename,
@@ -292,6 +310,42 @@ def rollback_batch(batch_id: int) -> RollbackResult:
     db.session.flush()
     db.session.expire_all()
     return RollbackResult(deleted=deleted, restored=restored)
+
+
+def host_edits_lost_by_rollback(batch: ImportBatch) -> list[int]:
+    """Sessions whose hosts HR edited after ``batch`` where rolling it back would undo the
+    edit: sessions it inserted (deleted) and sessions whose hosts it replaced (restored)."""
+    edited_ids = {
+        int(entity_id)
+        for entity_id in db.session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.action == HOSTS_EDITED,
+                AuditEntry.entity_type == "live_session",
+                AuditEntry.at >= batch.created_at,
+            )
+        )
+        if entity_id is not None
+    }
+    if not edited_ids:
+        return []
+    ids = list(edited_ids)
+    inserted = db.session.scalars(
+        select(LiveSession.id).where(
+            LiveSession.id.in_(ids), LiveSession.import_batch_id == batch.id
+        )
+    )
+    revised = db.session.execute(
+        select(SessionRevision.session_id, SessionRevision.before).where(
+            SessionRevision.batch_id == batch.id, SessionRevision.session_id.in_(ids)
+        )
+    )
+    rehosted = [sid for sid, before in revised if "hosts" in before]
+    return sorted({*inserted, *rehosted})
+
+
+def _id_list(ids: list[int], shown: int = 10) -> str:
+    text = ", ".join(str(i) for i in ids[:shown])
+    return text + (" …" if len(ids) > shown else "")
 
 
 def _restore_revisions(batch: ImportBatch) -> int:

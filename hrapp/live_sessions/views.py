@@ -32,6 +32,7 @@ from hrapp.live_sessions.forms import (
     HostsForm,
     MapAccountForm,
     RateForm,
+    RollbackForm,
     UploadForm,
 )
 from hrapp.live_sessions.importer import import_sessions
@@ -232,11 +233,14 @@ def _batch(batch_id: int) -> ImportBatch:
 @staff_only
 def batch(batch_id: int) -> str:
     found = _batch(batch_id)
+    imported = found.status == "imported"
     return render_template(
         "live_sessions/batch.html",
         batch=found,
         creator=_usernames([found]).get(found.created_by_id or 0, ""),
         problems=found.report[:PROBLEMS_SHOWN],
+        form=RollbackForm(),
+        host_edits=services.host_edits_lost_by_rollback(found) if imported else [],
     )
 
 
@@ -244,8 +248,11 @@ def batch(batch_id: int) -> str:
 @staff_only
 def rollback(batch_id: int) -> Response:
     _batch(batch_id)
+    form = RollbackForm()
     try:
-        result = services.rollback_batch(batch_id)
+        result = services.rollback_batch(
+            batch_id, discard_host_edits=bool(form.discard_host_edits.data)
+        )
     except (Conflict, Locked) as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.live_sessions import services
 from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession
+from tests.factories import make_streamer
 
 from .builders import SEPTEMBER_CSV, accounts_for_sample, count, sample, template_file
 
@@ -104,6 +106,21 @@ def test_rollback_and_set_rate_commands(app, room, tmp_path):
     assert again.exit_code == 1 and "Only an imported batch" in again.output
     assert rate.exit_code == 0 and db.session.scalars(select(ExchangeRate.rate)).one() == "7.12"
     assert bad_rate.exit_code == 1 and "YYYY-MM" in bad_rate.output
+
+
+def test_rollback_command_discards_host_edits_only_when_told(app, room, tmp_path):
+    make_streamer(employee_no="E1002")
+    invoke(app, "import", write(tmp_path, template_file({})))
+    batch_id = db.session.scalars(select(ImportBatch.id)).one()
+    session_id = db.session.scalars(select(LiveSession.id)).one()
+    services.set_hosts(session_id, [("E1001", 5_000), ("E1002", 5_000)])
+    db.session.commit()
+
+    refused = invoke(app, "rollback", str(batch_id))
+    confirmed = invoke(app, "rollback", str(batch_id), "--discard-host-edits")
+
+    assert refused.exit_code == 1 and "Confirm to roll back anyway" in refused.output
+    assert confirmed.exit_code == 0 and "1 sessions removed" in confirmed.output
 
 
 def test_template_command_writes_the_blank_template(app, tmp_path):

@@ -14,7 +14,7 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
-from hrapp.live_sessions import views
+from hrapp.live_sessions import services, views
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession, SessionHost
 from hrapp.streamers.models import PlatformAccount
@@ -211,6 +211,26 @@ def test_rollback_from_the_batch_page(room, hr_client):
     assert batch.status == "rolled_back" and count(LiveSession) == 0
     page = text(hr_client.get(response.headers["Location"]))
     assert "1 sessions removed" in page
+
+
+def test_rollback_from_the_page_asks_before_discarding_host_edits(room, hr_client):
+    make_streamer(employee_no="E1002")
+    batch = imported(template_file({}))
+    session_id = db.session.scalars(select(LiveSession.id)).one()
+    services.set_hosts(session_id, [("E1001", 5_000), ("E1002", 5_000)])
+    db.session.commit()
+
+    page = text(hr_client.get(f"/imports/batches/{batch.id}"))
+    refused = hr_client.post(f"/imports/batches/{batch.id}/rollback", follow_redirects=True)
+    kept = count(LiveSession)
+    confirmed = hr_client.post(
+        f"/imports/batches/{batch.id}/rollback", data={"discard_host_edits": "y"}
+    )
+
+    assert "HR edited the hosts of 1 session of this import since" in page
+    assert "Also discard the host edits made since this import" in page
+    assert "Confirm to roll back anyway" in text(refused) and kept == 1
+    assert confirmed.status_code == 302 and count(LiveSession) == 0
 
 
 def test_rollback_from_the_page_is_refused_when_a_finalized_cycle_covers_it(room, hr_client):

@@ -147,3 +147,85 @@ def test_only_an_imported_sessions_batch_can_be_rolled_back(room):
     with pytest.raises(NotFound):
         services.rollback_batch(999_999)
 
+
+def session_at(started_at: str) -> LiveSession:
+    """The room's session starting at this Shanghai wall time."""
+    local = dt.datetime.fromisoformat(started_at).replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return db.session.scalars(
+        select(LiveSession).where(LiveSession.started_at == local.astimezone(dt.UTC))
+    ).one()
+
+
+def hosts_of(started_at: str) -> dict[int, int]:
+    return {h.streamer_id: h.share_bp for h in session_at(started_at).hosts}
+
+
+def edit_hosts(started_at: str, hosts: list[tuple[str, int]]) -> None:
+    services.set_hosts(session_at(started_at).id, hosts)
+    db.session.commit()
+
+
+def test_rollback_that_would_discard_hrs_host_edits_needs_confirming(room):
+    make_streamer(employee_no="E1002")
+    first = run(template_file({"started_at": "2026-09-01 19:00:00"}))
+    edit_hosts("2026-09-01 19:00:00", [("E1001", 6_000), ("E1002", 4_000)])
+    edited = hosts_of("2026-09-01 19:00:00")
+    before = snapshot()
+
+    with pytest.raises(Conflict) as refused:
+        services.rollback_batch(first.batch_id)
+    db.session.rollback()
+
+    assert "edited the hosts of 1 of these sessions" in refused.value.message
+    assert snapshot() == before and hosts_of("2026-09-01 19:00:00") == edited
+    assert rollback_confirmed(first.batch_id).deleted == 1
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "sessions.rollback")
+    ).one()
+    assert len(entry.changes["discarded_host_edits"][1]) == 1
+
+
+def rollback_confirmed(batch_id: int):
+    result = services.rollback_batch(batch_id, discard_host_edits=True)
+    db.session.commit()
+    return result
+
+
+def test_host_edits_after_an_update_count_only_where_the_rollback_restores_hosts(room):
+    make_streamer(employee_no="E1002")
+    run(
+        template_file(
+            {"started_at": "2026-09-01 19:00:00"},
+            {"started_at": "2026-09-02 19:00:00"},
+        )
+    )
+    later = run(
+        template_file(
+            {"started_at": "2026-09-01 19:00:00", "refunds": "900.00"},
+            {"started_at": "2026-09-02 19:00:00", "hosts": "E1001:75;E1002:25"},
+        )
+    )
+    # Session 1: only its refunds changed, so the rollback leaves its hosts alone.
+    edit_hosts("2026-09-01 19:00:00", [("E1001", 5_000), ("E1002", 5_000)])
+    kept = hosts_of("2026-09-01 19:00:00")
+
+    assert rollback(later.batch_id).restored == 2
+    assert hosts_of("2026-09-01 19:00:00") == kept
+
+    again = run(template_file({"started_at": "2026-09-02 19:00:00", "hosts": "E1001:60;E1002:40"}))
+    # Session 2: the import replaced its hosts; HR's edit since would be overwritten.
+    edit_hosts("2026-09-02 19:00:00", [("E1001", 9_000), ("E1002", 1_000)])
+    with pytest.raises(Conflict):
+        services.rollback_batch(again.batch_id)
+    db.session.rollback()
+    rollback_confirmed(again.batch_id)
+    assert sorted(hosts_of("2026-09-02 19:00:00").values()) == [10_000]
+
+
+def test_host_edits_before_an_import_do_not_hold_its_rollback(room):
+    make_streamer(employee_no="E1002")
+    run(template_file({"started_at": "2026-09-01 19:00:00"}))
+    edit_hosts("2026-09-01 19:00:00", [("E1001", 6_000), ("E1002", 4_000)])
+    later = run(template_file({"started_at": "2026-09-03 19:00:00"}))
+
+    assert rollback(later.batch_id).deleted == 1
