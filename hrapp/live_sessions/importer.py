@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, exists, insert, literal, select
 
 from hrapp.auth.models import User
 from hrapp.core import audit
@@ -852,7 +852,8 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
         with bulk.indexes_rebuilt(conn, sessions, OUT_OF_ORDER_INDEXES, len(new)):
             bulk.insert_frame(conn, sessions, new[columns], constants=stamps, on_chunk=advance)
         with bulk.indexes_rebuilt(conn, hosts, OUT_OF_ORDER_INDEXES, len(new)):
-            bulk.insert_frame(conn, hosts, _host_rows(new, plan.explicit_hosts))
+            bulk.insert_frame(conn, hosts, _named_host_rows(new, plan.explicit_hosts))
+            _insert_account_hosts(batch.id)
         if not plan.changed.empty:
             _write_updates(plan, batch, now)
             _audit_updates(plan, batch, entry)
@@ -861,27 +862,38 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
     db.session.expire_all()
 
 
-def _host_rows(sessions: pd.DataFrame, explicit_hosts: dict[int, HostList]) -> pd.DataFrame:
-    """Session hosts: the hosts the file names, else the account's streamer at 100 %."""
-    named = sessions["source_row"].isin(explicit_hosts)
-    default = pd.DataFrame(
-        {
-            "session_id": sessions.loc[~named, "id"].astype("int64"),
-            "streamer_id": sessions.loc[~named, "account_streamer_id"].astype("int64"),
-            "share_bp": FULL_SHARE_BP,
-        }
-    )
-    listed = pd.DataFrame(
+def _named_host_rows(sessions: pd.DataFrame, explicit_hosts: dict[int, HostList]) -> pd.DataFrame:
+    """The hosts the file names for these sessions (the template's hosts column)."""
+    named = sessions[sessions["source_row"].isin(explicit_hosts)]
+    return pd.DataFrame(
         [
             (int(sid), streamer_id, share)
-            for sid, row in zip(
-                sessions.loc[named, "id"], sessions.loc[named, "source_row"], strict=True
-            )
+            for sid, row in zip(named["id"], named["source_row"], strict=True)
             for streamer_id, share in explicit_hosts[int(row)]
         ],
         columns=["session_id", "streamer_id", "share_bp"],
+    ).astype("int64")
+
+
+def _insert_account_hosts(batch_id: int) -> None:
+    """The batch's sessions without named hosts get their account's streamer at 100 %.
+
+    Written by the database from the rows just inserted: a million hosts need no Python
+    rows. Planning has rejected rows whose account belongs to nobody.
+    """
+    sessions, accounts, hosts = (
+        LiveSession.__table__,
+        PlatformAccount.__table__,
+        SessionHost.__table__,
     )
-    return pd.concat([default, listed.astype("int64")], ignore_index=True)
+    hosted = exists().where(hosts.c.session_id == sessions.c.id)
+    rows = (
+        select(sessions.c.id, accounts.c.streamer_id, literal(FULL_SHARE_BP))
+        .join(accounts, accounts.c.id == sessions.c.platform_account_id)
+        .where(sessions.c.import_batch_id == batch_id, ~hosted)
+        .order_by(sessions.c.id)
+    )
+    db.session.execute(insert(hosts).from_select(["session_id", "streamer_id", "share_bp"], rows))
 
 
 def _plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -918,7 +930,9 @@ def _write_updates(plan: Plan, batch: ImportBatch, now: pd.Timestamp) -> None:
     if not rehosted.empty:
         ids = [int(i) for i in rehosted["id"]]
         db.session.execute(delete(SessionHost).where(SessionHost.session_id.in_(ids)))
-        bulk.insert_frame(conn, SessionHost.__table__, _host_rows(rehosted, plan.explicit_hosts))
+        bulk.insert_frame(
+            conn, SessionHost.__table__, _named_host_rows(rehosted, plan.explicit_hosts)
+        )
 
 
 def _audit_updates(plan: Plan, batch: ImportBatch, entry: AuditEntry) -> None:
