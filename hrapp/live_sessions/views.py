@@ -20,11 +20,11 @@ from hrapp.auth.permissions import role_required
 from hrapp.auth.views import safe_next
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, DomainError, Locked, ValidationFailed
-from hrapp.core.timeutil import local_midnight_utc, org_zone
+from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
-from hrapp.live_sessions import services
+from hrapp.live_sessions import care, charts, services
 from hrapp.live_sessions.forms import (
     EXTRA_HOST_ROWS,
     PLATFORMS,
@@ -48,7 +48,7 @@ staff_only = role_required(Role.HR, Role.ADMIN)
 PREVIEW_SYNC_BYTES = 8 * 1024 * 1024
 PROBLEMS_SHOWN = 1_000
 PER_PAGE = 50
-LONG_SESSION_SECONDS = 8 * 3600  # PRC labour law: flag sessions over 8 hours
+CARE_WEEKS = 13  # the long-weeks page looks back a quarter unless told otherwise
 
 
 def _display_name(filename: str | None) -> str:
@@ -334,7 +334,7 @@ def _filtered_sessions(args: Any) -> Select[tuple[LiveSession]]:
             or_(LiveSession.import_batch_id == batch_id, LiveSession.last_batch_id == batch_id)
         )
     if args.get("long"):
-        query = query.where(LiveSession.on_air_seconds > LONG_SESSION_SECONDS)
+        query = query.where(LiveSession.on_air_seconds > care.LONG_SESSION_SECONDS)
     return query.order_by(LiveSession.started_at.desc(), LiveSession.id.desc())
 
 
@@ -352,7 +352,7 @@ def _session_row(session: LiveSession) -> dict[str, Any]:
         "started_at": session.started_at,
         "ended_at": session.ended_at,
         "on_air_seconds": session.on_air_seconds,
-        "long": (session.on_air_seconds or 0) > LONG_SESSION_SECONDS,
+        "long": (session.on_air_seconds or 0) > care.LONG_SESSION_SECONDS,
         "viewers": session.viewers,
         "gmv_fen": session.gmv_fen,
         "refunds_fen": session.refunds_fen,
@@ -381,6 +381,25 @@ def sessions() -> str:
         page=page,
         rows=[_session_row(s) for s in page.items],
         args=request.args,
+    )
+
+
+@bp.get("/sessions/long-weeks")
+@staff_only
+def long_weeks() -> str:
+    """Weeks over 44 hours on air (PRC labour law), per streamer."""
+    until = _day(request.args.get("until")) or org_today()
+    since = _day(request.args.get("since")) or until - dt.timedelta(weeks=CARE_WEEKS - 1)
+    if since > until:
+        since, until = until, since
+    weeks = care.long_weeks(since, until)
+    return render_template(
+        "live_sessions/long_weeks.html",
+        weeks=weeks,
+        chart=charts.long_weeks_chart(weeks) if weeks else None,
+        since=since,
+        until=until,
+        limit_hours=care.LONG_WEEK_SECONDS // 3600,
     )
 
 

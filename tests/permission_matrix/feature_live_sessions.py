@@ -52,6 +52,7 @@ CASES: dict[str, list[Case]] = {
         Case("POST", lambda w: "/imports/rates", STAFF_422),
     ],
     "live_sessions.sessions": [Case("GET", lambda w: "/sessions/", STAFF_ONLY)],
+    "live_sessions.long_weeks": [Case("GET", lambda w: "/sessions/long-weeks", STAFF_ONLY)],
     "live_sessions.session": [
         Case("GET", lambda w: f"/sessions/{w.session_a.id}", STAFF_ONLY),
         Case("GET", lambda w: "/sessions/999999", STAFF_404),
