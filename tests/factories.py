@@ -10,7 +10,7 @@ from hrapp.auth import services as auth_services
 from hrapp.auth.models import Role, User
 from hrapp.extensions import db
 from hrapp.live_sessions.models import LiveSession, SessionHost
-from hrapp.streamers.models import PlatformAccount, Streamer
+from hrapp.streamers.models import Mentorship, PlatformAccount, Streamer
 
 _seq = itertools.count(1)
 TEST_PASSWORD = "Correct-Horse-7"
@@ -31,9 +31,17 @@ def make_streamer(**overrides: Any) -> Streamer:
     }
     values.update(overrides)
     streamer = Streamer(**values)
+    if streamer.mentor_id is not None:
+        assign_mentor(streamer, streamer.mentor_id)
     db.session.add(streamer)
     db.session.flush()
     return streamer
+
+
+def assign_mentor(mentee: Streamer, mentor_id: int, since: dt.date | None = None) -> None:
+    """`mentor_id` becomes the mentee's mentor, since `since` (default: the hire date)."""
+    mentee.mentor_id = mentor_id
+    mentee.mentorships.append(Mentorship(mentor_id=mentor_id, started_on=since or mentee.hire_date))
 
 
 def make_user(

@@ -24,7 +24,7 @@ from hrapp.demo import data
 from hrapp.demo.generator import DemoSet, build_demo_set
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
-from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
+from hrapp.streamers.models import LevelChange, Mentorship, PlatformAccount, Streamer
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.models import Module, TrainingRecord
 from hrapp.training.services import decide_passed
@@ -191,8 +191,9 @@ def _write_roster(demo: DemoSet, *, changed_by: User) -> dict[str, int]:
     db.session.add_all(rows)
     db.session.flush()
     for row, streamer in zip(rows, demo.streamers, strict=True):
-        if streamer.mentor is not None:
+        if streamer.mentor is not None:  # mentored since the day they were hired
             row.mentor_id = rows[streamer.mentor].id
+            row.mentorships = [Mentorship(mentor_id=row.mentor_id, started_on=row.hire_date)]
     db.session.flush()
     return {row.employee_no: row.id for row in rows}
 

@@ -1,4 +1,4 @@
-"""Streamers, the platform accounts they broadcast from, and their level history."""
+"""Streamers, the platform accounts they broadcast from, their level and mentor history."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrapp.core.db import Base, utcnow
@@ -64,6 +64,12 @@ class Streamer(Base):
 
     mentor: Mapped[Streamer | None] = relationship(remote_side=[id], back_populates="mentees")
     mentees: Mapped[list[Streamer]] = relationship(back_populates="mentor")
+    mentorships: Mapped[list[Mentorship]] = relationship(
+        foreign_keys="Mentorship.mentee_id",
+        back_populates="mentee",
+        order_by="(Mentorship.started_on, Mentorship.id)",
+        cascade="all, delete-orphan",
+    )
     accounts: Mapped[list[PlatformAccount]] = relationship(
         back_populates="streamer", order_by="PlatformAccount.platform"
     )
@@ -82,6 +88,31 @@ class Streamer(Base):
     @property
     def is_active(self) -> bool:
         return self.status == "active"
+
+
+class Mentorship(Base):
+    """Who mentored a streamer, from which day until which day (exclusive; open while current).
+
+    `Streamer.mentor` is the current mentor; these periods are kept so that a mentee's training
+    passes count for whoever mentored them on the day (promotion to mentor asks for mentees who
+    passed PRACTICAL-1), even after the mentee moves to someone else.
+    """
+
+    __tablename__ = "mentorships"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on > started_on", name="ends_after_start"),
+        Index("ix_mentorships_mentee_id", "mentee_id"),
+        Index("ix_mentorships_mentor_id", "mentor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("streamers.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("streamers.id", ondelete="CASCADE"))
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    mentor: Mapped[Streamer] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Streamer] = relationship(foreign_keys=[mentee_id], back_populates="mentorships")
 
 
 class LevelChange(Base):

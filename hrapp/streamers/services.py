@@ -29,6 +29,7 @@ from hrapp.streamers.models import (
     CATEGORIES,
     Level,
     LevelChange,
+    Mentorship,
     Platform,
     PlatformAccount,
     Streamer,
@@ -317,12 +318,29 @@ def reactivate(streamer: Streamer) -> None:
 
 
 def set_mentor(streamer: Streamer, mentor: Streamer | None) -> bool:
-    """A streamer's mentor must be an active senior streamer or training mentor."""
+    """A streamer's mentor must be an active senior streamer or training mentor.
+
+    The change takes effect today: the current mentorship ends and the new one starts, so the
+    history says who mentored the streamer on any day.
+    """
     if mentor is not None:
         _refuse_if(_mentor_problems(streamer, mentor))
+    if streamer.mentor_id == (mentor.id if mentor else None):
+        return False
     before = _snapshot(streamer)
+    _record_mentorship(streamer, mentor, org_today())
     streamer.mentor = mentor
     return _audit_streamer("streamer.mentor", streamer, before) is not None
+
+
+def _record_mentorship(streamer: Streamer, mentor: Streamer | None, today: dt.date) -> None:
+    for period in [p for p in streamer.mentorships if p.ended_on is None]:
+        if period.started_on >= today:  # begun today: it covered no whole day, drop it
+            streamer.mentorships.remove(period)
+        else:
+            period.ended_on = today
+    if mentor is not None:
+        streamer.mentorships.append(Mentorship(mentor_id=mentor.id, started_on=today))
 
 
 def _mentor_problems(streamer: Streamer, mentor: Streamer) -> list[str]:

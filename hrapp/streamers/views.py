@@ -128,6 +128,10 @@ def _detail(streamer: Streamer, *, hr_view: bool) -> dict[str, Any]:
         "active": streamer.is_active,
         "left_on": streamer.left_on,
         "mentor": streamer.mentor,
+        "mentor_since": next(
+            (m.started_on for m in streamer.mentorships if m.ended_on is None), None
+        ),
+        "former_mentors": [m for m in reversed(streamer.mentorships) if m.ended_on is not None],
         "mentees": sorted(streamer.mentees, key=lambda s: s.employee_no),
         "accounts": streamer.accounts,
         "level_changes": list(reversed(streamer.level_changes)),

@@ -8,10 +8,10 @@ Functions other features rely on (stable signatures):
   scoring library.
 - `module_status(streamer, as_of=None)`: per module required for the streamer's next promotion
   step, passed / failed / expired / missing (rules in `hrapp.training.status`).
-- `mentee_passes(mentor_streamer_id, as_of=None)`: distinct current mentees who passed
-  PRACTICAL-1.
-- `mentee_facts(mentor_ids=None)`: the mentees' records with their mentor, as a DataFrame (the
-  scoring library's `mentees` input).
+- `mentee_passes(mentor_streamer_id, as_of=None)`: distinct mentees who passed PRACTICAL-1
+  while the streamer mentored them.
+- `mentee_facts(mentor_ids=None)`: the mentees' records with the mentor of the day each was
+  completed on, as a DataFrame (the scoring library's `mentees` input).
 
 Scores are 0–100. A module with a pass mark needs a score and `passed` is computed from it, so
 a failed score can never be marked passed; a module without one is passed by attending.
@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from hrapp.auth.models import Role, User, UserRole
 from hrapp.core import audit
@@ -36,7 +36,7 @@ from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, ValidationFailed
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
-from hrapp.streamers.models import Streamer
+from hrapp.streamers.models import Mentorship, Streamer
 from hrapp.streamers.teams import sorted_teams
 from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX, STEPS
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
@@ -584,27 +584,37 @@ def training_facts(streamer_ids: list[int] | None = None) -> pd.DataFrame:
     )
 
 
+def _mentored_on_the_day() -> ColumnElement[bool]:
+    """Joins a training record to the mentorship that covered the day it was completed on."""
+    return (
+        (Mentorship.mentee_id == TrainingRecord.streamer_id)
+        & (Mentorship.started_on <= TrainingRecord.completed_on)
+        & (Mentorship.ended_on.is_(None) | (TrainingRecord.completed_on < Mentorship.ended_on))
+    )
+
+
 def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
-    """The non-voided training records of every current mentee, with their mentor, for scoring.
+    """The non-voided training records mentees completed while mentored, with the mentor of
+    that day, for scoring.
 
     Columns: ``mentor_id``, ``mentee_id`` (int64), ``module_code`` (str), ``completed_on``
     (``datetime.date``), ``passed`` (bool). `mentor_ids` None means every mentor.
     """
     query = (
         select(
-            Streamer.mentor_id,
+            Mentorship.mentor_id,
             TrainingRecord.streamer_id,
             Module.code,
             TrainingRecord.completed_on,
             TrainingRecord.passed,
         )
-        .join(Streamer, Streamer.id == TrainingRecord.streamer_id)
+        .join(Mentorship, _mentored_on_the_day())
         .join(Module, Module.id == TrainingRecord.module_id)
-        .where(Streamer.mentor_id.is_not(None), TrainingRecord.voided_at.is_(None))
-        .order_by(Streamer.mentor_id, TrainingRecord.streamer_id, TrainingRecord.completed_on)
+        .where(TrainingRecord.voided_at.is_(None))
+        .order_by(Mentorship.mentor_id, TrainingRecord.streamer_id, TrainingRecord.completed_on)
     )
     if mentor_ids is not None:
-        query = query.where(Streamer.mentor_id.in_(mentor_ids))
+        query = query.where(Mentorship.mentor_id.in_(mentor_ids))
     return _frame(
         db.session.execute(query).all(),
         {
@@ -626,11 +636,11 @@ def mentees(mentor: Streamer) -> list[Streamer]:
 
 
 def mentee_passes(mentor_streamer_id: int, as_of: dt.date | None = None) -> int:
-    """How many distinct current mentees (`Streamer.mentor_id`) passed PRACTICAL-1.
+    """How many distinct mentees passed PRACTICAL-1 while this streamer mentored them.
 
     A pass is a non-voided record counting as passed under the module's pass mark, completed on
-    or before `as_of` (default: any date). Mentorship history is not kept: a mentee moved to
-    another mentor counts for the new one.
+    or before `as_of` (default: any date) on a day the streamer was the mentee's mentor; it
+    still counts after the mentee moves to someone else.
     """
     module = module_by_code(PRACTICAL_MODULE)
     if module is None:
@@ -643,9 +653,9 @@ def mentee_passes(mentor_streamer_id: int, as_of: dt.date | None = None) -> int:
             TrainingRecord.score,
             TrainingRecord.passed,
         )
-        .join(Streamer, Streamer.id == TrainingRecord.streamer_id)
+        .join(Mentorship, _mentored_on_the_day())
         .where(
-            Streamer.mentor_id == mentor_streamer_id,
+            Mentorship.mentor_id == mentor_streamer_id,
             TrainingRecord.module_id == module.id,
             TrainingRecord.voided_at.is_(None),
         )

@@ -317,6 +317,21 @@ def upgrade():
     sa.ForeignKeyConstraint(['streamer_id'], ['streamers.id'], name=op.f('fk_level_changes_streamer_id_streamers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_level_changes'))
     )
+    op.create_table('mentorships',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('mentor_id', sa.Integer(), nullable=False),
+    sa.Column('mentee_id', sa.Integer(), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('ended_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('ended_on IS NULL OR ended_on > started_on', name=op.f('ck_mentorships_ends_after_start')),
+    sa.ForeignKeyConstraint(['mentee_id'], ['streamers.id'], name=op.f('fk_mentorships_mentee_id_streamers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['mentor_id'], ['streamers.id'], name=op.f('fk_mentorships_mentor_id_streamers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mentorships'))
+    )
+    with op.batch_alter_table('mentorships', schema=None) as batch_op:
+        batch_op.create_index('ix_mentorships_mentee_id', ['mentee_id'], unique=False)
+        batch_op.create_index('ix_mentorships_mentor_id', ['mentor_id'], unique=False)
+
     op.create_table('scheme_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -577,6 +592,11 @@ def downgrade():
     op.drop_table('user_roles')
     op.drop_table('training_classes')
     op.drop_table('scheme_versions')
+    with op.batch_alter_table('mentorships', schema=None) as batch_op:
+        batch_op.drop_index('ix_mentorships_mentor_id')
+        batch_op.drop_index('ix_mentorships_mentee_id')
+
+    op.drop_table('mentorships')
     op.drop_table('level_changes')
     op.drop_table('jobs')
     with op.batch_alter_table('import_batches', schema=None) as batch_op:

@@ -299,6 +299,28 @@ def test_mentors_are_active_seniors_or_mentors(app) -> None:
     assert mentee.mentor is None
 
 
+def test_changing_mentors_keeps_who_mentored_when(app, monkeypatch) -> None:
+    mentee = make_streamer(level="assistant")
+    first, second, third = (make_streamer(level="senior") for _ in range(3))
+
+    def on(day: dt.date, mentor) -> None:
+        monkeypatch.setattr(services, "org_today", lambda: day)
+        services.set_mentor(mentee, mentor)
+
+    on(dt.date(2026, 1, 5), first)
+    on(dt.date(2026, 6, 1), second)
+    on(dt.date(2026, 6, 1), third)  # second chosen by mistake and replaced the same day
+    on(dt.date(2026, 9, 1), None)
+    db.session.flush()
+
+    periods = [(m.mentor_id, m.started_on, m.ended_on) for m in mentee.mentorships]
+    assert periods == [
+        (first.id, dt.date(2026, 1, 5), dt.date(2026, 6, 1)),
+        (third.id, dt.date(2026, 6, 1), dt.date(2026, 9, 1)),
+    ]
+    assert len(audit_entries("streamer.mentor")) == 4
+
+
 # --- platform accounts -------------------------------------------------------------------------
 
 

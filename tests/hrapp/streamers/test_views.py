@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from hrapp.auth.models import Role, User
 from hrapp.extensions import db
 from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
-from tests.factories import make_account, make_streamer, make_user
+from tests.factories import assign_mentor, make_account, make_streamer, make_user
 from tests.hrapp.streamers.conftest import audit_count
 
 ID_NUMBER = "11010519491231002X"
@@ -174,6 +174,22 @@ def test_hr_sets_the_mentor(login_as, hr, star) -> None:
     client.post(f"/streamers/{star.id}/mentor", data={"mentor_id": str(assistant.id)})
     db.session.refresh(star)
     assert star.mentor_id == mentor.id
+
+
+def test_the_profile_shows_former_mentors_with_their_dates(login_as, hr, star) -> None:
+    former = make_streamer(level="mentor", employee_no="E7101")
+    current = make_streamer(level="mentor", employee_no="E7102")
+    assign_mentor(star, former.id, since=dt.date(2025, 4, 1))
+    star.mentorships[-1].ended_on = dt.date(2026, 2, 1)
+    assign_mentor(star, current.id, since=dt.date(2026, 2, 1))
+    db.session.commit()
+
+    page = login_as(hr).get(f"/streamers/{star.id}").get_data(as_text=True)
+
+    start = page.index("Former mentors")
+    former_row = page[start : page.index("</tr>", start)]
+    assert "E7101" in former_row and "E7102" not in former_row
+    assert "Apr 1, 2025 – Feb 1, 2026" in former_row
 
 
 def test_hr_manages_platform_accounts(login_as, hr, star) -> None:

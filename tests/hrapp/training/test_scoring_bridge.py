@@ -21,7 +21,7 @@ from hrapp.training.services import (
 from scoring.promotion import PromotionInputs, Quarter, checklist, index_inputs, promotion_problems
 from scoring.scheme_load import default_scheme_text, load_scheme
 from tests.conftest import DATA_DIR
-from tests.factories import make_streamer
+from tests.factories import assign_mentor, make_streamer
 
 SAMPLE = DATA_DIR / "training" / "training_records.csv"
 
@@ -44,7 +44,7 @@ def test_the_checklist_agrees_with_the_training_pages(modules, today) -> None:
     streamers = {no: make_streamer(employee_no=no, level="assistant") for no in numbers}
     mentor = make_streamer(employee_no="E1100", level="senior")
     for no in ("E1001", "E1002", "E1013"):  # passed, passed, failed PRACTICAL-1
-        streamers[no].mentor_id = mentor.id
+        assign_mentor(streamers[no], mentor.id)
     import_training_file(SAMPLE.name, SAMPLE.read_bytes())
     db.session.flush()
 

@@ -13,13 +13,14 @@ from hrapp.training.services import (
     ScoreInput,
     expiring_certifications,
     log_record,
+    mentee_facts,
     mentee_passes,
     module_status,
     training_facts,
     void_record,
 )
 from hrapp.training.status import Attempt, ModuleRule, add_months, status_of
-from tests.factories import make_streamer
+from tests.factories import assign_mentor, make_streamer
 
 D = dt.date
 COMPLIANCE = ModuleRule(
@@ -178,3 +179,23 @@ def test_mentee_passes_counts_distinct_mentees_who_passed_practical(modules, tod
     assert mentee_passes(mentor.id) == 2
     assert mentee_passes(mentor.id, as_of=D(2026, 7, 31)) == 1
     assert mentee_passes(stranger.id) == 0
+
+
+def test_a_pass_counts_for_the_mentor_of_the_day_even_after_the_mentee_moves(
+    modules, today
+) -> None:
+    practical = modules["PRACTICAL-1"]
+    first, second = make_streamer(level="senior"), make_streamer(level="senior")
+    moved = make_streamer()
+    assign_mentor(moved, first.id, since=D(2026, 1, 1))
+    moved.mentorships[0].ended_on = D(2026, 6, 1)
+    assign_mentor(moved, second.id, since=D(2026, 6, 1))
+    _log(moved, practical, D(2026, 5, 31), 85)  # passed under the first mentor
+    late = make_streamer()
+    assign_mentor(late, second.id, since=D(2026, 8, 1))
+    _log(late, practical, D(2026, 7, 31), 90)  # passed the day before the mentorship began
+    db.session.flush()
+
+    assert (mentee_passes(first.id), mentee_passes(second.id)) == (1, 0)
+    facts = mentee_facts()
+    assert facts[["mentor_id", "mentee_id"]].values.tolist() == [[first.id, moved.id]]
