@@ -408,3 +408,64 @@ def test_calamine_values_become_openpyxl_texts():
     assert calamine_text(None) == ""
     with pytest.raises(CalamineUnfit, match="too long"):
         calamine_text(2.0**53)
+
+
+def tiktok_workbook(data_rows: int, declared_last_row: int | None = None, sheets: int = 1):
+    """A TikTok LIVE analysis export: a title row above the header (row 2), then data rows;
+    its <dimension> optionally rewritten to claim ``declared_last_row`` rows."""
+    rows = [["LIVE analysis"], ["Creator ID", "Creator", "Launched Time", "Revenue ($)"]]
+    for n in range(data_rows):
+        rows.append([f"70{n:05d}", "shop_anna", f"2026/09/{1 + n % 28:02d}/ 19:30", 12.5 + n])
+    data = xlsx_bytes(*([rows] * sheets))
+    if declared_last_row is not None:
+        for index in range(1, sheets + 1):
+            data = rewritten(
+                data,
+                f"xl/worksheets/sheet{index}.xml",
+                lambda xml: re.sub(
+                    r'<dimension ref="[^"]+"', f'<dimension ref="A1:D{declared_last_row}"', xml
+                ),
+            )
+    return data
+
+
+def test_title_rows_over_a_full_sheet_leave_it_to_calamine(monkeypatch):
+    # 20 data rows under the header on row 2: 22 rows declared, more than 20 + 1.
+    data = tiktok_workbook(20)
+    calamine, openpyxl_texts = read_by_both(data, max_rows=20)
+
+    def refuse(*_args):
+        raise AssertionError("openpyxl should not read this workbook")
+
+    monkeypatch.setattr(xlsx, "read_with_openpyxl", refuse)
+
+    result = parse_export(data, "tiktok.xlsx", max_xlsx_rows=20)
+
+    assert calamine == openpyxl_texts and calamine[1] == 2
+    assert result.total_rows == 20 and result.rows["source_row"].tolist()[-1] == 22
+
+
+@pytest.mark.parametrize(
+    ("declared", "refused"), [(22, False), (23, True), (20 + xlsx.HEADER_SCAN_ROWS, True)]
+)
+def test_a_declared_size_is_judged_against_the_header_by_both_readers(declared, refused):
+    data = tiktok_workbook(10, declared_last_row=declared)
+
+    outcomes = []
+    for read in (read_with_calamine, read_with_openpyxl):
+        try:
+            outcomes.append(texts(read(data, PROFILES, 20)))
+        except ImportFileError as error:
+            outcomes.append(str(error))
+
+    assert outcomes[0] == outcomes[1]
+    assert ("more than 20 data rows" in str(outcomes[0])) is refused
+
+
+def test_a_declared_size_near_the_limit_in_several_sheets_is_left_to_openpyxl():
+    data = tiktok_workbook(10, declared_last_row=30, sheets=2)
+
+    with pytest.raises(CalamineUnfit, match="several sheets"):
+        read_with_calamine(data, PROFILES, 20)
+    with pytest.raises(ImportFileError, match="more than 20 data rows"):
+        read_with_openpyxl(data, PROFILES, 20)

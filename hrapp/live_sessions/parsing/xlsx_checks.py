@@ -115,10 +115,14 @@ def check_safety(data: bytes, max_rows: int) -> Parts:
     return Parts(sheets, shared_strings)
 
 
-def check_fidelity(parts: Parts, data: bytes, max_rows: int) -> None:
-    """Raise CalamineUnfit unless calamine reads these parts to the texts openpyxl gives."""
+def check_fidelity(parts: Parts, data: bytes, max_rows: int) -> int | None:
+    """Raise CalamineUnfit unless calamine reads these parts to the texts openpyxl gives.
+
+    Returns the sheet's declared row count where openpyxl would judge it against the row
+    limit (see `_declared_rows_to_judge`), else None.
+    """
     date_styles = _date_styles(data)
-    declares_too_many = _dimension_beyond(max_rows + 1)
+    declares_too_many = _dimension_beyond(max_rows + HEADER_SCAN_ROWS)
     for name, text in parts.sheets.items():
         _refuse(_OTHER_CELL_TYPE, text, name, "error or ISO-date cells")
         _refuse(declares_too_many, text, name, "a declared size over the row limit")
@@ -133,6 +137,29 @@ def check_fidelity(parts: Parts, data: bytes, max_rows: int) -> None:
     _refuse(_PREFIXED, strings, SHARED_STRINGS, "namespace-prefixed text")
     _refuse(_TRIMMED_TEXT, strings, SHARED_STRINGS, "text with unmarked edge whitespace")
     _refuse(_ESCAPE, strings, SHARED_STRINGS, "_xHHHH_ escapes")
+    return _declared_rows_to_judge(parts, max_rows)
+
+
+def _declared_rows_to_judge(parts: Parts, max_rows: int) -> int | None:
+    """openpyxl refuses a sheet whose declared rows below its header exceed the limit. Up to
+    ``max_rows + 1`` declared rows that can never happen; above it (title rows over the
+    header, as TikTok writes them) calamine's sheet must carry the declared size for the same
+    judgement. python-calamine does not say which part a sheet is read from, so that is only
+    certain in a workbook with a single worksheet part.
+    """
+    declared = [_declared_rows(text) for text in parts.sheets.values()]
+    near_limit = [rows for rows in declared if rows is not None and rows > max_rows + 1]
+    if not near_limit:
+        return None
+    if len(parts.sheets) > 1:
+        raise CalamineUnfit("a declared size near the row limit in a workbook of several sheets")
+    return near_limit[0]
+
+
+def _declared_rows(text: bytes) -> int | None:
+    """The last row the sheet's ``<dimension>`` names, as openpyxl reads it (None: no tag)."""
+    found = _DIMENSION_LAST_ROW.search(text)
+    return int(found[1]) if found else None
 
 
 def _unpacked(data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -160,13 +187,14 @@ def _beyond_limits(rows: int) -> re.Pattern[bytes]:
     )
 
 
-def _dimension_beyond(rows: int) -> re.Pattern[bytes]:
-    """A ``<dimension>`` declaring more than ``rows`` rows, or one openpyxl may read otherwise.
+_DIMENSION_LAST_ROW = re.compile(
+    rb'<dimension ref="(?:[A-Z]{1,3}[0-9]{1,7}:)?[A-Z]{1,3}([0-9]{1,7})"'
+)
 
-    openpyxl refuses a sheet whose declared rows below the header exceed the limit; with at
-    most ``max_rows + 1`` declared rows that can never happen, so calamine need not know the
-    declared size at all.
-    """
+
+def _dimension_beyond(rows: int) -> re.Pattern[bytes]:
+    """A ``<dimension>`` declaring more than ``rows`` rows, or one openpyxl may read otherwise
+    (calamine then leaves the judgement of its declared size to openpyxl)."""
     far_row = pattern_past(str(rows), "0123456789")
     plain = rb"(?:[A-Z]{1,3}[0-9]{1,7}:)?[A-Z]{1,3}+(?!" + far_row + rb')[0-9]{1,7}"'
     return re.compile(rb'<dimension\b(?! ref="' + plain + rb")")

@@ -301,10 +301,10 @@ def _calamine_sheets(data: bytes, max_rows: int) -> Iterator[Iterator[_Sheet]]:
         # calamine releases the GIL while it reads the first sheet: check the rest meanwhile.
         opening = pool.submit(_open_calamine, data)
         try:
-            check_fidelity(parts, data, max_rows)
+            declared_rows = check_fidelity(parts, data, max_rows)
         finally:
             del parts  # the unpacked XML: hundreds of megabytes at the row limit
-        sheets = _calamine_sheet_list(*opening.result())
+        sheets = _calamine_sheet_list(*opening.result(), declared_rows)
     try:
         yield sheets
     finally:
@@ -329,33 +329,36 @@ def _calamine_sheet_list(
     workbook: python_calamine.CalamineWorkbook,
     names: list[str],
     first: python_calamine.CalamineSheet | None,
+    declared_rows: int | None,
 ) -> Iterator[_Sheet]:
     """The first worksheet (read already), then each further one when it is asked for.
 
     Only the rows handed on keep a sheet alive, so its cells are freed once they are read.
+    `declared_rows` belongs to the workbook's one worksheet part (`check_fidelity`); other
+    worksheets have no cells, so no header, and never reach the row-limit judgement.
     """
     try:
         if first is None:
             return
-        sheet, first = _calamine_sheet(first), None
+        sheet, first = _calamine_sheet(first, declared_rows), None
         yield sheet
         for name in names[1:]:
             with _calamine_errors():
-                sheet = _calamine_sheet(workbook.get_sheet_by_name(name))
+                sheet = _calamine_sheet(workbook.get_sheet_by_name(name), declared_rows)
             yield sheet
     finally:
         workbook.close()
 
 
-def _calamine_sheet(sheet: python_calamine.CalamineSheet) -> _Sheet:
+def _calamine_sheet(sheet: python_calamine.CalamineSheet, declared_rows: int | None) -> _Sheet:
     """python-calamine's rows begin at spreadsheet row 1 (it emits the empty rows above the
     data) but at the first column holding a value; both are checked, not assumed."""
     if sheet.start is None:  # an empty sheet (iter_rows would panic on it)
-        return _Sheet(iter(()), 0, calamine_text, None)
+        return _Sheet(iter(()), 0, calamine_text, declared_rows)
     rows = _calamine_rows(sheet)
     first = next(rows)
-    last_column = sheet.end[1]
-    return _Sheet(itertools.chain([first], rows), last_column + 1 - len(first), calamine_text, None)
+    first_column = sheet.end[1] + 1 - len(first)
+    return _Sheet(itertools.chain([first], rows), first_column, calamine_text, declared_rows)
 
 
 def _calamine_rows(sheet: python_calamine.CalamineSheet) -> Iterator[list[Any]]:
