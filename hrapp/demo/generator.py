@@ -245,16 +245,33 @@ def _assign_mentors(rng: random.Random, streamers: list[DemoStreamer]) -> None:
 def _sessions(rng: random.Random, demo: DemoSet, zone: ZoneInfo) -> list[DemoSession]:
     # Nothing may end after the last full day: sessions crossing into `today` are dropped.
     limit = dt.datetime.combine(demo.today, dt.time(), tzinfo=zone)
+    sprinter, sprint_monday = _sprint(demo)
     sessions: list[DemoSession] = []
     for index, streamer in enumerate(demo.streamers):
         first = max(demo.first_day, streamer.hire_date + 7 * DAY)  # a week of onboarding
         for week in _calendar_weeks(first, demo.today):
-            for session_day in _session_days(rng, streamer, week):
-                session = _one_session(rng, index, streamer, session_day, zone)
+            days = _session_days(rng, streamer, week)
+            sprinting = index == sprinter and week[0] == sprint_monday
+            for session_day in week[:6] if sprinting else days:
+                session = _one_session(rng, index, streamer, session_day, zone, sprinting)
                 if session.values["ended_at"] <= limit:
                     sessions.append(session)
     _add_co_hosts(rng, demo.streamers, sessions)
     return sessions
+
+
+def _sprint(demo: DemoSet) -> tuple[int | None, dt.date | None]:
+    """The 双11 pre-sale sprint: the first senior streams all day from Monday to Saturday of
+    the last full week before 11 November, over 44 hours on air (what the care page flags)."""
+    for year in (demo.today.year, demo.today.year - 1):
+        festival = dt.date(year, 11, 11)
+        monday = festival - (festival.weekday() + 7) * DAY
+        if demo.first_day <= monday and monday + 7 * DAY <= demo.today:
+            break
+    else:  # pragma: no cover - a year of sessions always holds such a week
+        return None, None
+    seniors = [i for i, s in enumerate(demo.streamers) if s.level_on(monday) == "senior"]
+    return (seniors[0] if seniors else None), monday
 
 
 def _calendar_weeks(first: dt.date, end: dt.date) -> list[list[dt.date]]:
@@ -283,11 +300,19 @@ def _festival(day: dt.date) -> str | None:
 
 
 def _one_session(
-    rng: random.Random, index: int, streamer: DemoStreamer, day: dt.date, zone: ZoneInfo
+    rng: random.Random,
+    index: int,
+    streamer: DemoStreamer,
+    day: dt.date,
+    zone: ZoneInfo,
+    sprinting: bool = False,
 ) -> DemoSession:
     level = streamer.level_on(day)
     festival = _festival(day)
-    start_hour, hours, boost = _slot(rng, level, festival)
+    if sprinting:  # noon till evening, every day of the pre-sale week
+        start_hour, hours, boost = rng.uniform(11, 12), rng.uniform(8.1, 8.6), 1.8
+    else:
+        start_hour, hours, boost = _slot(rng, level, festival)
     if day.weekday() >= 5:
         boost *= 1.15
     started = dt.datetime.combine(day, dt.time(), tzinfo=zone) + dt.timedelta(

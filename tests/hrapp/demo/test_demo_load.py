@@ -21,6 +21,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.demo import data
 from hrapp.demo.generator import build_demo_set
 from hrapp.extensions import db
+from hrapp.live_sessions.care import long_weeks
 from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
 from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
 from hrapp.training.curriculum import DEFAULT_CURRICULUM
@@ -138,6 +139,17 @@ def test_sessions_are_mostly_prime_time_of_two_to_five_hours(app: Flask) -> None
     marathons = [h for h in hours if h > 8]
     assert 0 < len(marathons) < 0.01 * len(sessions)
     assert all(2 <= h <= 5 + 1 / 60 for h in hours if h <= 8)
+
+
+def test_one_senior_streams_a_double_eleven_sprint_week_over_44_hours(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    weeks = long_weeks(TODAY - dt.timedelta(days=365), TODAY)
+
+    (week,) = weeks
+    assert week.monday.weekday() == 0 and week.sunday < dt.date(week.monday.year, 11, 11)
+    assert week.sunday + dt.timedelta(days=7) >= dt.date(week.monday.year, 11, 11)
+    assert week.sessions == 6 and week.on_air_seconds > 48 * 3600
+    assert db.session.get(Streamer, week.streamer_id).level in ("senior", "mentor")
 
 
 def test_three_to_six_sessions_in_every_full_week(app: Flask) -> None:
