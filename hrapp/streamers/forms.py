@@ -84,6 +84,8 @@ class LeaveForm(FlaskForm):
 
 class MentorForm(FlaskForm):
     mentor_id = SelectField(_l("Mentor"), choices=[], validate_choice=True)
+    # Back-dated when the mentoring began before HR recorded it: passes count from that day.
+    since = DateField(_l("Effective from"), validators=[Optional()], default=org_today)
 
     def set_candidates(self, candidates: list[Streamer]) -> None:
         self.mentor_id.choices = [

@@ -317,30 +317,53 @@ def reactivate(streamer: Streamer) -> None:
     _audit_streamer("streamer.reactivate", streamer, before)
 
 
-def set_mentor(streamer: Streamer, mentor: Streamer | None) -> bool:
+def set_mentor(streamer: Streamer, mentor: Streamer | None, since: dt.date | None = None) -> bool:
     """A streamer's mentor must be an active senior streamer or training mentor.
 
-    The change takes effect today: the current mentorship ends and the new one starts, so the
+    The change takes effect on `since` (default today; HR may date it back to when the
+    mentoring really began): the current mentorship ends and the new one starts, so the
     history says who mentored the streamer on any day.
     """
+    since = since or org_today()
     if mentor is not None:
         _refuse_if(_mentor_problems(streamer, mentor))
     if streamer.mentor_id == (mentor.id if mentor else None):
         return False
+    _refuse_if(_mentor_date_problems(streamer, since))
     before = _snapshot(streamer)
-    _record_mentorship(streamer, mentor, org_today())
+    _record_mentorship(streamer, mentor, since)
     streamer.mentor = mentor
-    return _audit_streamer("streamer.mentor", streamer, before) is not None
+    summary = _("Effective %(date)s.", date=since.isoformat())
+    return _audit_streamer("streamer.mentor", streamer, before, summary=summary) is not None
 
 
-def _record_mentorship(streamer: Streamer, mentor: Streamer | None, today: dt.date) -> None:
+def _mentor_date_problems(streamer: Streamer, since: dt.date) -> list[str | None]:
+    current = next((p for p in streamer.mentorships if p.ended_on is None), None)
+    return [
+        _("The date cannot be in the future.") if since > org_today() else None,
+        _(
+            "The current mentorship began on %(date)s; a change cannot take effect before it.",
+            date=current.started_on.isoformat(),
+        )
+        if current is not None and since < current.started_on
+        else None,
+        _(
+            "The streamer was hired on %(date)s; a mentorship cannot begin before that.",
+            date=streamer.hire_date.isoformat(),
+        )
+        if streamer.hire_date is not None and since < streamer.hire_date
+        else None,
+    ]
+
+
+def _record_mentorship(streamer: Streamer, mentor: Streamer | None, since: dt.date) -> None:
     for period in [p for p in streamer.mentorships if p.ended_on is None]:
-        if period.started_on >= today:  # begun today: it covered no whole day, drop it
+        if period.started_on >= since:  # begun that day: it covered no whole day, drop it
             streamer.mentorships.remove(period)
         else:
-            period.ended_on = today
+            period.ended_on = since
     if mentor is not None:
-        streamer.mentorships.append(Mentorship(mentor_id=mentor.id, started_on=today))
+        streamer.mentorships.append(Mentorship(mentor_id=mentor.id, started_on=since))
 
 
 def _mentor_problems(streamer: Streamer, mentor: Streamer) -> list[str]:

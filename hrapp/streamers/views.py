@@ -274,7 +274,9 @@ def set_mentor(streamer_id: int) -> Response:
         streamer,
         form,
         lambda: services.set_mentor(
-            streamer, _streamer(int(form.mentor_id.data)) if form.mentor_id.data else None
+            streamer,
+            _streamer(int(form.mentor_id.data)) if form.mentor_id.data else None,
+            form.since.data,
         ),
         _("The mentor was saved."),
     )

@@ -321,6 +321,31 @@ def test_changing_mentors_keeps_who_mentored_when(app, monkeypatch) -> None:
     assert len(audit_entries("streamer.mentor")) == 4
 
 
+def test_a_mentor_change_can_be_dated_back_but_not_before_what_is_recorded(app) -> None:
+    mentee = make_streamer(level="assistant", hire_date=dt.date(2025, 3, 1))
+    first, second = make_streamer(level="senior"), make_streamer(level="senior")
+
+    services.set_mentor(mentee, first, since=dt.date(2025, 4, 1))
+    assert "hired on 2025-03-01" in _refusal(
+        services.set_mentor, mentee, second, since=dt.date(2025, 2, 1)
+    )
+    assert "began on 2025-04-01" in _refusal(
+        services.set_mentor, mentee, second, since=dt.date(2025, 3, 15)
+    )
+    assert "future" in _refusal(
+        services.set_mentor, mentee, second, since=TODAY + dt.timedelta(days=1)
+    )
+    services.set_mentor(mentee, second, since=dt.date(2025, 9, 1))
+    db.session.flush()
+
+    periods = [(m.mentor_id, m.started_on, m.ended_on) for m in mentee.mentorships]
+    assert periods == [
+        (first.id, dt.date(2025, 4, 1), dt.date(2025, 9, 1)),
+        (second.id, dt.date(2025, 9, 1), None),
+    ]
+    assert audit_entries("streamer.mentor")[-1].summary == "Effective 2025-09-01."
+
+
 # --- platform accounts -------------------------------------------------------------------------
 
 

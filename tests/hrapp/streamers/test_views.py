@@ -176,6 +176,20 @@ def test_hr_sets_the_mentor(login_as, hr, star) -> None:
     assert star.mentor_id == mentor.id
 
 
+def test_hr_dates_a_mentor_back_to_when_the_mentoring_began(login_as, hr, star) -> None:
+    mentor = make_streamer(level="mentor")
+    db.session.commit()
+
+    login_as(hr).post(
+        f"/streamers/{star.id}/mentor", data={"mentor_id": str(mentor.id), "since": "2026-03-02"}
+    )
+
+    db.session.refresh(star)
+    assert [(m.mentor_id, m.started_on) for m in star.mentorships] == [
+        (mentor.id, dt.date(2026, 3, 2))
+    ]
+
+
 def test_the_profile_shows_former_mentors_with_their_dates(login_as, hr, star) -> None:
     former = make_streamer(level="mentor", employee_no="E7101")
     current = make_streamer(level="mentor", employee_no="E7102")
