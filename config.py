@@ -47,6 +47,11 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 12 * 3600
     WTF_CSRF_TIME_LIMIT = None  # a long review session must not lose its form
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed.
+    # 0 (the default) believes none, so a client cannot pick its own address; behind one
+    # nginx it must be 1, or every login shares the proxy's address and its throttle.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60

@@ -32,10 +32,20 @@ def create_app(config: str | None = None, **overrides: Any) -> Flask:
 
     from hrapp.web import init_web
 
+    _trust_proxies(app)
     _init_extensions(app)
     init_web(app)
     _register_features(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind reverse proxies, take the client's address and scheme from their headers."""
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from click.testing import Result
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash
 
@@ -138,6 +138,33 @@ def test_twenty_failures_from_one_address_lock_that_address(app: Flask) -> None:
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
     login(elsewhere, user.username)
+
+
+def test_a_forwarded_address_is_not_believed_without_a_trusted_proxy(app: Flask) -> None:
+    assert app.config["TRUSTED_PROXIES"] == 0
+    user = make_user(Role.HR)
+    db.session.commit()
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    for n in range(20):  # a new made-up address each time: still one address to the throttle
+        attacker.environ_base["HTTP_X_FORWARDED_FOR"] = f"192.0.2.{n}"
+        assert _post_login(attacker, f"guess{n}", WRONG_PASSWORD)[0] == 200
+    assert _post_login(attacker, user.username, TEST_PASSWORD)[0] == 429
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_scheme_are_the_forwarded_ones(
+    make_app: Callable[..., Flask],
+) -> None:
+    proxied = make_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", TRUSTED_PROXIES=1)
+    proxied.add_url_rule("/probe", "probe", lambda: f"{request.remote_addr} {request.scheme}")
+
+    answer = proxied.test_client().get(
+        "/probe",
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
+    )
+
+    assert answer.get_data(as_text=True) == "198.51.100.7 https"
 
 
 @pytest.mark.parametrize(
