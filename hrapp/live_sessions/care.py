@@ -8,11 +8,13 @@ organisation's time zone) in which it starts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import Date, Row, Subquery, func, literal, select, union_all
 
+from hrapp.core.db import UTCDateTime
 from hrapp.core.timeutil import local_midnight_utc, org_zone
 from hrapp.extensions import db
 from hrapp.live_sessions.models import LiveSession, SessionHost
@@ -42,43 +44,57 @@ def week_monday(day: dt.date) -> dt.date:
 
 def long_weeks(first_day: dt.date, last_day: dt.date) -> list[LongWeek]:
     """Each streamer's weeks over 44 hours on air among the weeks that touch the given days,
-    longest first."""
-    zone = org_zone()
-    monday = week_monday(first_day)
-    after = week_monday(last_day) + dt.timedelta(days=7)
-    rows = db.session.execute(
-        select(SessionHost.streamer_id, LiveSession.started_at, LiveSession.on_air_seconds)
+    longest first.
+
+    The database adds the hours up: each week is a pair of UTC instants (its local Mondays'
+    midnights, computed here with the zone's rules), joined to the sessions starting within.
+    A quarter of 650,000 sessions is then one grouped query, not 650,000 rows to Python.
+    """
+    weeks = _weeks(first_day, last_day, org_zone())
+    seconds = func.sum(LiveSession.on_air_seconds)
+    query = (
+        select(SessionHost.streamer_id, weeks.c.monday, seconds, func.count())
         .join(LiveSession, LiveSession.id == SessionHost.session_id)
-        .where(
-            LiveSession.started_at >= local_midnight_utc(monday, zone),
-            LiveSession.started_at < local_midnight_utc(after, zone),
-            LiveSession.on_air_seconds.is_not(None),
+        .join(
+            weeks,
+            (LiveSession.started_at >= weeks.c.starts) & (LiveSession.started_at < weeks.c.ends),
         )
-    ).all()
-    if not rows:
-        return []
-    frame = pd.DataFrame(rows, columns=["streamer_id", "started_at", "seconds"])
-    local_days = pd.to_datetime(frame["started_at"], utc=True).dt.tz_convert(zone).dt.date
-    frame["monday"] = [week_monday(day) for day in local_days]
-    weeks = frame.groupby(["streamer_id", "monday"]).agg(
-        seconds=("seconds", "sum"), sessions=("seconds", "size")
+        .group_by(SessionHost.streamer_id, weeks.c.monday)
+        .having(seconds > LONG_WEEK_SECONDS)
     )
-    over = weeks[weeks["seconds"] > LONG_WEEK_SECONDS].reset_index()
-    return _with_names(over)
+    return _with_names(db.session.execute(query).all())
 
 
-def _with_names(over: pd.DataFrame) -> list[LongWeek]:
-    ids = sorted({int(i) for i in over["streamer_id"]})
+def _weeks(first_day: dt.date, last_day: dt.date, zone: ZoneInfo) -> Subquery:
+    """The Monday-to-Sunday weeks touching the days: (monday, starts, ends) in UTC, as a
+    UNION ALL of one-row selects (SQLite has no named VALUES lists)."""
+    rows = []
+    monday = week_monday(first_day)
+    while monday <= last_day:
+        after = monday + dt.timedelta(days=7)
+        rows.append(
+            select(
+                literal(monday, Date).label("monday"),
+                literal(local_midnight_utc(monday, zone), UTCDateTime).label("starts"),
+                literal(local_midnight_utc(after, zone), UTCDateTime).label("ends"),
+            )
+        )
+        monday = after
+    return union_all(*rows).subquery("weeks")
+
+
+def _with_names(rows: Sequence[Row[tuple[int, dt.date, int, int]]]) -> list[LongWeek]:
+    ids = sorted({int(streamer_id) for streamer_id, *_ in rows})
     streamers = {s.id: s for s in db.session.scalars(select(Streamer).where(Streamer.id.in_(ids)))}
     found = [
         LongWeek(
-            streamer_id=int(r.streamer_id),
-            employee_no=streamers[int(r.streamer_id)].employee_no,
-            name=streamers[int(r.streamer_id)].display_name,
-            monday=r.monday,
-            on_air_seconds=int(r.seconds),
-            sessions=int(r.sessions),
+            streamer_id=int(streamer_id),
+            employee_no=streamers[int(streamer_id)].employee_no,
+            name=streamers[int(streamer_id)].display_name,
+            monday=monday,
+            on_air_seconds=int(seconds),
+            sessions=int(count),
         )
-        for r in over.itertuples(index=False)
+        for streamer_id, monday, seconds, count in rows
     ]
     return sorted(found, key=lambda w: (-w.on_air_seconds, w.monday, w.employee_no))

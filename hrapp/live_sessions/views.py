@@ -49,6 +49,7 @@ PREVIEW_SYNC_BYTES = 8 * 1024 * 1024
 PROBLEMS_SHOWN = 1_000
 PER_PAGE = 50
 CARE_WEEKS = 13  # the long-weeks page looks back a quarter unless told otherwise
+CARE_MAX_WEEKS = 104  # one query per page: each week is a select of a UNION ALL
 
 
 def _display_name(filename: str | None) -> str:
@@ -392,6 +393,12 @@ def long_weeks() -> str:
     since = _day(request.args.get("since")) or until - dt.timedelta(weeks=CARE_WEEKS - 1)
     if since > until:
         since, until = until, since
+    if since < until - dt.timedelta(weeks=CARE_MAX_WEEKS - 1):
+        since = until - dt.timedelta(weeks=CARE_MAX_WEEKS - 1)
+        flash(
+            _("The page covers at most two years; it starts on %(date)s.", date=since.isoformat()),
+            "info",
+        )
     weeks = care.long_weeks(since, until)
     return render_template(
         "live_sessions/long_weeks.html",

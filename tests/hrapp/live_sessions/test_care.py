@@ -118,3 +118,12 @@ def test_the_page_looks_back_a_quarter_by_default_and_says_when_nothing_is_over(
     html = hr_client.get("/sessions/long-weeks").get_data(as_text=True)
 
     assert "No streamer was on air over 44 hours" in html and "<svg" not in html
+
+
+def test_the_page_covers_at_most_two_years(room, hr_client):
+    html = hr_client.get("/sessions/long-weeks?since=2000-01-01&until=2026-09-13").get_data(
+        as_text=True
+    )
+
+    assert "The page covers at most two years; it starts on 2024-09-22." in html
+    assert 'value="2024-09-22"' in html
