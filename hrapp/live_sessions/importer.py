@@ -852,8 +852,9 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
         with bulk.indexes_rebuilt(conn, sessions, OUT_OF_ORDER_INDEXES, len(new)):
             bulk.insert_frame(conn, sessions, new[columns], constants=stamps, on_chunk=advance)
         with bulk.indexes_rebuilt(conn, hosts, OUT_OF_ORDER_INDEXES, len(new)):
-            bulk.insert_frame(conn, hosts, _named_host_rows(new, plan.explicit_hosts))
-            _insert_account_hosts(batch.id)
+            named = _named_host_rows(new, plan.explicit_hosts)
+            bulk.insert_frame(conn, hosts, named)
+            _insert_account_hosts(batch.id, skip_hosted=not named.empty)
         if not plan.changed.empty:
             _write_updates(plan, batch, now)
             _audit_updates(plan, batch, entry)
@@ -875,24 +876,26 @@ def _named_host_rows(sessions: pd.DataFrame, explicit_hosts: dict[int, HostList]
     ).astype("int64")
 
 
-def _insert_account_hosts(batch_id: int) -> None:
+def _insert_account_hosts(batch_id: int, *, skip_hosted: bool) -> None:
     """The batch's sessions without named hosts get their account's streamer at 100 %.
 
     Written by the database from the rows just inserted: a million hosts need no Python
-    rows. Planning has rejected rows whose account belongs to nobody.
+    rows. Planning has rejected rows whose account belongs to nobody. `skip_hosted` when
+    some sessions have named hosts already (a lookup per row, spared for platform exports).
     """
     sessions, accounts, hosts = (
         LiveSession.__table__,
         PlatformAccount.__table__,
         SessionHost.__table__,
     )
-    hosted = exists().where(hosts.c.session_id == sessions.c.id)
     rows = (
         select(sessions.c.id, accounts.c.streamer_id, literal(FULL_SHARE_BP))
         .join(accounts, accounts.c.id == sessions.c.platform_account_id)
-        .where(sessions.c.import_batch_id == batch_id, ~hosted)
+        .where(sessions.c.import_batch_id == batch_id)
         .order_by(sessions.c.id)
     )
+    if skip_hosted:
+        rows = rows.where(~exists().where(hosts.c.session_id == sessions.c.id))
     db.session.execute(insert(hosts).from_select(["session_id", "streamer_id", "share_bp"], rows))
 
 
