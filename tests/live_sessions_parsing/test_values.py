@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hrapp.live_sessions.parsing import model, parse_export
-from hrapp.live_sessions.parsing.csv_source import NUMBER_BYTES
+from hrapp.live_sessions.parsing.csv_source import CELL_BYTES
 from hrapp.live_sessions.parsing.durations import parse_duration, read_durations
 from hrapp.live_sessions.parsing.hosts import parse_hosts
 from hrapp.live_sessions.parsing.numbers import (
@@ -20,6 +20,7 @@ from hrapp.live_sessions.parsing.numbers import (
     read_money,
     read_scaled,
 )
+from hrapp.live_sessions.parsing.times import _fixed_layout, read_instants
 
 from .builders import csv_bytes, edited, september_rows
 
@@ -121,7 +122,7 @@ def as_str_column(texts):
 
 def as_bytes_column(texts):
     """As the CSV reader hands numeric columns over: fixed-width UTF-8 bytes."""
-    return np.array([t.encode("utf-8") for t in texts], dtype=f"S{NUMBER_BYTES}")
+    return np.array([t.encode("utf-8") for t in texts], dtype=f"S{CELL_BYTES}")
 
 
 @pytest.mark.parametrize("column", [as_str_column, as_bytes_column])
@@ -164,8 +165,8 @@ def test_problem_report_is_capped_but_every_bad_row_is_rejected(monkeypatch):
 
 def test_numeric_cells_wider_than_their_bytes_are_read_whole():
     """Such a cell sends the file back to be read as text: nothing is cut or misread."""
-    padded = " " * NUMBER_BYTES + "1,234"
-    garbage = "见备注：" + "x" * NUMBER_BYTES
+    padded = " " * CELL_BYTES + "1,234"
+    garbage = "见备注：" + "x" * CELL_BYTES
     rows = edited(september_rows(3), "直播间观看人数", {2: padded})
     rows = edited(rows, "直播间成交金额", {3: garbage})
 
@@ -178,3 +179,56 @@ def test_numeric_cells_wider_than_their_bytes_are_read_whole():
     assert result.rows["viewers"].tolist()[0] == 1234
     expected = parse_export(csv_bytes(edited(september_rows(3), "直播间观看人数", {2: "1234"})), "")
     assert result.rows.iloc[0].equals(expected.rows.iloc[0])
+
+
+_TIME_TEXTS = [
+    "2026/09/07 08:55:37",
+    "2026-09-07 08:55:37",
+    "2024/02/29 12:00:00",
+    "2026/9/7 8:55:37",
+    "2026/02/30 10:00:00",
+    "2026/13/01 10:00:00",
+    "2026/00/10 10:00:00",
+    "1999/01/01 10:00:00",
+    "2101/01/01 10:00:00",
+    "2026/09/07 24:00:00",
+    "2026/09/07 23:59:60",
+    "2026/09-07 08:55:37",
+    " 2026/09/07 08:55:37 ",
+    "２０２６/09/07 08:55:37",
+    "2026/09/07 08:55",
+    "2026年09月07日 08:55:37",
+    "2026-09-07T08:55:37+08:00",
+    "",
+    "-",
+    "暂无",
+    "garbage",
+]
+
+
+def assert_same_instants(texts):
+    from_text = read_instants(as_str_column(texts), "Asia/Shanghai")
+    from_bytes = read_instants(as_bytes_column(texts), "Asia/Shanghai")
+
+    np.testing.assert_array_equal(from_bytes.values, from_text.values)
+    np.testing.assert_array_equal(from_bytes.missing, from_text.missing)
+    assert from_bytes.errors == from_text.errors
+
+
+def test_times_read_from_bytes_as_from_text():
+    assert_same_instants(_TIME_TEXTS)
+    # The vectorised layout reads the three plain times; the text path everything else.
+    _, fast = _fixed_layout(as_bytes_column(_TIME_TEXTS))
+    assert fast.tolist() == [True] * 3 + [False] * (len(_TIME_TEXTS) - 3)
+    parsed = read_instants(as_bytes_column(_TIME_TEXTS[:3]), "Asia/Shanghai")
+    assert parsed.values.tolist() == [
+        np.datetime64("2026-09-07T00:55:37", "ns").astype(int),
+        np.datetime64("2026-09-07T00:55:37", "ns").astype(int),
+        np.datetime64("2024-02-29T04:00:00", "ns").astype(int),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789/-: ", min_size=17, max_size=21), max_size=30))
+def test_any_near_layout_time_reads_alike_from_bytes_and_text(texts):
+    assert_same_instants(texts)

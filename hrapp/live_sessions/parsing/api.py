@@ -61,8 +61,8 @@ def parse_export(
 def _parse_csv(data: bytes, encoding: str, profiles: tuple[Profile, ...], tz: str) -> ParseResult:
     try:
         return _parse_table(open_csv(data, encoding, profiles), tz)
-    except CellTooWide:  # rare: a long text in a numeric column
-        return _parse_table(open_csv(data, encoding, profiles, numbers_as_bytes=False), tz)
+    except CellTooWide:  # rare: a long text in a number or time column
+        return _parse_table(open_csv(data, encoding, profiles, cells_as_bytes=False), tz)
 
 
 def _parse_table(table: RawTable, tz: str) -> ParseResult:

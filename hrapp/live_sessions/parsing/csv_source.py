@@ -1,9 +1,9 @@
 """Reading CSV exports: encoding, delimiter, header row, row-shape check, rows in chunks.
 
 Every cell is read as text (no NA inference), so account ids keep their leading zeros and
-the converters see exactly what the file says. The cells of numeric fields come as
-fixed-width UTF-8 bytes rather than Python strings: a million-row export has some twenty
-million of them, and creating an object for each was most of the reading time.
+the converters see exactly what the file says. The cells of numeric and date-time fields
+come as fixed-width UTF-8 bytes rather than Python strings: a million-row export has some
+twenty million of them, and creating an object for each was most of the reading time.
 """
 
 from __future__ import annotations
@@ -24,10 +24,11 @@ from .profiles import Kind, Profile
 from .tables import RawChunk, RawTable, RowFinding
 
 CHUNK_ROWS = 100_000
-# Wider than any number an export writes (``¥1,234,567,890.00`` takes 19 bytes). A cell that
-# fills the width may have been cut short, so the file is then read again all as text.
-NUMBER_BYTES = 32
-_NUMERIC_KINDS = frozenset({Kind.COUNT, Kind.MONEY, Kind.SIGNED_MONEY, Kind.DURATION})
+# Wider than any number or time an export writes (``¥1,234,567,890.00`` takes 19 bytes, an
+# ISO time with microseconds and offset 32). A cell that fills the width may have been cut
+# short, so the file is then read again all as text.
+CELL_BYTES = 40
+_BYTES_KINDS = frozenset({Kind.COUNT, Kind.MONEY, Kind.SIGNED_MONEY, Kind.DURATION, Kind.INSTANT})
 _HEAD_BYTES = 256 * 1024
 _BLOCK_BYTES = 1024 * 1024  # small enough to stay in cache while counting
 _UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
@@ -39,7 +40,7 @@ class EncodingMismatch(Exception):
 
 
 class CellTooWide(Exception):
-    """A numeric cell filled its fixed width; the file must be read with numbers as text."""
+    """A cell read as bytes filled its fixed width; the file must be read all as text."""
 
 
 def encoding_candidates(data: bytes) -> list[str]:
@@ -89,14 +90,14 @@ def may_fall_back(data: bytes) -> bool:
 
 
 def open_csv(
-    data: bytes, encoding: str, profiles: Sequence[Profile], *, numbers_as_bytes: bool = True
+    data: bytes, encoding: str, profiles: Sequence[Profile], *, cells_as_bytes: bool = True
 ) -> RawTable:
     """Find the header and check every row's shape; rows are read lazily in chunks.
 
     Raises ``EncodingMismatch`` (from the chunks too) when the text does not decode, so the
     caller can start over with the next candidate encoding, and ``CellTooWide`` (from the
-    chunks) when a numeric cell is too long for its bytes, so the caller can start over with
-    ``numbers_as_bytes=False``. Offsets into ``data`` are passed around instead of slices:
+    chunks) when a cell is too long for its bytes, so the caller can start over with
+    ``cells_as_bytes=False``. Offsets into ``data`` are passed around instead of slices:
     the file may be hundreds of megabytes.
     """
     if b"\n" not in data:
@@ -115,8 +116,8 @@ def open_csv(
         chunks = file.chunks_by_csv_module(body_at, layout)
     else:
         # Without data rows pandas would take the dtypes' column keys for other columns.
-        as_bytes = numbers_as_bytes and len(counts) > 0
-        chunks = file.chunks(header_at, layout, numbers_as_bytes=as_bytes)
+        as_bytes = cells_as_bytes and len(counts) > 0
+        chunks = file.chunks(header_at, layout, cells_as_bytes=as_bytes)
     return RawTable(layout, chunks, _shape_findings(data, counts, layout))
 
 
@@ -224,15 +225,13 @@ class _CsvText:
         counts = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return counts + 1
 
-    def chunks(
-        self, header_at: int, layout: Layout, *, numbers_as_bytes: bool
-    ) -> Iterator[RawChunk]:
+    def chunks(self, header_at: int, layout: Layout, *, cells_as_bytes: bool) -> Iterator[RawChunk]:
         """The fast reader: pandas' C parser, fed from the header record so the header fixes
         the width (a short row is padded, never shifted)."""
         used = sorted(set(layout.columns.values()))
-        as_bytes = _numeric_columns(layout) if numbers_as_bytes else set()
+        as_bytes = _byte_columns(layout) if cells_as_bytes else set()
         # Keys are the file's column positions (pandas reads them so only when there is data).
-        dtypes = {c: f"S{NUMBER_BYTES}" if c in as_bytes else object for c in used}
+        dtypes = {c: f"S{CELL_BYTES}" if c in as_bytes else object for c in used}
         first_row = layout.header_row + 1
         with _reading():
             reader = pd.read_csv(
@@ -271,10 +270,10 @@ class _CsvText:
                 first_row += len(batch)
 
 
-def _numeric_columns(layout: Layout) -> set[int]:
-    """Columns read only as numbers (a column also serving a text field stays text)."""
-    numeric = {layout.columns[s.field] for s in layout.specs if s.kind in _NUMERIC_KINDS}
-    other = {layout.columns[s.field] for s in layout.specs if s.kind not in _NUMERIC_KINDS}
+def _byte_columns(layout: Layout) -> set[int]:
+    """Columns read only as numbers or times (a column also serving a text field stays text)."""
+    numeric = {layout.columns[s.field] for s in layout.specs if s.kind in _BYTES_KINDS}
+    other = {layout.columns[s.field] for s in layout.specs if s.kind not in _BYTES_KINDS}
     return numeric - other
 
 
@@ -283,7 +282,7 @@ def _cells(frame: pd.DataFrame, used: list[int], as_bytes: set[int]) -> dict[int
     for position, column in enumerate(used):
         if column in as_bytes:
             values = frame.iloc[:, position].to_numpy()
-            if values.view(np.uint8).reshape(len(values), NUMBER_BYTES)[:, -1].any():
+            if values.view(np.uint8).reshape(len(values), CELL_BYTES)[:, -1].any():
                 raise CellTooWide
         else:
             values = frame.iloc[:, position].to_numpy(dtype=object)

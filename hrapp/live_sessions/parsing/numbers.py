@@ -124,17 +124,20 @@ def _read_digits(codes: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarray]
     Works on code points and on UTF-8 bytes alike: every byte of a non-ASCII character is
     above 127, so such cells are simply not plain numbers.
     """
-    size, used = codes.shape
-    while used and not codes[:, used - 1].any():
-        used -= 1
+    size = len(codes)
+    filled = np.flatnonzero(codes.any(axis=0))
+    used = int(filled[-1]) + 1 if len(filled) else 0
+    # A character position of every cell in a row of its own: the passes below run over
+    # contiguous memory instead of striding across the cells.
+    codes = np.ascontiguousarray(codes[:, :used].T)
     value = np.zeros(size, dtype=np.int64)
     digits = np.zeros(size, dtype=np.int64)
     fraction = np.zeros(size, dtype=np.int64)
     seen_dot = np.zeros(size, dtype=bool)
     bad = np.zeros(size, dtype=bool)
-    negative = codes[:, 0] == ord("-") if used else bad.copy()
+    negative = codes[0] == ord("-") if used else bad.copy()
     for j in range(used):
-        code = codes[:, j]
+        code = codes[j]
         digit_value = code - ord("0")  # unsigned: wraps around below "0", so one test finds digits
         is_digit = digit_value < 10
         value = np.where(is_digit, value * 10 + digit_value, value)

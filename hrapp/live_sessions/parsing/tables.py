@@ -1,10 +1,11 @@
 """A sheet read as text: the layout found in its header and its data rows in chunks.
 
 Both readers (CSV and XLSX) hand the converter the same thing, so everything after reading
-is format-blind. A column comes either as an object array of ``str`` or, for numeric fields
-of a CSV file, as a fixed-width array of UTF-8 bytes (numpy ``S``): the CSV parser fills
-those without creating a Python object per cell, and the number reader works on the bytes
-directly. A bytes column always holds every cell whole (the reader guarantees it).
+is format-blind. A column comes either as an object array of ``str`` or, for the number and
+date-time fields of a CSV file, as a fixed-width array of UTF-8 bytes (numpy ``S``): the CSV
+parser fills those without creating a Python object per cell, and the readers of numbers and
+times work on the bytes directly. A bytes column always holds every cell whole (the reader
+guarantees it).
 """
 
 from __future__ import annotations

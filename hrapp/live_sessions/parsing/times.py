@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .numbers import NULL_MARKERS, Parsed, clean_text, null_mask
+from .tables import as_texts, cell_text, is_bytes
 
 NAIVE_FORMATS = (
     "%Y/%m/%d %H:%M:%S",  # Douyin
@@ -72,21 +73,14 @@ def _format_order(texts: pd.Series) -> list[str]:
 
 def read_instants(texts: np.ndarray, tz: str) -> Parsed:
     """Date-time texts → UTC instants (numpy datetime64[ns] holding UTC wall time)."""
-    is_null = null_mask(texts)
-    local, out_of_range = _naive(texts)
-    leftover = np.flatnonzero(np.isnat(local) & ~out_of_range & ~is_null)
-    if len(leftover):
-        # Padded, full-width or offset-carrying cells: rare, so cleaned one by one.
-        cleaned = np.array([clean_text(t) for t in texts[leftover]], dtype=object)
-        is_null[leftover] = null_mask(cleaned)
-        local[leftover], out_of_range[leftover] = _naive(cleaned)
+    local, out_of_range, is_null = _local_times(texts)
     utc = pd.Series(local).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     values = utc.dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]")
     errors: dict[int, str] = {}
     for pos in np.flatnonzero(out_of_range):
         errors[int(pos)] = f"The year is outside {_FIRST_YEAR}–{_LAST_YEAR}."
     for pos in np.flatnonzero(np.isnat(local) & ~is_null & ~out_of_range):
-        aware = _with_offset(clean_text(texts[pos]))
+        aware = _with_offset(clean_text(cell_text(texts, pos)))
         if aware is None:
             errors[int(pos)] = UNREADABLE
         else:
@@ -96,6 +90,73 @@ def read_instants(texts: np.ndarray, tz: str) -> Parsed:
     missing = np.isnat(values)
     missing[list(errors)] = True
     return Parsed(values, missing, errors)
+
+
+def _local_times(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Local wall-clock times (NaT where not read), which were out of range, which NULL."""
+    if is_bytes(texts):
+        local, read = _fixed_layout(texts)
+        rest = np.flatnonzero(~read)
+        out_of_range = np.zeros(len(texts), dtype=bool)
+        is_null = np.zeros(len(texts), dtype=bool)
+        if len(rest):
+            local[rest], out_of_range[rest], is_null[rest] = _local_times(as_texts(texts[rest]))
+        return local, out_of_range, is_null
+    is_null = null_mask(texts)
+    local, out_of_range = _naive(texts)
+    leftover = np.flatnonzero(np.isnat(local) & ~out_of_range & ~is_null)
+    if len(leftover):
+        # Padded, full-width or offset-carrying cells: rare, so cleaned one by one.
+        cleaned = np.array([clean_text(t) for t in texts[leftover]], dtype=object)
+        is_null[leftover] = null_mask(cleaned)
+        local[leftover], out_of_range[leftover] = _naive(cleaned)
+    return local, out_of_range, is_null
+
+
+# `YYYY/MM/DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS`: where each number sits, and the fixed marks.
+_FIELDS = {"year": (0, 4), "month": (5, 7), "day": (8, 10), "hour": (11, 13), "minute": (14, 16)}
+_FIELDS["second"] = (17, 19)
+_MARKS = {10: " ", 13: ":", 16: ":"}
+_LAYOUT_BYTES = 19
+
+
+def _fixed_layout(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The usual export layout read straight from UTF-8 bytes, all cells at once.
+
+    Only cells that are exactly that layout with a valid date and time in the accepted years
+    are read (the second array marks them); `pd.to_datetime` with the same format reads them
+    to the same instants. Everything else is left for the text path, which words the errors.
+    """
+    size = len(texts)
+    local = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if texts.dtype.itemsize <= _LAYOUT_BYTES:
+        return local, np.zeros(size, dtype=bool)
+    # A character position of every cell in a row of its own: contiguous passes.
+    codes = np.ascontiguousarray(
+        texts.view(np.uint8).reshape(size, texts.dtype.itemsize)[:, : _LAYOUT_BYTES + 1].T
+    )
+    ok = codes[_LAYOUT_BYTES] == 0
+    ok &= (codes[4] == codes[7]) & ((codes[4] == ord("/")) | (codes[4] == ord("-")))
+    for position, mark in _MARKS.items():
+        ok &= codes[position] == ord(mark)
+    part = {}
+    for name, (start, end) in _FIELDS.items():
+        number = np.zeros(size, dtype=np.int64)
+        for position in range(start, end):
+            digit = codes[position] - ord("0")  # unsigned: wraps around below "0"
+            ok &= digit < 10
+            number = number * 10 + digit
+        part[name] = number
+    ok &= (part["year"] >= _FIRST_YEAR) & (part["year"] <= _LAST_YEAR)
+    ok &= (part["month"] >= 1) & (part["month"] <= 12) & (part["day"] >= 1)
+    ok &= (part["hour"] < 24) & (part["minute"] < 60) & (part["second"] < 60)
+    month = ((np.where(ok, part["year"], 1970) - 1970) * 12 + part["month"] - 1).astype("M8[M]")
+    day = month.astype("M8[D]") + (part["day"] - 1).astype("m8[D]")
+    ok &= day.astype("M8[M]") == month  # the 31st of a 30-day month is no date
+    seconds = part["hour"] * 3600 + part["minute"] * 60 + part["second"]
+    stamp = day.astype("M8[ns]") + seconds.astype("m8[s]")
+    local[ok] = stamp[ok]
+    return local, ok
 
 
 def _with_offset(text: str) -> np.datetime64 | None:
