@@ -250,6 +250,7 @@ def _sessions(rng: random.Random, demo: DemoSet, zone: ZoneInfo) -> list[DemoSes
     for index, streamer in enumerate(demo.streamers):
         first = max(demo.first_day, streamer.hire_date + 7 * DAY)  # a week of onboarding
         for week in _calendar_weeks(first, demo.today):
+            # Drawn in the sprint week too, so the rest of the agency stays as it was.
             days = _session_days(rng, streamer, week)
             sprinting = index == sprinter and week[0] == sprint_monday
             for session_day in week[:6] if sprinting else days:

@@ -89,6 +89,11 @@ class Streamer(Base):
     def is_active(self) -> bool:
         return self.status == "active"
 
+    @property
+    def current_mentorship(self) -> Mentorship | None:
+        """The open mentorship period (the one `mentor` stands for), if any."""
+        return next((m for m in self.mentorships if m.ended_on is None), None)
+
 
 class Mentorship(Base):
     """Who mentored a streamer, from which day until which day (exclusive; open while current).

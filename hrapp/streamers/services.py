@@ -338,7 +338,7 @@ def set_mentor(streamer: Streamer, mentor: Streamer | None, since: dt.date | Non
 
 
 def _mentor_date_problems(streamer: Streamer, since: dt.date) -> list[str | None]:
-    current = next((p for p in streamer.mentorships if p.ended_on is None), None)
+    current = streamer.current_mentorship
     return [
         _("The date cannot be in the future.") if since > org_today() else None,
         _(
@@ -357,11 +357,11 @@ def _mentor_date_problems(streamer: Streamer, since: dt.date) -> list[str | None
 
 
 def _record_mentorship(streamer: Streamer, mentor: Streamer | None, since: dt.date) -> None:
-    for period in [p for p in streamer.mentorships if p.ended_on is None]:
-        if period.started_on >= since:  # begun that day: it covered no whole day, drop it
-            streamer.mentorships.remove(period)
-        else:
-            period.ended_on = since
+    current = streamer.current_mentorship
+    if current is not None and current.started_on >= since:
+        streamer.mentorships.remove(current)  # begun that day: it covered no whole day
+    elif current is not None:
+        current.ended_on = since
     if mentor is not None:
         streamer.mentorships.append(Mentorship(mentor_id=mentor.id, started_on=since))
 

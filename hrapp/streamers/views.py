@@ -128,8 +128,8 @@ def _detail(streamer: Streamer, *, hr_view: bool) -> dict[str, Any]:
         "active": streamer.is_active,
         "left_on": streamer.left_on,
         "mentor": streamer.mentor,
-        "mentor_since": next(
-            (m.started_on for m in streamer.mentorships if m.ended_on is None), None
+        "mentor_since": (
+            streamer.current_mentorship.started_on if streamer.current_mentorship else None
         ),
         "former_mentors": [m for m in reversed(streamer.mentorships) if m.ended_on is not None],
         "mentees": sorted(streamer.mentees, key=lambda s: s.employee_no),
