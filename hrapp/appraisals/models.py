@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hrapp.core.db import Base, utcnow
 
 if TYPE_CHECKING:
+    from hrapp.auth.models import User
     from hrapp.streamers.models import Streamer
 
 
@@ -65,9 +66,16 @@ class AppraisalCycle(Base):
     last_run_at: Mapped[dt.datetime | None]
     finalized_at: Mapped[dt.datetime | None]
     finalized_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when something the run reads changed after the last run (or, once finalized, after
+    # finalizing: late data, settled in the next cycle); cleared by the next run. The reasons
+    # are message keys with their parameters, rendered in the reader's language:
+    # [{"key": "sessions_imported", "at": iso instant, ...params}].
+    stale_since: Mapped[dt.datetime | None]
+    stale_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     scheme_version: Mapped[SchemeVersion | None] = relationship()
+    finalized_by: Mapped[User | None] = relationship(foreign_keys=[finalized_by_id])
 
 
 class Appraisal(Base):
@@ -109,7 +117,14 @@ class Appraisal(Base):
     promotion_eligible: Mapped[bool] = mapped_column(Boolean, default=False)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Comments: `hr_notes` only HR and administrators see; `shared_comment` (备注) the streamer
+    # sees too, and the sheet prints.
     hr_notes: Mapped[str] = mapped_column(Text, default="")
+    shared_comment: Mapped[str] = mapped_column(Text, default="")
+    # HR's score override (its reason is the `score` adjustment): when set, `score` is this
+    # value, the grade and multiplier are read from it, and the computed score stays in the
+    # explanation.
+    score_override: Mapped[float | None] = mapped_column(Float)
     computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finalized_at: Mapped[dt.datetime | None]
     acknowledged_at: Mapped[dt.datetime | None]
@@ -129,25 +144,44 @@ class Appraisal(Base):
 
 
 class AppraisalAdjustment(Base):
-    """A manual change to pay or score by HR, always with its reason."""
+    """A change to pay or score, always with the reason the streamer reads.
+
+    kind: `pay` (HR: ± amount_fen), `score` (HR: the score overridden to `score`, amount 0),
+    `settlement` (the run: the late-data difference of the finalized quarter `source_cycle_id`,
+    negative = clawback, positive = top-up; recomputed by every run of its cycle, never added
+    twice; its reason is `reason_key` with `reason_params`, rendered in the reader's language).
+    """
 
     __tablename__ = "appraisal_adjustments"
+    __table_args__ = (
+        CheckConstraint("kind IN ('pay', 'score', 'settlement')", name="kind_known"),
+        UniqueConstraint("appraisal_id", "source_cycle_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    appraisal_id: Mapped[int] = mapped_column(ForeignKey("appraisals.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20), default="pay")  # pay | clawback | score
+    appraisal_id: Mapped[int] = mapped_column(
+        ForeignKey("appraisals.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), default="pay")
     amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    score: Mapped[float | None] = mapped_column(Float)
+    source_cycle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appraisal_cycles.id", ondelete="CASCADE")
+    )
     reason: Mapped[str] = mapped_column(String(500))
+    reason_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     appraisal: Mapped[Appraisal] = relationship(back_populates="adjustments")
+    source_cycle: Mapped[AppraisalCycle | None] = relationship()
 
 
 class AppraisalRevision(Base):
     """A finalized appraisal as it was before an audited reopen; never changed afterwards."""
 
     __tablename__ = "appraisal_revisions"
+    __table_args__ = (UniqueConstraint("appraisal_id", "revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appraisal_id: Mapped[int] = mapped_column(ForeignKey("appraisals.id", ondelete="CASCADE"))
