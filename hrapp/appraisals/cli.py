@@ -16,7 +16,8 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from hrapp.appraisals import schemes, services
-from hrapp.appraisals.export import FORMATS, export_csv
+from hrapp.appraisals.export import FORMATS, export
+from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
 from hrapp.appraisals.runner import run_cycle
 from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError, ValidationFailed
@@ -183,12 +184,21 @@ def run_command(code: str, username: str | None) -> None:
 @click.argument("code")
 @click.option("--format", "file_format", type=click.Choice(FORMATS), default="csv")
 @click.option("--out", "output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--lang",
+    type=click.Choice(EXPORT_LANGUAGES),
+    default="zh",
+    help="The XLSX header's language (the CSV is the same in every language).",
+)
 @user_option
-def export_command(code: str, file_format: str, output: Path, username: str | None) -> None:
-    """Write cycle CODE's appraisals to the file OUT (CSV: UTF-8 with BOM, yuan amounts)."""
+def export_command(
+    code: str, file_format: str, output: Path, lang: str, username: str | None
+) -> None:
+    """Write cycle CODE's appraisals to the file OUT, exactly that name (CSV: UTF-8 with BOM,
+    English codes; XLSX: a header in LANG, yuan amounts as numbers). No prompt."""
     act_as(username)
     try:
-        data = export_csv(services.cycle_by_code(code))
+        data = export(services.cycle_by_code(code), file_format, lang)
     except DomainError as exc:
         _refuse(exc)
     output.write_bytes(data)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, select
@@ -16,7 +16,10 @@ from sqlalchemy.orm import contains_eager, selectinload
 import scoring
 from hrapp.appraisals import schemes, services
 from hrapp.appraisals.charts import attainment_chart
-from hrapp.appraisals.export import export_csv, export_filename
+from hrapp.appraisals.export import FORMATS as EXPORT_FORMATS
+from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
+from hrapp.appraisals.export import MIME_TYPES as EXPORT_MIME_TYPES
+from hrapp.appraisals.export import content_disposition, export, export_filename
 from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, WhatIfForm
 from hrapp.appraisals.jobs import KIND, payload, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
@@ -165,13 +168,21 @@ def run_cycle(code: str) -> Response:
 @bp.post("/cycles/<code>/export")
 @staff_only
 def export_cycle(code: str) -> Response:
+    """Download the payroll export: `format` csv (default) or xlsx, `lang` zh (default) or en
+    for the XLSX header; a draft's file name says 草稿 / draft."""
     found = services.cycle_by_code(code)
-    data = export_csv(found)
+    file_format = request.form.get("format") or "csv"
+    lang = request.form.get("lang") or "zh"
+    if file_format not in EXPORT_FORMATS or lang not in EXPORT_LANGUAGES:
+        abort(400)
+    data = export(found, file_format, lang)
     db.session.commit()
     return Response(
         data,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{export_filename(found)}"'},
+        mimetype=EXPORT_MIME_TYPES[file_format],
+        headers={
+            "Content-Disposition": content_disposition(export_filename(found, file_format, lang))
+        },
     )
 
 

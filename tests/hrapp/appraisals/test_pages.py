@@ -151,10 +151,13 @@ def test_the_export_button_downloads_the_csv(hr_client) -> None:
     response = hr_client.post("/appraisals/cycles/2026Q3/export")
 
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="appraisals-2026Q3.csv"'
+    # Not finalized: the name says draft (in the export's language, Chinese by default).
+    assert response.headers["Content-Disposition"] == (
+        "attachment; filename=\"2026Q3_draft.csv\"; filename*=UTF-8''2026Q3_%E8%8D%89%E7%A8%BF.csv"
+    )
     assert response.headers["Cache-Control"] == "no-store"
     assert response.data.startswith(b"\xef\xbb\xbfemployee_no,name,level,cycle")
-    assert b",12650.00,no\r\n" in response.data
+    assert ",12650.00,no,一组,no,no,draft\r\n".encode() in response.data
 
 
 def test_a_finalized_cycle_is_not_run_from_the_page(hr_client) -> None:
