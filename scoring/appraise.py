@@ -22,6 +22,7 @@ from scoring.explain import (
     grade_band,
 )
 from scoring.frames import dates, host_problems, plain, session_problems, streamer_problems
+from scoring.levels import history_problems, quarter_levels
 from scoring.period import Period
 from scoring.promotion import (
     PromotionInputs,
@@ -68,6 +69,7 @@ def appraise(
     scheme: Scheme,
     period: Period,
     promotion_inputs: PromotionInputs | None = None,
+    level_history: pd.DataFrame | None = None,
 ) -> AppraisalResult:
     """Appraise a quarter: figures, score, grade, commission and promotion per streamer.
 
@@ -77,8 +79,14 @@ def appraise(
         streamers: streamer_id int (unique); level (a level key of the scheme); category str or
             None; level_since date or None (needed by the months-at-level criterion).
             Exactly these streamers get a row, in this order; sessions of other hosts are ignored.
+            Optional hire_date and left_on (dates or None) bound the days a level can weigh.
         promotion_inputs: see `PromotionInputs`; without them no checklist is made
             (`promotion_eligible` NA, explanation `promotion` None).
+        level_history: streamer_id, effective_on (date), from_level (or None), to_level: every
+            level change, dated. A streamer with changes is appraised at the level(s) held in
+            the quarter (`scoring.levels`): `level` and `level_since` of `streamers` are then
+            replaced by the level held on the last employed day and since when; per-level
+            parameters are blended by the days each level was held.
     All problems in all inputs are raised together as one `ScoringInputError`.
 
     `table` columns: streamer_id, level, category, the figures of `aggregate_sessions`
@@ -111,19 +119,23 @@ def appraise(
     )
     if promotion_inputs is not None:
         problems += promotion_problems(promotion_inputs, scheme, period.code)
+    if level_history is not None:
+        problems += history_problems(level_history, [level.key for level in scheme.levels])
     if problems:
         raise ScoringInputError(problems)
     min_seconds = scheme.scoring.min_session_minutes * 60
     figures = with_all_streamers(
         quarter_figures(sessions, hosts, period, min_seconds), streamers["streamer_id"].to_numpy()
     )
-    figures["level"] = streamers["level"].to_numpy(dtype=object, copy=True)
+    held = quarter_levels(streamers, level_history, scheme, period)
+    figures["level"] = np.array(held.level, dtype=object)
+    figures["parameter_level"] = np.array(held.parameter_level, dtype=object)
     figures["category"] = pd.Series(plain(streamers["category"]), dtype=object)
-    scores = score_streamers(figures, scheme)
+    scores = score_streamers(figures, held.scheme)
     grades = plain(scores.table["grade"])
     grade_column = np.array(grades, dtype=object)
-    statements = _statements(figures, grade_column, scheme)
-    level_since = dates(streamers["level_since"]).reset_index(drop=True).copy()
+    statements = _statements(figures, grade_column, held.scheme)
+    level_since = dates(pd.Series(held.level_since, dtype=object)).copy()
     records = None if promotion_inputs is None else promotion_records(promotion_inputs)
     eligible = None
     if records is not None:
@@ -133,7 +145,9 @@ def appraise(
     table = _table(figures, scores.table, statements, eligible, scheme)
     # The explanations read only the appraisal's own data (and copies of the promotion
     # records), so a caller changing its frames afterwards cannot change them.
-    explainer = Explainer(figures, scores, statements, records, level_since, scheme, period)
+    explainer = Explainer(
+        figures, scores, statements, records, level_since, scheme, period, held.segments
+    )
     explanations = Explanations(plain(figures["streamer_id"]), explainer)
     return AppraisalResult(table, explanations, distribution_checks(grades, scheme))
 
@@ -146,7 +160,7 @@ def _statements(figures: pd.DataFrame, grades: np.ndarray, scheme: Scheme) -> St
         base.notna().to_numpy(),
         grades,
         figures["on_air_seconds"].to_numpy(dtype=np.int64, na_value=0),
-        figures["level"].to_numpy(dtype=object),
+        figures["parameter_level"].to_numpy(dtype=object),
         scheme.levels,
     )
 

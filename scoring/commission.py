@@ -150,7 +150,7 @@ class Tariff:
         """
         lines = self.lines(base_fen)
         tier_total = sum(line.commission_fen for line in lines)
-        gated = on_air_seconds < level.min_on_air_hours * SECONDS_PER_HOUR
+        gated = on_air_seconds < min_seconds(level)
         after = times(tier_total, self.multiplier(grade, gated))
         cap = self.rules.cap_fen
         final = after if cap is None else min(after, cap)
@@ -210,6 +210,12 @@ class Tariff:
         return self._grade_factors[grade]
 
 
+def min_seconds(level: Level) -> int:
+    """The level's minimum on-air time in whole seconds (a blended level's hundredths of an
+    hour are whole seconds too), so the gate compares integers, never binary fractions."""
+    return round(Decimal(str(level.min_on_air_hours)) * SECONDS_PER_HOUR)
+
+
 def _gate(factor: Decimal, on_air_seconds: int, level: Level) -> Factor:
     hours = on_air_seconds / SECONDS_PER_HOUR
     return Factor(
@@ -253,7 +259,7 @@ class Statements:
         self._gated = np.zeros(len(known), dtype=bool)
         for key, level in self._levels.items():
             rows = level_keys == key
-            self._gated[rows] = on_air_seconds[rows] < level.min_on_air_hours * SECONDS_PER_HOUR
+            self._gated[rows] = on_air_seconds[rows] < min_seconds(level)
         # One multiplier per (grade, gated) pair: pair 0 and 1 are "not graded".
         grade_codes, grade_keys = pd.factorize(grades, use_na_sentinel=True)
         pair = (grade_codes + 1) * 2 + self._gated

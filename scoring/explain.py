@@ -10,7 +10,7 @@ request), so scoring a quarter does not pay for ten thousand dicts nobody may re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -19,6 +19,7 @@ import pandas as pd
 from scoring.aggregate import FIGURE_COLUMNS
 from scoring.commission import Statement, Statements
 from scoring.frames import plain
+from scoring.levels import Segment
 from scoring.period import Period
 from scoring.promotion import Quarter, Records, checklist, evidence
 from scoring.scheme import METRIC_UNITS, Scheme
@@ -134,8 +135,10 @@ class Explainer:
         level_since: pd.Series,
         scheme: Scheme,
         period: Period,
+        segments: Sequence[tuple[Segment, ...]],
     ) -> None:
         self._figures = figures
+        self._segments = segments
         self._scores = scores
         self._statements = statements
         self._records = records
@@ -188,6 +191,7 @@ class Explainer:
             "period": dict(columns["period"]),
             "scheme": scheme.name,
             "level": columns["level"][row],
+            "level_segments": [part.as_dict() for part in self._segments[row]],
             "category": columns["category"][row],
             "figures": shown,
             "data_incomplete": columns["data_incomplete"][row],

@@ -49,7 +49,8 @@ class Level:
     key: str
     name_zh: str
     name_en: str
-    min_on_air_hours: int
+    # Whole hours in a scheme; a level blended by days (scoring.levels) may hold hundredths.
+    min_on_air_hours: float
 
 
 @dataclass(frozen=True)

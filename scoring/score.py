@@ -102,7 +102,9 @@ def _metric_frame(
     graded_hours: np.ndarray,
 ) -> pd.DataFrame:
     actual = metric_actual(figures, metric.key)
-    target = figures["level"].map(dict(metric.targets)).to_numpy(dtype=np.float64)
+    # The parameters' level: the level itself, or a blend of the levels held in the quarter.
+    levels = figures["parameter_level"] if "parameter_level" in figures else figures["level"]
+    target = levels.map(dict(metric.targets)).to_numpy(dtype=np.float64)
     if cohorts is None:
         attainment = _target_attainment(actual, target, metric, scheme.scoring.attainment_cap)
         cohort, size = np.full(len(actual), None, dtype=object), np.full(len(actual), np.nan)

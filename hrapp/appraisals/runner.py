@@ -48,7 +48,7 @@ from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
 from hrapp.live_sessions.models import LiveSession, SessionHost
-from hrapp.streamers.models import Streamer
+from hrapp.streamers.models import LevelChange, Streamer
 from scoring.period import previous_quarter_codes
 
 STEPS = 100  # progress is reported in percent of the whole run
@@ -150,9 +150,12 @@ def run_cycle(cycle: AppraisalCycle, progress: ProgressFn | None = None) -> RunS
     existing = _existing(cycle)
     roster = _appraised_streamers(cycle, _roster(), hosts, existing)
     inputs = _promotion_inputs(cycle, scheme)
+    history = _level_history(cycle)
     report(60, STEPS, _("Scoring %(n)d streamers", n=len(roster)))
     try:
-        result = scoring.appraise(sessions, hosts, roster, scheme, period, inputs)
+        result = scoring.appraise(
+            sessions, hosts, roster, scheme, period, inputs, level_history=history
+        )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(
             _("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
@@ -280,6 +283,22 @@ def _roster() -> pd.DataFrame:
         Streamer.left_on,
     ).order_by(Streamer.id)
     return _frame(query)
+
+
+def _level_history(cycle: AppraisalCycle) -> pd.DataFrame:
+    """Every level change effective by the quarter's last day, in the order made: the level in
+    force on each day of the quarter comes from these, never from today's level (a change
+    dated later cannot touch the quarter)."""
+    return _frame(
+        select(
+            LevelChange.streamer_id,
+            LevelChange.effective_on,
+            LevelChange.from_level,
+            LevelChange.to_level,
+        )
+        .where(LevelChange.effective_on <= cycle.ends_on)
+        .order_by(LevelChange.streamer_id, LevelChange.effective_on, LevelChange.id)
+    )
 
 
 def _appraised_streamers(

@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.core.db import utcnow
@@ -110,16 +110,7 @@ def reason_texts(cycle: AppraisalCycle) -> list[str]:
             continue
         params = {k: v for k, v in reason.items() if k not in {"key", "at", "times"}}
         try:
-            texts.append(str(template) % params if params or "%(" in str(template) else str(template))
-        except (KeyError, TypeError, ValueError):
+            texts.append(str(template) % params)
+        except (KeyError, TypeError, ValueError):  # a reason stored by an older version
             texts.append(str(template))
     return texts
-
-
-def stale_cycles_query(first_finalized_before: dt.date) -> Any:
-    """Finalized cycles ending before a day whose inputs changed after finalizing."""
-    return select(AppraisalCycle).where(
-        AppraisalCycle.status == "finalized",
-        AppraisalCycle.ends_on < first_finalized_before,
-        or_(AppraisalCycle.stale_since.is_not(None)),
-    )

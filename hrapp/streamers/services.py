@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from hrapp.appraisals.staleness import inputs_changed
 from hrapp.auth import services as auth_services
 from hrapp.auth.models import Role, User
 from hrapp.core import audit
@@ -246,21 +247,48 @@ def _follow_hire_date(streamer: Streamer, old_hire_date: dt.date | None) -> None
 # --- level, leaving, mentor ------------------------------------------------------------------
 
 
+def latest_level(streamer: Streamer) -> str:
+    """The level of the last row of the history: today's level, or the one a scheduled
+    (future-dated) change will give. The next change starts from it."""
+    return streamer.level_changes[-1].to_level if streamer.level_changes else streamer.level
+
+
+def scheduled_level_changes(streamer: Streamer, today: dt.date | None = None) -> list[LevelChange]:
+    """Changes dated after today: written in the history, not yet the streamer's level."""
+    today = today or org_today()
+    return [c for c in streamer.level_changes if c.effective_on > today]
+
+
 def change_level(
-    streamer: Streamer, to_level: str, effective_on: dt.date, reason: str
+    streamer: Streamer,
+    to_level: str,
+    effective_on: dt.date,
+    reason: str,
+    *,
+    allow_future: bool = False,
 ) -> LevelChange:
-    """Promote or demote: one row of level history, and `level_since` moves to its date."""
+    """Promote or demote: one row of level history, and `level_since` moves to its date.
+
+    With `allow_future` (a promotion HR confirms for the next quarter) the date may be after
+    today: the change is written to the history as scheduled, and `Streamer.level` — today's
+    level — only follows on that day (`apply_due_level_changes`). Every change marks the
+    appraisal cycles from its date on as out of date.
+    """
     reason = reason.strip()
+    today = org_today()
     last = streamer.level_changes[-1] if streamer.level_changes else None
+    held = latest_level(streamer)
     problems = [
         _("Unknown level.") if to_level not in LEVELS else None,
-        _("The streamer is already at this level.") if to_level == streamer.level else None,
+        _("The streamer is already at this level.") if to_level == held else None,
         _("The streamer has left; their level no longer changes.")
         if not streamer.is_active
         else None,
         _("Please give the reason for the level change.") if not reason else None,
         _text_problem(reason, REASON_MAX, _("The reason")),
-        _("The effective date cannot be in the future.") if effective_on > org_today() else None,
+        _("The effective date cannot be in the future.")
+        if effective_on > today and not allow_future
+        else None,
     ]
     if streamer.hire_date and effective_on < streamer.hire_date:
         problems.append(
@@ -279,14 +307,79 @@ def change_level(
     _refuse_if(problems)
     before = _snapshot(streamer)
     change = LevelChange(
-        from_level=streamer.level, to_level=to_level, effective_on=effective_on, reason=reason
+        from_level=held, to_level=to_level, effective_on=effective_on, reason=reason
     )
     streamer.level_changes.append(change)
-    streamer.level, streamer.level_since = to_level, effective_on
-    entry = _audit_streamer("streamer.level_change", streamer, before, summary=reason)
+    if effective_on <= today:
+        streamer.level, streamer.level_since = to_level, effective_on
+        entry = _audit_streamer("streamer.level_change", streamer, before, summary=reason)
+    else:
+        db.session.flush()
+        entry = audit.record(
+            "streamer.level_scheduled",
+            "streamer",
+            streamer.id,
+            changes={
+                "scheduled_level": [None, to_level],
+                "scheduled_on": [None, effective_on.isoformat()],
+            },
+            summary=reason,
+        )
     change.changed_by_id = entry.actor_id if entry is not None else None
     db.session.flush()
+    _level_history_changed(streamer, effective_on)
     return change
+
+
+def _level_history_changed(streamer: Streamer, first_day: dt.date) -> None:
+    """Cycles whose quarter reaches `first_day` read the changed history: out of date."""
+    inputs_changed("level_changed", first_day=first_day, who=streamer.employee_no)
+
+
+def apply_due_level_changes(today: dt.date | None = None) -> int:
+    """Bring `Streamer.level` up to the history for scheduled changes whose day has come.
+
+    Returns how many streamers changed; each is audited (by the system: nobody acted today,
+    HR decided when the change was scheduled). Idempotent.
+    """
+    today = today or org_today()
+    due = db.session.scalars(
+        select(LevelChange)
+        .where(LevelChange.effective_on <= today, LevelChange.from_level.is_not(None))
+        .join(Streamer, Streamer.id == LevelChange.streamer_id)
+        .where(Streamer.status == "active", Streamer.level_since < LevelChange.effective_on)
+        .options(selectinload(LevelChange.streamer))
+    ).all()
+    changed = 0
+    for streamer in {change.streamer for change in due}:
+        current = [c for c in streamer.level_changes if c.effective_on <= today][-1]
+        if (streamer.level, streamer.level_since) == (current.to_level, current.effective_on):
+            continue
+        before = _snapshot(streamer)
+        streamer.level, streamer.level_since = current.to_level, current.effective_on
+        db.session.flush()
+        audit.record(
+            "streamer.level_change",
+            "streamer",
+            streamer.id,
+            changes=audit.diff(before, _snapshot(streamer)),
+            summary=_("A scheduled level change took effect: %(reason)s", reason=current.reason),
+            actor=SYSTEM,
+        )
+        changed += 1
+    db.session.flush()
+    return changed
+
+
+@dataclass(frozen=True)
+class _System:
+    """The audit actor of what the calendar does (no user acted)."""
+
+    id: None = None
+    username: str = audit.SYSTEM_ACTOR
+
+
+SYSTEM = _System()
 
 
 def mark_left(streamer: Streamer, left_on: dt.date, reason: str = "") -> None:

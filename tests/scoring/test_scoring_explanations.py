@@ -124,6 +124,15 @@ def _reference(
             },
             "scheme": scheme.name,
             "level": row["level"],
+            # No level history given: the roster's level for every day of the quarter.
+            "level_segments": [
+                {
+                    "level": row["level"],
+                    "from": period.start.isoformat(),
+                    "to": period.end.isoformat(),
+                    "days": (period.end - period.start).days + 1,
+                }
+            ],
             "category": row["category"],
             "figures": shown,
             "data_incomplete": row["data_incomplete"],
