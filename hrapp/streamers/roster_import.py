@@ -12,7 +12,10 @@ Rules:
 - an employee number already in the roster updates that streamer; the same file twice changes
   nothing and writes no audit row;
 - a blank optional cell keeps what the roster has (it never erases);
-- a level that differs from the roster's is a level change effective on the day of the import;
+- a level that differs from the roster's is a level change effective on the optional column
+  level_since (级别生效日期), or on the day of the import when that cell is blank; the date may
+  not be in the future, before the hire date or before the streamer's last level change (the
+  history is never reordered); a level_since beside an unchanged level changes nothing;
 - an account that belongs to another streamer is refused, never moved silently: moving an
   account moves future commission, so HR does it on the roster page;
 - streamers and accounts missing from the file are left alone (the file need not be complete).
@@ -53,6 +56,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "team": ("team", "组别", "团队"),
     "hire_date": ("hire_date", "入职日期"),
     "date_of_birth": ("date_of_birth", "出生日期"),
+    "level_since": ("level_since", "级别生效日期"),
     "platform": ("platform", "平台"),
     "account_id": ("account_id", "账号", "账号id", "抖音号"),
     "nickname": ("nickname", "昵称", "直播间名称"),
@@ -68,7 +72,7 @@ PROFILE_COLUMNS = {
     "date_of_birth": "date_of_birth",
 }
 # What each of a streamer's rows repeats and must repeat identically.
-STREAMER_COLUMNS = (*PROFILE_COLUMNS, "level")
+STREAMER_COLUMNS = (*PROFILE_COLUMNS, "level", "level_since")
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "level": {
         "助理主播": "assistant",
@@ -212,7 +216,7 @@ def _unknown_value(column: str) -> str:
 
 def parse_cell(column: str, text: str) -> Any:
     """The value of one non-blank cell, or CellError with the reason it is refused."""
-    if column in ("hire_date", "date_of_birth"):
+    if column in ("hire_date", "date_of_birth", "level_since"):
         return parse_date(text)
     if column == "employee_no":
         number = rules.normalise_employee_no(text)
@@ -395,6 +399,7 @@ class StreamerPlan:
     changes: dict[str, list[Any]]
     accounts: list[AccountPlan]
     streamer: Streamer | None = None
+    level_since: dt.date | None = None  # when the level changes: the change's date
 
     @property
     def changes_anything(self) -> bool:
@@ -501,17 +506,59 @@ def _plan_streamer(
     )
     _check_age(entry, profile, problems)
     level = entry.values["level"]
+    level_since: dt.date | None = entry.values.get("level_since")
     if streamer is None:
         changes = audit.diff({}, {**dataclasses.asdict(profile), "level": level})
         action = "create"
+        level_since = None  # a new streamer's level history starts on the hire date
     else:
         changes = audit.diff(
             {**dataclasses.asdict(base), "level": streamer.level},
             {**dataclasses.asdict(profile), "level": level},
         )
         action = "update" if changes else "unchanged"
+        if level == streamer.level:
+            level_since = None  # nothing changes, so nothing is dated
+        elif level_since is not None:
+            _check_level_since(entry, streamer, profile, level_since, problems)
+            changes["level_since"] = [_plain_date(streamer.level_since), level_since.isoformat()]
     account_plans = [_plan_account(a, streamer, accounts, problems) for a in entry.accounts]
-    return StreamerPlan(entry, action, profile, level, changes, account_plans, streamer)
+    return StreamerPlan(
+        entry, action, profile, level, changes, account_plans, streamer, level_since
+    )
+
+
+def _plain_date(day: dt.date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _check_level_since(
+    entry: Entry,
+    streamer: Streamer,
+    profile: Profile,
+    level_since: dt.date,
+    problems: list[Problem],
+) -> None:
+    """The date of a level change read from the file must fit the history: not in the future,
+    not before the hire date, not before the last change (that would reorder the history)."""
+    row, text = entry.sources["level_since"]
+    last = streamer.level_changes[-1] if streamer.level_changes else None
+    reason = None
+    if level_since > org_today():
+        reason = _("The level change cannot take effect in the future.")
+    elif profile.hire_date is not None and level_since < profile.hire_date:
+        reason = _(
+            "The level change cannot take effect before the hire date (%(date)s).",
+            date=profile.hire_date.isoformat(),
+        )
+    elif last is not None and level_since < last.effective_on:
+        reason = _(
+            "The level history already has a change on %(date)s; a new change cannot come "
+            "before it.",
+            date=last.effective_on.isoformat(),
+        )
+    if reason is not None:
+        problems.append(Problem(row, "level_since", text, reason))
 
 
 def _check_age(entry: Entry, profile: Profile, problems: list[Problem]) -> None:
@@ -590,7 +637,8 @@ def _apply_streamer(item: StreamerPlan, source: str) -> None:
         services.update_streamer(streamer, item.profile)
         if item.level != streamer.level:
             reason = _("Roster import from %(file)s", file=source)
-            services.change_level(streamer, item.level, org_today(), reason)
+            effective_on = item.level_since or org_today()
+            services.change_level(streamer, item.level, effective_on, reason)
     for account in item.accounts:
         if account.action in ("create", "link"):
             services.add_account(streamer, account.platform, account.account_id, account.nickname)
