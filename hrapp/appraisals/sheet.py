@@ -7,6 +7,7 @@ shows exactly what the run decided, under the scheme version it records.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -36,6 +37,20 @@ def metric_labels() -> dict[str, str]:
     return {key: str(label) for key, label in METRIC_LABELS.items()}
 
 
+def level_segments(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The levels held in the quarter, oldest first: {level, from, to (dates), days}. One
+    segment when the level did not change (or the appraisal predates the level history)."""
+    return [
+        {
+            "level": part["level"],
+            "from": dt.date.fromisoformat(part["from"]),
+            "to": dt.date.fromisoformat(part["to"]),
+            "days": part["days"],
+        }
+        for part in explanation.get("level_segments", [])
+    ]
+
+
 def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
     """Header, figures, metric rows, commission statement, adjustments, totals and the
     promotion checklist of one appraisal, as plain data."""
@@ -60,6 +75,7 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
             "display_name": streamer.display_name,
         },
         "level": appraisal.level,
+        "level_segments": level_segments(explanation),
         "team": appraisal.team,
         "category": appraisal.category,
         "figures": explanation.get("figures", {}),

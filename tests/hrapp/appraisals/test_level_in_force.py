@@ -10,11 +10,12 @@ from sqlalchemy import select
 from hrapp.appraisals import services
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.appraisals.runner import run_cycle
+from hrapp.auth.models import Role
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers.models import LevelChange, Streamer
 from hrapp.streamers.services import change_level
-from tests.factories import make_streamer
+from tests.factories import make_streamer, make_user
 from tests.hrapp.appraisals.helpers import worked_example_quarter
 
 
@@ -111,3 +112,18 @@ def test_months_at_level_come_from_the_history_not_from_today(q3) -> None:
     assert (promotion["from_level"], promotion["to_level"]) == ("assistant", "senior")
     months = next(i for i in promotion["checklist"] if i["criterion"] == "months_at_level")
     assert months["actual"] == 30  # 2024-03-01 to 2026-09-30
+
+
+def test_the_page_shows_the_levels_held_in_the_quarter(q3, login_as) -> None:
+    streamer = _assistant_since_hire()
+    worked_example_quarter(streamer)
+    change_level(streamer, "senior", dt.date(2026, 8, 16), "季度中晋升")
+    run_cycle(q3)
+    hr = make_user(Role.HR, username="hr_qian")
+    db.session.commit()
+    appraisal_id = db.session.scalar(
+        select(Appraisal.id).where(Appraisal.streamer_id == streamer.id)
+    )
+    page = login_as(hr).get(f"/appraisals/{appraisal_id}").get_data(as_text=True)
+    assert "资深主播<span" not in page  # the segments follow the level, spaced
+    assert "(助理主播 7/1–8/15，资深主播 8/16–9/30)" in page
