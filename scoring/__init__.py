@@ -9,6 +9,8 @@ Public API:
     appraise(sessions, hosts, streamers, scheme, period, promotion_inputs=None) -> AppraisalResult
         (.table computed at once; .explanations built per streamer when first read)
     what_if(level, net_gmv_fen, avg_watch_seconds, net_followers, on_air_hours, scheme) -> dict
+    with_score(score, net_gmv_fen, on_air_seconds, min_on_air_hours, level, scheme) -> dict:
+        grade and commission of an appraisal whose score HR overrode
     aggregate_sessions(sessions, hosts, period, *, min_session_seconds=300) -> DataFrame
     load_scheme(text) -> Scheme; dump_scheme(scheme) -> str; default_scheme_text() -> str
     to_toml(data) -> str: nested plain data (a scheme edited as dicts and lists) as TOML text
@@ -17,7 +19,7 @@ Public API:
 """
 
 from scoring.aggregate import aggregate_sessions
-from scoring.appraise import AppraisalResult, appraise, what_if
+from scoring.appraise import AppraisalResult, appraise, what_if, with_score
 from scoring.errors import SchemeError, ScoringInputError
 from scoring.period import Period
 from scoring.promotion import PromotionInputs
@@ -39,4 +41,5 @@ __all__ = [
     "load_scheme",
     "to_toml",
     "what_if",
+    "with_score",
 ]

@@ -31,7 +31,7 @@ from scoring.promotion import (
     promotion_problems,
     promotion_records,
 )
-from scoring.scheme import Scheme
+from scoring.scheme import Level, Scheme
 from scoring.score import SECONDS_PER_HOUR, score_streamers
 
 TABLE_COLUMNS = (
@@ -145,8 +145,17 @@ def appraise(
     table = _table(figures, scores.table, statements, eligible, scheme)
     # The explanations read only the appraisal's own data (and copies of the promotion
     # records), so a caller changing its frames afterwards cannot change them.
+    minimum_hours = [held.scheme.level(key).min_on_air_hours for key in held.parameter_level]
     explainer = Explainer(
-        figures, scores, statements, records, level_since, scheme, period, held.segments
+        figures,
+        scores,
+        statements,
+        records,
+        level_since,
+        scheme,
+        period,
+        held.segments,
+        minimum_hours,
     )
     explanations = Explanations(plain(figures["streamer_id"]), explainer)
     return AppraisalResult(table, explanations, distribution_checks(grades, scheme))
@@ -263,6 +272,42 @@ def what_if(
         "multiplier": str(result.multiplier),
         "commission_fen": result.commission_fen,
         "commission": commission_dict(result),
+    }
+
+
+def with_score(
+    score: float,
+    net_gmv_fen: int | None,
+    on_air_seconds: int,
+    min_on_air_hours: float,
+    level: str,
+    scheme: Scheme,
+) -> dict[str, Any]:
+    """An appraisal's grade and commission when its score is set to `score` (HR's override):
+    the grade is read from the score's band (an override grades a quarter the hours left
+    ungraded: HR decided), the multiplier and commission follow it, and the hours gate stays
+    at the quarter's minimum on-air hours (`min_on_air_hours`, blended when the level changed).
+    Returns {score, grade, grade_band, tier_commission_fen, multiplier (str, None when net GMV
+    is unknown), commission_fen, commission {...}}."""
+    grade = next((band.key for band in scheme.grades if score >= band.min_score), None)
+    result: dict[str, Any] = {
+        "score": score,
+        "grade": grade,
+        "grade_band": grade_band(grade, scheme),
+    }
+    if net_gmv_fen is None:
+        statement = None
+    else:
+        quarter_level = Level(level, level, level, min_on_air_hours)
+        tariff = Tariff(scheme.commission)
+        statement = tariff.statement(net_gmv_fen, grade, on_air_seconds, quarter_level)
+    commission = commission_dict(statement)
+    return {
+        **result,
+        "tier_commission_fen": commission["tier_commission_fen"],
+        "multiplier": commission["multiplier"],
+        "commission_fen": commission["commission_fen"],
+        "commission": commission,
     }
 
 

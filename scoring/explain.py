@@ -136,9 +136,11 @@ class Explainer:
         scheme: Scheme,
         period: Period,
         segments: Sequence[tuple[Segment, ...]],
+        min_on_air_hours: Sequence[float],
     ) -> None:
         self._figures = figures
         self._segments = segments
+        self._min_on_air_hours = min_on_air_hours
         self._scores = scores
         self._statements = statements
         self._records = records
@@ -192,6 +194,8 @@ class Explainer:
             "scheme": scheme.name,
             "level": columns["level"][row],
             "level_segments": [part.as_dict() for part in self._segments[row]],
+            # The hours gate's minimum for the quarter (day-weighted when the level changed).
+            "min_on_air_hours": self._min_on_air_hours[row],
             "category": columns["category"][row],
             "figures": shown,
             "data_incomplete": columns["data_incomplete"][row],

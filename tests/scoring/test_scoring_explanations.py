@@ -133,6 +133,7 @@ def _reference(
                     "days": (period.end - period.start).days + 1,
                 }
             ],
+            "min_on_air_hours": scheme.level(row["level"]).min_on_air_hours,
             "category": row["category"],
             "figures": shown,
             "data_incomplete": row["data_incomplete"],
