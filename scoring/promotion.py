@@ -32,6 +32,8 @@ from scoring.scheme import ModuleRequirement, PromotionRule, Scheme
 HISTORY_COLUMNS = ("streamer_id", "cycle", "grade", "on_air_seconds", "gmv_fen", "refunds_fen")
 TRAINING_COLUMNS = ("streamer_id", "module_code", "completed_on", "score", "passed")
 MENTEE_COLUMNS = ("mentor_id", "mentee_id", "module_code", "completed_on", "passed")
+# Optional in the mentees frame: what the checklist calls each mentee (e.g. "E1003 王五").
+MENTEE_NAME = "mentee_name"
 _CYCLE = re.compile(r"^\d{4}Q[1-4]$")
 SECONDS_PER_HOUR = 3600
 
@@ -48,7 +50,8 @@ class PromotionInputs:
     training: streamer_id int; module_code str; completed_on date; score float (nullable);
         passed bool. The caller leaves voided records out.
     mentees: mentor_id int; mentee_id int; module_code str; completed_on date; passed bool —
-        training records of the people each mentor trains.
+        training records of the people each mentor trains; optionally mentee_name str, which
+        the mentees criterion lists.
     `None` stands for an empty frame.
     """
 
@@ -79,13 +82,18 @@ class Evidence:
 
     passes[(module code, min score)][streamer id]: latest pass with at least that score,
         completed on or before as_of.
-    mentees[module code][mentor id]: distinct mentees who passed it on or before as_of.
+    attempts[module code][streamer id]: (how many records, best score or None) of every
+        record completed on or before as_of, passed or not — what a checklist shows when no
+        pass qualifies ("79 (below 80)" rather than nothing).
+    mentees[module code][mentor id]: distinct mentees who passed it on or before as_of, as
+        (mentee id, name or None) ordered by id.
     """
 
     as_of: dt.date
     history: dict[int, dict[str, Quarter]]
     passes: dict[tuple[str, float | None], dict[int, Pass]]
-    mentees: dict[str, dict[int, int]]
+    mentees: dict[str, dict[int, list[tuple[int, str | None]]]]
+    attempts: dict[str, dict[int, tuple[int, float | None]]]
 
 
 def promotion_problems(inputs: PromotionInputs, scheme: Scheme, current_cycle: str) -> list[str]:
@@ -161,22 +169,25 @@ def _training_problems(
 @dataclass(frozen=True)
 class Records:
     """Promotion inputs reduced once per appraisal to what the criteria read, copied out of the
-    caller's frames: passed records completed on or before as_of (oldest first) and the
-    history."""
+    caller's frames: passed records completed on or before as_of (oldest first), every
+    record completed on or before as_of (`attempts`, passed or not) and the history."""
 
     as_of: dt.date
     history: pd.DataFrame | None
     passes: pd.DataFrame
     mentee_passes: pd.DataFrame
+    attempts: pd.DataFrame
 
 
 def promotion_records(inputs: PromotionInputs) -> Records:
     history = None if inputs.history is None else inputs.history[list(HISTORY_COLUMNS)].copy()
+    attempts = _records(inputs.training, "streamer_id")
     return Records(
         inputs.as_of,
         history,
         _passes(inputs.training, "streamer_id", inputs.as_of),
         _passes(inputs.mentees, "mentor_id", inputs.as_of),
+        attempts[attempts["completed_on"] <= pd.Timestamp(inputs.as_of)],
     )
 
 
@@ -199,11 +210,44 @@ def evidence(records: Records, scheme: Scheme) -> Evidence:
                 strict=True,
             )
         }
-    mentees = {}
-    for code in {r.mentee_module for r in scheme.promotion if r.mentee_module is not None}:
-        counts = _mentee_counts(records.mentee_passes, code)
-        mentees[code] = dict(zip(plain(counts.index.to_series()), plain(counts), strict=True))
-    return Evidence(records.as_of, _history(records.history), passes, mentees)
+    mentees = {
+        code: _mentee_lists(records.mentee_passes, code)
+        for code in {r.mentee_module for r in scheme.promotion if r.mentee_module is not None}
+    }
+    attempts = {
+        code: _attempts(records.attempts, code)
+        for code in {m.code for r in scheme.promotion for m in r.modules}
+    }
+    return Evidence(records.as_of, _history(records.history), passes, mentees, attempts)
+
+
+def _mentee_lists(
+    mentee_passes: pd.DataFrame, code: str
+) -> dict[int, list[tuple[int, str | None]]]:
+    """Per mentor, the distinct mentees who passed module `code`: (id, name), by id."""
+    found = mentee_passes[mentee_passes["module_code"] == code]
+    found = found.drop_duplicates(["owner", "mentee_id"]).sort_values(["owner", "mentee_id"])
+    lists: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for owner, mentee, name in zip(
+        plain(found["owner"]), plain(found["mentee_id"]), plain(found[MENTEE_NAME]), strict=True
+    ):
+        lists[owner].append((mentee, name))
+    return dict(lists)
+
+
+def _attempts(attempts: pd.DataFrame, code: str) -> dict[int, tuple[int, float | None]]:
+    """Per owner, (number of records of module `code`, best score or None)."""
+    found = attempts[attempts["module_code"] == code]
+    grouped = found.groupby("owner")["score"]
+    return {
+        owner: (count, best)
+        for owner, count, best in zip(
+            plain(grouped.size().index.to_series()),
+            plain(grouped.size()),
+            plain(grouped.max()),
+            strict=True,
+        )
+    }
 
 
 def _latest_passes(passes: pd.DataFrame, code: str, min_score: float | None) -> pd.DataFrame:
@@ -222,17 +266,26 @@ def _mentee_counts(mentee_passes: pd.DataFrame, code: str) -> pd.Series:
 
 def _passes(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFrame:
     """Passed records completed on or before `as_of`, oldest first, owner column renamed."""
+    records = _records(frame, owner)
+    kept = records[records["passed"] & (records["completed_on"] <= pd.Timestamp(as_of))]
+    return kept.sort_values("completed_on", kind="stable")
+
+
+def _records(frame: pd.DataFrame | None, owner: str) -> pd.DataFrame:
+    """The records with the owner column renamed, dates as datetime64, scores as floats."""
     if frame is None:
         return pd.DataFrame(
             {
-                "owner": [],
-                "module_code": [],
+                "owner": pd.Series([], dtype=np.int64),
+                "module_code": pd.Series([], dtype=object),
                 "completed_on": pd.to_datetime([]),
-                "score": [],
-                "mentee_id": [],
+                "score": pd.Series([], dtype=np.float64),
+                "mentee_id": pd.Series([], dtype=np.int64),
+                MENTEE_NAME: pd.Series([], dtype=object),
+                "passed": pd.Series([], dtype=bool),
             }
         )
-    records = pd.DataFrame(
+    return pd.DataFrame(
         {
             "owner": frame[owner].to_numpy(dtype=np.int64),
             "module_code": frame["module_code"].to_numpy(dtype=object),
@@ -243,11 +296,12 @@ def _passes(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFr
             "mentee_id": frame["mentee_id"].to_numpy(dtype=np.int64)
             if "mentee_id" in frame.columns
             else 0,
+            MENTEE_NAME: frame[MENTEE_NAME].to_numpy(dtype=object)
+            if MENTEE_NAME in frame.columns
+            else None,
             "passed": frame["passed"].to_numpy(dtype=bool),
         }
     )
-    kept = records[records["passed"] & (records["completed_on"] <= pd.Timestamp(as_of))]
-    return kept.sort_values("completed_on", kind="stable")
 
 
 def _history(history: pd.DataFrame | None) -> dict[int, dict[str, Quarter]]:
@@ -302,8 +356,12 @@ def checklist(
         compared exactly; unknown (no GMV, or unknown parts) is not met.
     module: the latest passed record with score >= min_score completed on or before as_of;
         met when it is still valid (as_of before completed_on + valid_months); details
-        `module`, `valid_months`, `completed_on`, `valid_until` (ISO dates or None).
-    mentees: distinct mentees who passed `mentee_module` on or before as_of.
+        `module`, `valid_months`, `completed_on`, `valid_until` (ISO dates or None). Without a
+        qualifying pass, `actual` is the best score of the module's records on or before as_of,
+        passed or not (None when there were none, or none was scored), and the detail
+        `attempts` counts them: a failed 79 shows as 79, below the required 80.
+    mentees: distinct mentees who passed `mentee_module` on or before as_of; detail
+        `mentees` [{id, name}] (name None when the caller gave none), by id.
     """
     as_of = evidence.as_of
     window = _window(current, evidence.history.get(streamer_id, {}), rule.window_quarters)
@@ -326,10 +384,18 @@ def checklist(
         items.append(_refund_item(window, rule.max_refund_rate, cycles))
     items += [_module_item(module, streamer_id, evidence) for module in rule.modules]
     if rule.min_mentees_passed is not None and rule.mentee_module is not None:
-        count = evidence.mentees[rule.mentee_module].get(streamer_id, 0)
-        met = count >= rule.min_mentees_passed
+        passed = evidence.mentees[rule.mentee_module].get(streamer_id, [])
+        met = len(passed) >= rule.min_mentees_passed
+        named = [{"id": mentee, "name": name} for mentee, name in passed]
         items.append(
-            _item("mentees", rule.min_mentees_passed, count, met, module=rule.mentee_module)
+            _item(
+                "mentees",
+                rule.min_mentees_passed,
+                len(passed),
+                met,
+                module=rule.mentee_module,
+                mentees=named,
+            )
         )
     return items
 
@@ -373,16 +439,18 @@ def _refund_item(window: list[Quarter], limit: Decimal, cycles: list[str]) -> It
 
 def _module_item(module: ModuleRequirement, streamer_id: int, evidence: Evidence) -> Item:
     latest = evidence.passes[(module.code, module.min_score)].get(streamer_id)
+    attempts, best = evidence.attempts.get(module.code, {}).get(streamer_id, (0, None))
     if latest is None:
         return _item(
             "module",
             module.min_score,
-            None,
+            best,
             False,
             module=module.code,
             valid_months=module.valid_months,
             completed_on=None,
             valid_until=None,
+            attempts=attempts,
         )
     valid_until = None
     if module.valid_months is not None:

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import aliased
 
 from hrapp.auth.models import Role, User, UserRole
 from hrapp.core import audit
@@ -598,8 +599,10 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
     that day, for scoring.
 
     Columns: ``mentor_id``, ``mentee_id`` (int64), ``module_code`` (str), ``completed_on``
-    (``datetime.date``), ``passed`` (bool). `mentor_ids` None means every mentor.
+    (``datetime.date``), ``passed`` (bool), ``mentee_name`` (str: employee number and legal
+    name, which the promotion checklist lists). `mentor_ids` None means every mentor.
     """
+    mentee = aliased(Streamer)
     query = (
         select(
             Mentorship.mentor_id,
@@ -607,22 +610,27 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
             Module.code,
             TrainingRecord.completed_on,
             TrainingRecord.passed,
+            mentee.employee_no,
+            mentee.legal_name,
         )
         .join(Mentorship, _mentored_on_the_day())
         .join(Module, Module.id == TrainingRecord.module_id)
+        .join(mentee, mentee.id == TrainingRecord.streamer_id)
         .where(TrainingRecord.voided_at.is_(None))
         .order_by(Mentorship.mentor_id, TrainingRecord.streamer_id, TrainingRecord.completed_on)
     )
     if mentor_ids is not None:
         query = query.where(Mentorship.mentor_id.in_(mentor_ids))
+    rows = [(*row[:5], f"{row[5]} {row[6]}") for row in db.session.execute(query)]
     return _frame(
-        db.session.execute(query).all(),
+        rows,
         {
             "mentor_id": "int64",
             "mentee_id": "int64",
             "module_code": "str",
             "completed_on": "object",
             "passed": "bool",
+            "mentee_name": "str",
         },
     )
 

@@ -148,7 +148,10 @@ def test_unmet_criteria_say_what_is_missing(scheme: Scheme, q3: Period) -> None:
     assert items["grade"]["quarters"][1] == {"cycle": "2026Q2", "grade": None}
     assert (items["grade"]["actual"], items["grade"]["met"]) == (1, False)
     assert (items["on_air_hours"]["actual"], items["on_air_hours"]["met"]) == (210.0, False)
-    assert items["PRACTICAL-1"]["actual"] is None
+    # The best attempt shows as what the streamer has: 75, below the required 80 (the 95 came
+    # after the as-of date).
+    assert (items["PRACTICAL-1"]["actual"], items["PRACTICAL-1"]["required"]) == (75.0, 80.0)
+    assert items["PRACTICAL-1"]["attempts"] == 1
     assert items["PRACTICAL-1"]["met"] is False
     assert items["SCRIPT-1"]["met"] is True
     assert promotion["eligible"] is False
@@ -201,6 +204,7 @@ def test_senior_to_mentor_counts_distinct_mentees(scheme: Scheme, q3: Period) ->
         "actual": 2,
         "met": True,
         "module": "PRACTICAL-1",
+        "mentees": [{"id": 10, "name": None}, {"id": 11, "name": None}],
     }
     assert items["MENTOR-1"]["met"] and items["COMPLIANCE-1"]["met"]
     assert promotion["eligible"] is True
@@ -241,3 +245,37 @@ def test_month_arithmetic() -> None:
     assert months_between(dt.date(2026, 1, 15), dt.date(2026, 7, 14)) == 5
     assert months_between(dt.date(2026, 1, 15), dt.date(2026, 7, 15)) == 6
     assert months_between(dt.date(2026, 5, 1), dt.date(2026, 4, 1)) == 0
+
+
+def test_a_failed_attempt_shows_its_best_score_and_mentees_are_named(
+    scheme: Scheme, q3: Period
+) -> None:
+    """'79 (below 80)', not 'none': failed records count as attempts with their best score;
+    a module never taken has no score and no attempts; the mentees row names the mentees."""
+    training = [
+        *_passed_all(1, ASSISTANT_MODULES[:4]),
+        (1, "PRACTICAL-1", dt.date(2026, 5, 1), 72.0, False),
+        (1, "PRACTICAL-1", dt.date(2026, 8, 1), 79.0, False),
+    ]
+    items = _by_criterion(_checklist(scheme, q3, training=training))
+    practical = items["PRACTICAL-1"]
+    assert (practical["actual"], practical["required"], practical["met"]) == (79.0, 80.0, False)
+    assert (practical["attempts"], practical["completed_on"]) == (2, None)
+    compliance = items[ASSISTANT_MODULES[4]]
+    assert (compliance["actual"], compliance["attempts"]) == (None, 0)
+
+    sessions = sessions_frame(STRONG_QUARTER)
+    mentees = pd.DataFrame(
+        [
+            (2, 11, "PRACTICAL-1", dt.date(2026, 7, 1), True, "E1011 王五"),
+            (2, 10, "PRACTICAL-1", dt.date(2026, 5, 1), True, "E1010 赵六"),
+            (2, 12, "PRACTICAL-1", dt.date(2026, 7, 1), False, "E1012 孙七"),
+        ],
+        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "passed", "mentee_name"],
+    )
+    streamers = streamers_frame([(2, "senior", "beauty", dt.date(2025, 3, 1))])
+    inputs = PromotionInputs(AS_OF, mentees=mentees)
+    result = appraise(sessions, solo_hosts(sessions, 2), streamers, scheme, q3, inputs)
+    row = _by_criterion(result.explanations[2]["promotion"])["PRACTICAL-1"]
+    assert row["mentees"] == [{"id": 10, "name": "E1010 赵六"}, {"id": 11, "name": "E1011 王五"}]
+    assert (row["actual"], row["met"]) == (2, True)
