@@ -7,12 +7,14 @@ from flask import Blueprint
 
 
 def BLUEPRINTS() -> list[Blueprint]:
+    import hrapp.appraisals.closing_views  # noqa: F401 - adds its routes to the appraisals blueprint
     from hrapp.appraisals.views import bp as appraisals_bp
     from hrapp.audit.views import bp as audit_bp
     from hrapp.auth.views import bp as auth_bp
     from hrapp.jobs.views import bp as jobs_bp
     from hrapp.live_sessions.views import bp as live_sessions_bp
     from hrapp.main.views import bp as main_bp
+    from hrapp.promotions.views import bp as promotions_bp
     from hrapp.streamers.views import bp as streamers_bp
     from hrapp.training.views import bp as training_bp
 
@@ -25,6 +27,7 @@ def BLUEPRINTS() -> list[Blueprint]:
         streamers_bp,
         live_sessions_bp,
         appraisals_bp,
+        promotions_bp,
     ]
 
 
@@ -33,6 +36,7 @@ def CLI_GROUPS() -> list[click.Command]:
     from hrapp.auth.cli import users_cli
     from hrapp.demo.cli import demo_cli
     from hrapp.live_sessions.cli import sessions_cli
+    from hrapp.promotions.cli import promotions_cli
     from hrapp.streamers.cli import roster_cli
     from hrapp.training.cli import training_cli
 
@@ -45,6 +49,7 @@ def CLI_GROUPS() -> list[click.Command]:
         scheme_cli,
         cycle_cli,
         whatif_command,
+        promotions_cli,
     ]
 
 

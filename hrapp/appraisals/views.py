@@ -10,12 +10,14 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 import scoring
 from hrapp.appraisals import schemes, services
 from hrapp.appraisals.charts import attainment_chart
+from hrapp.appraisals.closing_forms import closing_context
 from hrapp.appraisals.export import FORMATS as EXPORT_FORMATS
 from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
 from hrapp.appraisals.export import MIME_TYPES as EXPORT_MIME_TYPES
@@ -188,14 +190,29 @@ def export_cycle(code: str) -> Response:
 
 @bp.get("/<int:appraisal_id>")
 @staff_only
-def appraisal(appraisal_id: int) -> str:
+def appraisal(appraisal_id: int) -> tuple[str, int]:
+    return appraisal_page(appraisal_or_404(appraisal_id))
+
+
+def appraisal_or_404(appraisal_id: int) -> Appraisal:
     found = db.session.scalar(
         select(Appraisal)
         .where(Appraisal.id == appraisal_id)
         .options(selectinload(Appraisal.adjustments))
+        .execution_options(populate_existing=True)
     )
     if found is None:
         raise NotFound(_("There is no such appraisal."))
+    return found
+
+
+def appraisal_page(
+    found: Appraisal,
+    forms: dict[str, FlaskForm] | None = None,
+    status: int = 200,
+    conflict: bool = False,
+) -> tuple[str, int]:
+    """The appraisal page; `forms` are closing forms a user submitted and must see again."""
     sheet = appraisal_sheet(found)
     labels = metric_labels()
     return render_template(
@@ -204,7 +221,8 @@ def appraisal(appraisal_id: int) -> str:
         metric_labels=labels,
         criterion_labels=CRITERION_LABELS,
         chart=attainment_chart(sheet["metrics"], labels) if sheet["metrics"] else None,
-    )
+        **closing_context(found, forms, conflict),
+    ), status
 
 
 # --- schemes ----------------------------------------------------------------------------------
