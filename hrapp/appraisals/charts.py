@@ -1,5 +1,5 @@
-"""The appraisal page's chart: attainment per metric as bars, the percentage printed on each
-(see `hrapp.core.charts` for how charts are drawn)."""
+"""The appraisal pages' charts: attainment per metric as bars, the percentage printed on each;
+a cycle's appraisals per grade (see `hrapp.core.charts` for how charts are drawn)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pygal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from hrapp.core.charts import chart_style, horizontal_bars, render_svg
+from hrapp.core.charts import MARGIN, chart_style, horizontal_bars, render_svg
 
 ROW_HEIGHT = 44
 STYLE = chart_style(("#c01048", "#98a2b3"))
@@ -32,5 +32,34 @@ def attainment_chart(metrics: Sequence[dict[str, Any]], labels: dict[str, str]) 
     chart.add(
         _("Attainment"),
         [None if m["attainment"] is None else round(m["attainment"] * 100, 1) for m in shown],
+    )
+    return render_svg(chart)
+
+
+GRADE_STYLE = chart_style(("#2e90fa",))
+OVER_COLOUR = "#d92d20"
+
+
+def grade_chart(counts: Sequence[tuple[str | None, int]], over: set[str]) -> Markup:
+    """Appraisals per grade as columns, best grade first and "not graded" last; grades of an
+    exceeded forced-distribution limit are drawn red (the page says so in words too)."""
+    chart = pygal.Bar(
+        js=[],
+        style=GRADE_STYLE,
+        print_values=True,
+        show_legend=False,
+        title=_("Appraisals per grade"),
+        height=300,
+        no_data_text=_("No data"),
+        margin=MARGIN,
+        value_formatter=lambda value: f"{value:.0f}",
+    )
+    chart.x_labels = [grade or _("Not graded") for grade, _count in counts]
+    chart.add(
+        _("Appraisals"),
+        [
+            {"value": count, "color": OVER_COLOUR} if grade in over else count
+            for grade, count in counts
+        ],
     )
     return render_svg(chart)

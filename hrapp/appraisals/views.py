@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 import scoring
-from hrapp.appraisals import schemes, services
-from hrapp.appraisals.charts import attainment_chart
+from hrapp.appraisals import review, schemes, services
+from hrapp.appraisals.charts import attainment_chart, grade_chart
 from hrapp.appraisals.closing_forms import closing_context
 from hrapp.appraisals.export import FORMATS as EXPORT_FORMATS
 from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
@@ -43,9 +43,11 @@ PER_PAGE = 100
 SORTS = {
     "employee_no": Streamer.employee_no,
     "name": Streamer.legal_name,
+    "team": Appraisal.team,
     "level": Appraisal.level,
     "score": Appraisal.score,
     "grade": Appraisal.grade,
+    "net_gmv": Appraisal.net_gmv_fen,
     "commission": Appraisal.commission_fen,
     "payable": Appraisal.payable_fen,
     "eligible": Appraisal.promotion_eligible,
@@ -100,51 +102,67 @@ def _sorted(query: Select[Any]) -> tuple[Select[Any], str, str]:
         direction = "asc"
     column = SORTS[sort]
     ordered = column.desc() if direction == "desc" else column.asc()
-    return query.order_by(ordered, Streamer.employee_no), sort, direction
+    # Unknown amounts and not-graded rows come last either way, not first when descending.
+    return query.order_by(ordered.nulls_last(), Streamer.employee_no), sort, direction
 
 
-def _summary(cycle: AppraisalCycle) -> dict[str, Any]:
+def _summary(cycle: AppraisalCycle, grades: list[tuple[str | None, int]]) -> dict[str, Any]:
     """Tiles of the cycle page: counts, grade distribution and totals."""
-    return {**services.cycle_totals(cycle.id), "grades": services.grade_counts(cycle)}
+    return {**services.cycle_totals(cycle.id), "grades": grades}
 
 
-def _row(appraisal: Appraisal) -> dict[str, Any]:
+def _row(appraisal: Appraisal, cycle: AppraisalCycle) -> dict[str, Any]:
     return {
         "id": appraisal.id,
+        "streamer_id": appraisal.streamer_id,
         "employee_no": appraisal.streamer.employee_no,
         "name": appraisal.streamer.display_name,
+        "team": appraisal.team,
         "level": appraisal.level,
+        "category": appraisal.category,
         "score": appraisal.score,
         "grade": appraisal.grade,
+        "net_gmv_fen": appraisal.net_gmv_fen,
         "commission_fen": appraisal.commission_fen,
         "payable_fen": appraisal.payable_fen,
         "eligible": appraisal.promotion_eligible,
         "not_graded": appraisal.not_graded,
         "data_incomplete": appraisal.data_incomplete,
+        "disputed": appraisal.disputed_at is not None,
         "status": appraisal.status,
+        "sessions_args": review.sessions_args(
+            appraisal.streamer.employee_no, cycle.starts_on, cycle.ends_on
+        ),
     }
 
 
 @bp.get("/cycles/<code>")
 @staff_only
 def cycle(code: str) -> str:
+    """The review table: filters and search from the query string, sorted and paged by the
+    database, with the totals per team and the grade distribution against the scheme's limits."""
     found = services.cycle_by_code(code)
-    query = (
-        select(Appraisal)
-        .join(Appraisal.streamer)
-        .options(contains_eager(Appraisal.streamer))
-        .where(Appraisal.cycle_id == found.id)
-    )
-    query, sort, direction = _sorted(query)
+    choices = review.filter_choices(found)
+    wanted = review.read_filter(request.args, choices)
+    query, sort, direction = _sorted(review.review_query(found.id, wanted))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    distribution = review.grade_distribution(found)
     return render_template(
         "appraisals/cycle.html",
         cycle=found,
-        summary=_summary(found),
-        rows=[_row(a) for a in page.items],
+        summary=_summary(found, distribution["counts"]),
+        rows=[_row(a, found) for a in page.items],
         page=page,
         sort=sort,
         direction=direction,
+        choices=choices,
+        wanted=wanted,
+        totals=review.totals(found.id, wanted),
+        distribution=distribution,
+        grade_chart=grade_chart(distribution["counts"], distribution["over"])
+        if distribution["counts"]
+        else None,
+        stale=review.stale_notice(found),
     )
 
 

@@ -32,6 +32,12 @@ CASES: dict[str, list[Case]] = {
     "appraisals.cycle": [
         Case("GET", lambda w: CYCLE, STAFF_ONLY),
         Case("GET", lambda w: f"{CYCLE}?sort=payable&dir=desc", STAFF_ONLY),
+        # A filtered view is a link: the same answers, whatever the query string holds.
+        Case(
+            "GET", lambda w: f"{CYCLE}?team=一组&grade=A&eligible=1&disputed=1&page=2", STAFF_ONLY
+        ),
+        Case("GET", lambda w: f"{CYCLE}?q=%25&level=nope&not_graded=1&incomplete=1", STAFF_ONLY),
+        Case("GET", lambda w: f"{NO_CYCLE}?team=一组", MISSING),
         Case("GET", lambda w: NO_CYCLE, MISSING),
     ],
     "appraisals.run_cycle": [
