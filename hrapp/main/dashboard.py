@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from hrapp.appraisals.models import AppraisalCycle
+from hrapp.appraisals.review import stale_notice
 from hrapp.appraisals.services import cycle_totals
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone, to_org_time
 from hrapp.extensions import db
@@ -69,6 +70,7 @@ def cycle_progress(quarter: Quarter) -> dict[str, Any] | None:
         "status": cycle.status,
         "last_run_at": cycle.last_run_at,
         "finalized_at": cycle.finalized_at,
+        "stale": stale_notice(cycle),
         **cycle_totals(cycle.id),
     }
 

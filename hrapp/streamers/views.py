@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from hrapp.appraisals.review import streamer_appraisals
 from hrapp.auth.permissions import STAFF, TRAINING_STAFF, is_staff, require, role_required
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
@@ -135,6 +136,8 @@ def _detail(streamer: Streamer, *, hr_view: bool) -> dict[str, Any]:
         "mentees": sorted(streamer.mentees, key=lambda s: s.employee_no),
         "accounts": streamer.accounts,
         "level_changes": list(reversed(streamer.level_changes)),
+        # Confirmed for a later day (a promotion from next quarter): not today's level yet.
+        "scheduled_levels": services.scheduled_level_changes(streamer),
     }
     if hr_view:
         data |= {
@@ -156,6 +159,8 @@ def show(streamer_id: int) -> str:
     hr_view = is_staff(current_user)
     context: dict[str, Any] = {"s": _detail(streamer, hr_view=hr_view), "hr_view": hr_view}
     if hr_view:
+        # Pay is HR's: trainers see the profile without the appraisals.
+        context["appraisals"] = streamer_appraisals(streamer.id)
         mentor_form = forms.MentorForm(mentor_id=str(streamer.mentor_id or ""))
         mentor_form.set_candidates(services.mentor_candidates(streamer))
         context |= {
