@@ -1,55 +1,57 @@
-"""Running a cycle: the one place that turns stored rows into DataFrames, scores them with the
-`scoring` library, and writes the appraisals back.
+"""Running a cycle: turn the quarter's stored rows into appraisals with the `scoring` library,
+show what a re-run would change, and write the appraisals back.
 
 Who is appraised (decided here, shown on the cycle page):
 - every active streamer hired by the quarter's last day;
 - every streamer who left on or after the quarter's first day — they earned commission on the
   sessions they hosted before leaving, and payroll settles it;
 - anyone who hosted a session of the quarter, whatever the roster says, so no GMV is dropped;
-- anyone already appraised in the cycle, so a re-run never silently drops an appraisal.
+- anyone already appraised in the cycle, so a re-run never silently drops an appraisal;
+- anyone owed a late-data settlement of an earlier finalized quarter (`settlement`), a leaver
+  too, for that line alone.
 
-Loading is one query per table through `pandas.read_sql` (sessions starting inside the
-quarter's UTC bounds, computed from its dates in the organisation's zone; their hosts; the
-roster; earlier quarters' appraisals), plus the training facts. Writing is SQLAlchemy Core
+Each streamer is appraised at the level(s) held in the quarter (the level history), never at
+today's level. A run is planned first (`plan_run`): every row computed, compared with the
+stored appraisals; `preview_run` stops there and shows the changes (per streamer old → new
+score, grade, payable, and the totals), `run_cycle` writes them. Writing is SQLAlchemy Core
 executemany: ORM objects per row would be far too slow for 10,000 streamers. A re-run updates
-draft appraisals in place (adjustments kept, payable recomputed), leaves finalized ones alone,
-and audits every change of payable or grade.
+draft appraisals in place (HR's pay adjustments and score override kept, settlement lines
+recomputed, payable recomputed), leaves finalized ones alone, audits every change of score,
+grade or payable, and clears the cycle's out-of-date mark.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
+import json
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from flask_babel import gettext as _
-from sqlalchemy import (
-    Select,
-    String,
-    bindparam,
-    insert,
-    select,
-    type_coerce,
-    update,
-)
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 import scoring
-from hrapp.appraisals.models import Appraisal, AppraisalCycle, SchemeVersion
+from hrapp.appraisals import settlement, staleness
+from hrapp.appraisals.models import (
+    Appraisal,
+    AppraisalAdjustment,
+    AppraisalCycle,
+    SchemeVersion,
+)
+from hrapp.appraisals.quarter import appraise_quarter, frame
 from hrapp.appraisals.schemes import ensure_default_scheme
 from hrapp.appraisals.services import cycle_totals
 from hrapp.core import audit
 from hrapp.core.db import utcnow
-from hrapp.core.errors import Locked, ValidationFailed
+from hrapp.core.errors import Conflict, Locked
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
-from hrapp.live_sessions.models import LiveSession, SessionHost
-from hrapp.streamers.models import LevelChange, Streamer
-from scoring.period import previous_quarter_codes
+from hrapp.streamers.models import Streamer
 
 STEPS = 100  # progress is reported in percent of the whole run
 WRITE_CHUNK = 2_000
@@ -74,22 +76,56 @@ FIGURE_COLUMNS = (
     "commission_fen",
     "promotion_eligible",
 )
-INSTANT_COLUMNS = ("started_at", "ended_at")
-HOST_COLUMNS = ("session_id", "streamer_id", "share_bp")
-SESSION_COLUMNS = (
-    "started_at",
-    "ended_at",
-    "on_air_seconds",
-    "viewers",
-    "views",
-    "new_followers",
-    "unfollows",
-    "buyers",
-    "orders",
-    "avg_watch_seconds",
-    "gmv_fen",
-    "refunds_fen",
-)
+# What a change shows, old -> new.
+SHOWN = ("score", "grade", "payable_fen")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One stored appraisal that the run changes (score, grade or payable)."""
+
+    streamer_id: int
+    employee_no: str
+    name: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    """What a run would do: the changes to stored appraisals, how many new ones, the totals."""
+
+    cycle: str
+    scheme_version: int
+    appraised: int
+    created: int
+    changes: list[Change]
+    old_total_fen: int
+    new_total_fen: int
+    settlements: int
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies these exact changes: applying checks that nothing moved since."""
+        body = json.dumps(
+            [self.scheme_version, self.created, [asdict(c) for c in self.changes]],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "cycle": self.cycle,
+            "scheme_version": self.scheme_version,
+            "appraised": self.appraised,
+            "created": self.created,
+            "changes": [asdict(c) for c in self.changes],
+            "old_total_fen": self.old_total_fen,
+            "new_total_fen": self.new_total_fen,
+            "settlements": self.settlements,
+            "fingerprint": self.fingerprint,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,13 +137,15 @@ class RunSummary:
     appraised: int
     created: int
     updated: int
-    changed: int  # updated appraisals whose payable or grade changed
+    changed: int  # updated appraisals whose score, grade or payable changed
     kept_finalized: int
     not_graded: int
     data_incomplete: int
     promotion_eligible: int
     total_payable: str  # yuan
     seconds: float
+    settlements: int = 0
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,59 +167,112 @@ class RunSummary:
         }
 
 
-def run_cycle(cycle: AppraisalCycle, progress: ProgressFn | None = None) -> RunSummary:
-    """Appraise the cycle's quarter with the active scheme and store the appraisals (flushes).
+@dataclass
+class Plan:
+    """A run computed but not written: the new rows, the stored ones, the settlement lines."""
+
+    cycle: AppraisalCycle
+    version: SchemeVersion
+    result: scoring.AppraisalResult
+    rows: list[dict[str, Any]]
+    existing: dict[int, dict[str, Any]]
+    lines: list[settlement.Line]
+    changes: list[Change]
+
+    def preview(self) -> RunPreview:
+        old = sum(r["payable_fen"] or 0 for r in self.existing.values())
+        new = sum(r["payable_fen"] or 0 for r in self.rows if not self._finalized(r))
+        new += sum(
+            r["payable_fen"] or 0 for r in self.existing.values() if r["status"] == "finalized"
+        )
+        return RunPreview(
+            cycle=self.cycle.code,
+            scheme_version=self.version.version,
+            appraised=len(self.rows),
+            created=sum(1 for r in self.rows if r["streamer_id"] not in self.existing),
+            changes=self.changes,
+            old_total_fen=old,
+            new_total_fen=new,
+            settlements=len(self.lines),
+        )
+
+    def _finalized(self, row: dict[str, Any]) -> bool:
+        old = self.existing.get(row["streamer_id"])
+        return old is not None and old["status"] == "finalized"
+
+
+def plan_run(cycle: AppraisalCycle, report: ProgressFn = no_progress) -> Plan:
+    """Compute the run of an open cycle with the active scheme, writing nothing.
 
     Raises Locked for a finalized cycle and ValidationFailed (every problem listed) when the
     stored data cannot be scored, e.g. a level the scheme does not know.
     """
-    report = progress or no_progress
-    started = time.perf_counter()
     cycle = _locked_open_cycle(cycle)
     version = ensure_default_scheme()
     scheme = scoring.load_scheme(version.toml)
-    period = scoring.Period(cycle.starts_on, cycle.ends_on, cycle.timezone)
-    before = _cycle_state(cycle)
-
     report(0, STEPS, _("Loading the quarter's sessions"))
-    low, high = period.utc_bounds()
-    sessions, hosts = load_quarter(low.to_pydatetime(), high.to_pydatetime())
-    report(55, STEPS, _("Loading the roster and training"))
     existing = _existing(cycle)
-    roster = _appraised_streamers(cycle, _roster(), hosts, existing)
-    inputs = _promotion_inputs(cycle, scheme)
-    history = _level_history(cycle)
-    report(60, STEPS, _("Scoring %(n)d streamers", n=len(roster)))
-    try:
-        result = scoring.appraise(
-            sessions, hosts, roster, scheme, period, inputs, level_history=history
-        )
-    except scoring.ScoringInputError as exc:
-        raise ValidationFailed(
-            _("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
-            exc.problems,
-        ) from None
-    report(70, STEPS, _("Saving appraisals"))
-    counts = _write(cycle, version, roster, result, existing, report)
+    lines = settlement.lines_for(cycle)
+    report(50, STEPS, _("Scoring the quarter"))
+    keep = set(existing) | {line.streamer_id for line in lines}
+    chosen, result = appraise_quarter(cycle, scheme, keep)
+    report(65, STEPS, _("Comparing with the stored appraisals"))
+    rows = _rows(cycle, version, scheme, chosen, result, existing, lines)
+    return Plan(cycle, version, result, rows, existing, lines, _changes(rows, existing))
 
-    cycle.scheme_version_id = version.id
+
+def preview_run(cycle: AppraisalCycle, progress: ProgressFn | None = None) -> RunPreview:
+    """What `run_cycle` would change, without changing anything."""
+    report = progress or no_progress
+    preview = plan_run(cycle, report).preview()
+    report(STEPS, STEPS, _("Done"))
+    return preview
+
+
+def run_cycle(
+    cycle: AppraisalCycle, progress: ProgressFn | None = None, *, expected: str | None = None
+) -> RunSummary:
+    """Appraise the cycle's quarter with the active scheme and store the appraisals (flushes).
+
+    `expected`: the fingerprint of a preview the user confirmed; when the changes are no
+    longer those, Conflict is raised and nothing is written (the data moved meanwhile).
+    """
+    report = progress or no_progress
+    started = time.perf_counter()
+    plan = plan_run(cycle, report)
+    cycle = plan.cycle
+    if expected is not None and plan.preview().fingerprint != expected:
+        raise Conflict(
+            _(
+                "The data of cycle %(code)s changed after the preview: nothing was applied. "
+                "Look at the changes again.",
+                code=cycle.code,
+            )
+        )
+    before = _cycle_state(cycle)
+    report(70, STEPS, _("Saving appraisals"))
+    counts = _write(plan, report)
+    cycle.scheme_version_id = plan.version.id
     cycle.last_run_at = utcnow()
+    staleness.cleared(cycle)
     db.session.flush()
     db.session.expire_all()  # rows were written with Core: loaded objects are stale
-    table = result.table
+    table = plan.result.table
     summary = RunSummary(
         cycle=cycle.code,
-        scheme_version=version.version,
+        scheme_version=plan.version.version,
         appraised=len(table),
         kept_finalized=counts["kept"],
         created=counts["created"],
         updated=counts["updated"],
-        changed=counts["changed"],
+        changed=len(plan.changes),
         not_graded=int(table["not_graded"].sum()),
         data_incomplete=int(table["data_incomplete"].sum()),
         promotion_eligible=int(table["promotion_eligible"].fillna(False).sum()),
         total_payable=yuan_text(_cycle_state(cycle)["total_payable"]),
         seconds=round(time.perf_counter() - started, 3),
+        settlements=len(plan.lines),
+        changes=[asdict(change) for change in plan.changes],
     )
     _audit_run(cycle, before, summary)
     report(STEPS, STEPS, _("Done"))
@@ -208,149 +299,42 @@ def _locked_open_cycle(cycle: AppraisalCycle) -> AppraisalCycle:
     return fresh
 
 
-# --- loading ----------------------------------------------------------------------------------
-
-
-def _frame(query: Select[Any]) -> pd.DataFrame:
-    return pd.read_sql(query, db.session.connection())
-
-
-def _utc(series: pd.Series) -> pd.Series:
-    """Instants as UTC datetimes: SQLite hands back text (naive UTC), PostgreSQL aware
-    datetimes."""
-    if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert("UTC")
-    return pd.to_datetime(series, utc=True, format="ISO8601")
-
-
-def _raw(column: Any) -> Any:
-    """The column as the driver returns it: SQLite's instants stay text for pandas to parse in
-    one vectorised pass, instead of a Python datetime built per value (1.3 million a quarter)."""
-    return type_coerce(column, String).label(column.key)
-
-
-def load_quarter(low: dt.datetime, high: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(sessions, hosts) frames of the sessions starting in [low, high), from one query.
-
-    One row per host of a session, so a co-hosted session comes twice and is kept once in the
-    sessions frame; a session nobody hosted is attributed to no one and is not needed. One
-    joined query instead of two halves the rows Python has to build, which is most of a run's
-    time.
-    """
-    columns = [
-        _raw(column) if name in INSTANT_COLUMNS else column
-        for name, column in ((name, getattr(LiveSession, name)) for name in SESSION_COLUMNS)
-    ]
+def _existing(cycle: AppraisalCycle) -> dict[int, dict[str, Any]]:
+    """The stored appraisals by streamer id, with the sum of HR's pay adjustments."""
+    pay = (
+        select(
+            AppraisalAdjustment.appraisal_id,
+            func.sum(AppraisalAdjustment.amount_fen).label("pay_fen"),
+        )
+        .where(AppraisalAdjustment.kind == "pay")
+        .group_by(AppraisalAdjustment.appraisal_id)
+        .subquery()
+    )
     query = (
-        select(SessionHost.streamer_id, SessionHost.share_bp, LiveSession.id.label("session_id"))
-        .add_columns(*columns)
-        .join(LiveSession, LiveSession.id == SessionHost.session_id)
-        .where(LiveSession.started_at >= low, LiveSession.started_at < high)
-    )
-    rows = _frame(query)
-    hosts = rows[list(HOST_COLUMNS)].astype("int64")
-    sessions = rows.drop(columns=["streamer_id", "share_bp"]).drop_duplicates("session_id")
-    sessions = sessions.reset_index(drop=True)
-    for name in sessions.columns:
-        # An empty result or an all-NULL column comes back untyped; the library wants numbers.
-        convert = _utc if name in INSTANT_COLUMNS else pd.to_numeric
-        sessions[name] = convert(sessions[name])
-    return sessions, hosts
-
-
-def _existing(cycle: AppraisalCycle) -> pd.DataFrame:
-    query = select(
-        Appraisal.id,
-        Appraisal.streamer_id,
-        Appraisal.status,
-        Appraisal.adjustment_fen,
-        Appraisal.payable_fen,
-        Appraisal.grade,
-    ).where(Appraisal.cycle_id == cycle.id)
-    return _frame(query).set_index("streamer_id")
-
-
-def _roster() -> pd.DataFrame:
-    """Every streamer with what the run needs to choose, appraise and snapshot them."""
-    query = select(
-        Streamer.id.label("streamer_id"),
-        Streamer.level,
-        Streamer.category,
-        Streamer.level_since,
-        Streamer.team,
-        Streamer.status,
-        Streamer.hire_date,
-        Streamer.left_on,
-    ).order_by(Streamer.id)
-    return _frame(query)
-
-
-def _level_history(cycle: AppraisalCycle) -> pd.DataFrame:
-    """Every level change effective by the quarter's last day, in the order made: the level in
-    force on each day of the quarter comes from these, never from today's level (a change
-    dated later cannot touch the quarter)."""
-    return _frame(
         select(
-            LevelChange.streamer_id,
-            LevelChange.effective_on,
-            LevelChange.from_level,
-            LevelChange.to_level,
-        )
-        .where(LevelChange.effective_on <= cycle.ends_on)
-        .order_by(LevelChange.streamer_id, LevelChange.effective_on, LevelChange.id)
-    )
-
-
-def _appraised_streamers(
-    cycle: AppraisalCycle, roster: pd.DataFrame, hosts: pd.DataFrame, existing: pd.DataFrame
-) -> pd.DataFrame:
-    """The roster rows of everyone appraised (see the module docstring)."""
-    hired = _dates(roster["hire_date"])
-    left = _dates(roster["left_on"])
-    starts, ends = pd.Timestamp(cycle.starts_on), pd.Timestamp(cycle.ends_on)
-    active = (roster["status"] == "active") & (hired.isna() | (hired <= ends))
-    left_during = (roster["status"] == "left") & (left >= starts)
-    hosted = roster["streamer_id"].isin(hosts["streamer_id"].unique())
-    appraised = roster["streamer_id"].isin(existing.index)
-    chosen = roster[(active | left_during | hosted | appraised).to_numpy(dtype=bool)].copy()
-    chosen["level_since"] = _dates(chosen["level_since"])
-    return chosen.reset_index(drop=True)
-
-
-def _dates(series: pd.Series) -> pd.Series:
-    """Calendar dates as naive datetimes (SQLite hands back text)."""
-    return pd.to_datetime(series, format="ISO8601")
-
-
-def _promotion_inputs(cycle: AppraisalCycle, scheme: scoring.Scheme) -> scoring.PromotionInputs:
-    """Earlier quarters' appraisals, training records and mentees' records, as of quarter end."""
-    from hrapp.training.services import mentee_facts, training_facts
-
-    window = max((rule.window_quarters or 1 for rule in scheme.promotion), default=1)
-    history = _frame(
-        select(
+            Appraisal.id,
             Appraisal.streamer_id,
-            AppraisalCycle.code.label("cycle"),
+            Appraisal.status,
+            Appraisal.score,
+            Appraisal.score_override,
             Appraisal.grade,
-            Appraisal.on_air_seconds,
-            Appraisal.gmv_fen,
-            Appraisal.refunds_fen,
+            Appraisal.payable_fen,
+            func.coalesce(pay.c.pay_fen, 0).label("pay_fen"),
         )
-        .join(AppraisalCycle, AppraisalCycle.id == Appraisal.cycle_id)
-        # The window's earlier quarters: the appraised one is being computed now.
-        .where(AppraisalCycle.code.in_(previous_quarter_codes(cycle.code, window)[1:]))
+        .outerjoin(pay, pay.c.appraisal_id == Appraisal.id)
+        .where(Appraisal.cycle_id == cycle.id)
     )
-    return scoring.PromotionInputs(
-        as_of=cycle.ends_on,
-        history=_or_none(history),
-        training=_or_none(training_facts()),
-        mentees=_or_none(mentee_facts()),
-    )
+    stored = frame(query)
+    return {
+        int(row["streamer_id"]): {key: _plain(value) for key, value in row.items()}
+        for row in stored.to_dict("records")
+    }
 
 
-def _or_none(frame: pd.DataFrame) -> pd.DataFrame | None:
-    """`None` stands for an empty frame (an empty SQL result has no column types)."""
-    return None if frame.empty else frame
+def _plain(value: Any) -> Any:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if isinstance(value, np.generic) else value
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -366,36 +350,107 @@ def _values(column: pd.Series) -> list[Any]:
 def _rows(
     cycle: AppraisalCycle,
     version: SchemeVersion,
+    scheme: scoring.Scheme,
     roster: pd.DataFrame,
     result: scoring.AppraisalResult,
+    existing: dict[int, dict[str, Any]],
+    lines: list[settlement.Line],
 ) -> list[dict[str, Any]]:
-    """One appraisal row per streamer, in the roster's order (the table's order too)."""
+    """One appraisal row per streamer, in the roster's order (the table's order too), with its
+    adjustment total (HR's pay adjustments kept, this run's settlement lines) and payable."""
     table = result.table
     columns = {name: _values(table[name]) for name in FIGURE_COLUMNS}
-    columns["team"] = _values(roster["team"])
-    ids = _values(table["streamer_id"])
+    teams = dict(zip(_values(table["streamer_id"]), _values(roster["team"]), strict=True))
+    settled: dict[int, int] = {}
+    for line in lines:
+        settled[line.streamer_id] = settled.get(line.streamer_id, 0) + line.amount_fen
     now = utcnow()
     rows = []
-    for index, streamer_id in enumerate(ids):
+    for index, streamer_id in enumerate(_values(table["streamer_id"])):
         row = {name: values[index] for name, values in columns.items()}
         row["category"] = row["category"] or ""
-        row["team"] = row["team"] or ""
+        row["team"] = teams[streamer_id] or ""
         row["promotion_eligible"] = bool(row["promotion_eligible"])
         explanation = result.explanations[streamer_id]
         explanation["scheme_version"] = version.version
+        old = existing.get(streamer_id, {})
+        if old.get("score_override") is not None:
+            _override(row, explanation, old["score_override"], scheme)
+        adjustment = int(old.get("pay_fen") or 0) + settled.get(streamer_id, 0)
         row.update(
             cycle_id=cycle.id,
             streamer_id=streamer_id,
             scheme_version_id=version.id,
             explanation=explanation,
             computed_at=now,
+            adjustment_fen=adjustment,
+            payable_fen=_payable(row["commission_fen"], adjustment),
         )
         rows.append(row)
     return rows
 
 
+def _override(
+    row: dict[str, Any], explanation: dict[str, Any], score: float, scheme: scoring.Scheme
+) -> None:
+    """HR's score override, re-applied to the recomputed quarter: re-grade, new multiplier."""
+    overridden = scoring.with_score(
+        score,
+        row["net_gmv_fen"],
+        row["on_air_seconds"] or 0,
+        explanation["min_on_air_hours"],
+        row["level"],
+        scheme,
+    )
+    explanation["score_override"] = {"score": score, "computed_score": row["score"]}
+    explanation["grade"], explanation["grade_band"] = overridden["grade"], overridden["grade_band"]
+    explanation["commission"] = overridden["commission"]
+    for name in ("score", "grade", "tier_commission_fen", "multiplier", "commission_fen"):
+        row[name] = overridden[name]
+    row["not_graded"] = overridden["grade"] is None
+
+
 def _payable(commission_fen: int | None, adjustment_fen: int) -> int | None:
     return None if commission_fen is None else commission_fen + adjustment_fen
+
+
+def _shown(state: dict[str, Any]) -> dict[str, Any]:
+    score = state.get("score")
+    return {
+        "score": None if score is None else round(float(score), 2),
+        "grade": state.get("grade"),
+        "payable_fen": None if state.get("payable_fen") is None else int(state["payable_fen"]),
+    }
+
+
+def _changes(rows: list[dict[str, Any]], existing: dict[int, dict[str, Any]]) -> list[Change]:
+    """Stored draft appraisals whose score, grade or payable the run changes."""
+    moved = []
+    for row in rows:
+        old = existing.get(row["streamer_id"])
+        if old is None or old["status"] == "finalized":
+            continue
+        was, now = _shown(old), _shown(row)
+        if was != now:
+            moved.append((row["streamer_id"], was, now))
+    names = _names([streamer_id for streamer_id, _, _ in moved])
+    return [
+        Change(streamer_id, *names[streamer_id], old=was, new=now)
+        for streamer_id, was, now in moved
+    ]
+
+
+def _names(ids: list[int]) -> dict[int, tuple[str, str]]:
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), WRITE_CHUNK):
+        chunk = ids[start : start + WRITE_CHUNK]
+        for streamer_id, number, name in db.session.execute(
+            select(Streamer.id, Streamer.employee_no, Streamer.legal_name).where(
+                Streamer.id.in_(chunk)
+            )
+        ):
+            found[streamer_id] = (number, name)
+    return found
 
 
 def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]]:
@@ -403,46 +458,25 @@ def _chunks(rows: Sequence[dict[str, Any]]) -> Iterator[Sequence[dict[str, Any]]
         yield rows[start : start + WRITE_CHUNK]
 
 
-def _write(
-    cycle: AppraisalCycle,
-    version: SchemeVersion,
-    roster: pd.DataFrame,
-    result: scoring.AppraisalResult,
-    existing: pd.DataFrame,
-    report: ProgressFn,
-) -> dict[str, int]:
-    """Insert new appraisals, update drafts in place, keep finalized ones; audit changes."""
-    known = existing.to_dict("index")
-    inserts, updates, changes = [], [], []
+def _write(plan: Plan, report: ProgressFn) -> dict[str, int]:
+    """Insert new appraisals, update drafts in place, keep finalized ones; write this run's
+    settlement lines; audit changes."""
+    inserts, updates = [], []
     kept = 0
-    for row in _rows(cycle, version, roster, result):
-        old = known.get(row["streamer_id"])
+    for row in plan.rows:
+        old = plan.existing.get(row["streamer_id"])
         if old is None:
-            inserts.append(
-                {
-                    **row,
-                    "adjustment_fen": 0,
-                    "payable_fen": row["commission_fen"],
-                    "status": "draft",
-                }
-            )
-            continue
-        if old["status"] == "finalized":
+            inserts.append({**row, "status": "draft"})
+        elif old["status"] == "finalized":
             kept += 1
-            continue
-        adjustment = int(old["adjustment_fen"])
-        payable = _payable(row["commission_fen"], adjustment)
-        updates.append({**row, "row_id": int(old["id"]), "payable_fen": payable})
-        was = {"payable_fen": _int_or_none(old["payable_fen"]), "grade": _str_or_none(old["grade"])}
-        now = {"payable_fen": payable, "grade": row["grade"]}
-        if was != now:
-            changes.append((int(old["id"]), was, now))
+        else:
+            updates.append({**row, "row_id": int(old["id"])})
     table = Appraisal.__table__
     written, total = 0, max(len(inserts) + len(updates), 1)
     for chunk in _chunks(inserts):
         db.session.execute(insert(table), chunk)
         written += len(chunk)
-        report(70 + 28 * written // total, STEPS, _("Saving appraisals"))
+        report(70 + 25 * written // total, STEPS, _("Saving appraisals"))
     statement = (
         update(table)
         .where(table.c.id == bindparam("row_id"))
@@ -451,36 +485,78 @@ def _write(
     for chunk in _chunks(updates):
         db.session.execute(statement, chunk)
         written += len(chunk)
-        report(70 + 28 * written // total, STEPS, _("Saving appraisals"))
-    _audit_changes(cycle, changes)
-    return {"created": len(inserts), "updated": len(updates), "changed": len(changes), "kept": kept}
+        report(70 + 25 * written // total, STEPS, _("Saving appraisals"))
+    _write_settlements(plan)
+    _audit_changes(plan.cycle, plan.changes)
+    return {"created": len(inserts), "updated": len(updates), "kept": kept}
 
 
-def _int_or_none(value: Any) -> int | None:
-    return None if pd.isna(value) else int(value)
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if pd.isna(value) else str(value)
+def _write_settlements(plan: Plan) -> None:
+    """Replace the cycle's settlement lines with this run's (never one more per run)."""
+    appraisal_ids = select(Appraisal.id).where(Appraisal.cycle_id == plan.cycle.id)
+    db.session.execute(
+        delete(AppraisalAdjustment).where(
+            AppraisalAdjustment.kind == settlement.SETTLEMENT,
+            AppraisalAdjustment.appraisal_id.in_(appraisal_ids),
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    if not plan.lines:
+        return
+    ids = dict(
+        db.session.execute(
+            select(Appraisal.streamer_id, Appraisal.id).where(
+                Appraisal.cycle_id == plan.cycle.id,
+                Appraisal.streamer_id.in_({line.streamer_id for line in plan.lines}),
+            )
+        ).all()
+    )
+    now = utcnow()
+    db.session.execute(
+        insert(AppraisalAdjustment.__table__),
+        [
+            {
+                "appraisal_id": ids[line.streamer_id],
+                "kind": settlement.SETTLEMENT,
+                "amount_fen": line.amount_fen,
+                "source_cycle_id": line.source_cycle_id,
+                "reason": line.reason[:500],
+                "reason_params": line.params,
+                "created_at": now,
+            }
+            for line in plan.lines
+        ],
+    )
 
 
 # --- audit ------------------------------------------------------------------------------------
 
 
-def _audit_changes(
-    cycle: AppraisalCycle, changes: list[tuple[int, dict[str, Any], dict[str, Any]]]
-) -> None:
-    """One row per re-computed appraisal whose payable or grade changed: old -> new."""
+def _audit_changes(cycle: AppraisalCycle, changes: list[Change]) -> None:
+    """One row per re-computed appraisal whose score, grade or payable changed: old -> new."""
 
     def shown(state: dict[str, Any]) -> dict[str, Any]:
-        return {"grade": state["grade"], "payable": yuan_text(state["payable_fen"])}
+        return {
+            "score": state["score"],
+            "grade": state["grade"],
+            "payable": yuan_text(state["payable_fen"]),
+        }
 
-    for appraisal_id, was, now in changes:
+    ids = (
+        dict(
+            db.session.execute(
+                select(Appraisal.streamer_id, Appraisal.id).where(Appraisal.cycle_id == cycle.id)
+            ).all()
+        )
+        if changes
+        else {}
+    )
+    for change in changes:
         audit.record(
             "appraisal.recompute",
             "appraisal",
-            appraisal_id,
-            changes=audit.diff(shown(was), shown(now)),
+            ids[change.streamer_id],
+            changes=audit.diff(shown(change.old), shown(change.new)),
             summary=_("Recomputed in the run of cycle %(code)s.", code=cycle.code),
         )
 
@@ -511,8 +587,8 @@ def _audit_run(cycle: AppraisalCycle, before: dict[str, Any], summary: RunSummar
         changes=audit.diff(*shown),
         summary=_(
             "Cycle %(code)s run with scheme version %(version)d: %(appraised)d appraised "
-            "(%(created)d new, %(updated)d updated, %(changed)d with a new payable or grade, "
-            "%(kept)d finalized kept), %(not_graded)d not graded, %(incomplete)d with "
+            "(%(created)d new, %(updated)d updated, %(changed)d with a new score, grade or "
+            "payable, %(kept)d finalized kept), %(not_graded)d not graded, %(incomplete)d with "
             "incomplete data.",
             **summary.message_values(),
         ),

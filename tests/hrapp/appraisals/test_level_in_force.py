@@ -120,6 +120,7 @@ def test_the_page_shows_the_levels_held_in_the_quarter(q3, login_as) -> None:
     change_level(streamer, "senior", dt.date(2026, 8, 16), "季度中晋升")
     run_cycle(q3)
     hr = make_user(Role.HR, username="hr_qian")
+    hr.locale = "zh_CN"  # HR reads the page in Chinese
     db.session.commit()
     appraisal_id = db.session.scalar(
         select(Appraisal.id).where(Appraisal.streamer_id == streamer.id)
@@ -127,3 +128,7 @@ def test_the_page_shows_the_levels_held_in_the_quarter(q3, login_as) -> None:
     page = login_as(hr).get(f"/appraisals/{appraisal_id}").get_data(as_text=True)
     assert "资深主播<span" not in page  # the segments follow the level, spaced
     assert "(助理主播 7/1–8/15，资深主播 8/16–9/30)" in page
+    hr.locale = "en"
+    db.session.commit()
+    page = login_as(hr).get(f"/appraisals/{appraisal_id}").get_data(as_text=True)
+    assert "(Assistant streamer 7/1–8/15, Senior streamer 8/16–9/30)" in page

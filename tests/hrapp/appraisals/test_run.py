@@ -211,12 +211,16 @@ def test_a_re_run_updates_drafts_in_place_keeps_adjustments_and_audits_changes(q
     assert (summary.created, summary.updated, summary.changed) == (0, 2, 1)
     recomputed = _audits("appraisal.recompute")
     assert [(r.entity_id, r.changes) for r in recomputed] == [
-        (str(first_id), {"grade": ["A", "S"], "payable": ["12650.00", "19000.00"]})
+        (
+            str(first_id),
+            {"score": [90.0, 99.37], "grade": ["A", "S"], "payable": ["12650.00", "19000.00"]},
+        )
     ]
     runs = _audits("cycle.run")
     assert len(runs) == 2
     assert (
-        "scheme version 1" in runs[1].summary and "1 with a new payable or grade" in runs[1].summary
+        "scheme version 1" in runs[1].summary
+        and "1 with a new score, grade or payable" in runs[1].summary
     )
     assert runs[1].changes["total_payable"] == ["12650.00", "19000.00"]
     assert _appraisal(q3, idle).lock_version == 2  # updated too, nothing changed
