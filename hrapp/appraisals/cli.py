@@ -15,7 +15,7 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from hrapp.appraisals import schemes, services
+from hrapp.appraisals import closing, schemes, services
 from hrapp.appraisals.export import FORMATS, export
 from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
 from hrapp.appraisals.runner import run_cycle
@@ -214,3 +214,43 @@ def list_cycles_command() -> None:
         ran = to_org_time(cycle.last_run_at)
         ran_text = ran.strftime("%Y-%m-%d %H:%M") if ran else "-"
         click.echo(f"{cycle.code}  {cycle.status:<9}  {item['appraisals']:>6}  {ran_text}")
+
+
+@cycle_cli.command("finalize")
+@click.argument("code")
+@user_option
+def finalize_command(code: str, username: str | None) -> None:
+    """Finalize cycle CODE: its appraisals become final and are kept as the next revision."""
+    user = act_as(username)
+    try:
+        done = closing.finalize_cycle(services.cycle_by_code(code), user)
+    except DomainError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(
+        _(
+            "Cycle %(code)s finalized: %(n)d appraisals are final (revision %(revision)d).",
+            **done.message_values(),
+        )
+    )
+
+
+@cycle_cli.command("reopen")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why the finalized cycle is reopened (audited).")
+@user_option
+def reopen_command(code: str, reason: str, username: str | None) -> None:
+    """Reopen the finalized cycle CODE (an administrator's action): drafts again, revisions kept."""
+    user = act_as(username)
+    try:
+        done = closing.reopen_cycle(services.cycle_by_code(code), reason, user)
+    except DomainError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(
+        _(
+            "Cycle %(code)s reopened: %(n)d appraisals are drafts again; revision "
+            "%(revision)d is kept.",
+            **done.message_values(),
+        )
+    )

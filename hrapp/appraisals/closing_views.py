@@ -23,8 +23,9 @@ from hrapp.appraisals.views import appraisal_or_404, appraisal_page, bp, staff_o
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.core.errors import Conflict, Locked, ValidationFailed
-from hrapp.core.money import parse_yuan, yuan_text
+from hrapp.core.money import parse_yuan
 from hrapp.extensions import db
+from hrapp.web import money_filter
 
 admin_only = role_required(Role.ADMIN)
 Action = Callable[[Appraisal, FlaskForm], str]  # does the change, returns the success message
@@ -67,7 +68,7 @@ def add_adjustment(appraisal_id: int) -> Response | tuple[str, int]:
         except ValueError:
             raise ValidationFailed(_("Write the amount in yuan, e.g. -200.50 or 1,000.")) from None
         closing.add_pay_adjustment(found, amount, form.reason.data, _version(form), current_user)
-        return _("Adjustment of ¥%(amount)s saved.", amount=yuan_text(amount))
+        return _("Adjustment of %(amount)s saved.", amount=money_filter(amount))
 
     return _save(appraisal_id, "adjust", action)
 

@@ -107,7 +107,11 @@ def test_a_score_override_regrades_and_recomputes_the_commission(appraisal, hr) 
 def test_a_lower_override_and_clearing_it(appraisal, hr) -> None:
     closing.override_score(appraisal, 65, "Complaints", appraisal.lock_version, hr)
     # 65 is C (≥ 60): ¥11,500 × 0.8 = ¥9,200.
-    assert (appraisal.grade, appraisal.multiplier, appraisal.commission_fen) == ("C", "0.8", 920_000)
+    assert (appraisal.grade, appraisal.multiplier, appraisal.commission_fen) == (
+        "C",
+        "0.8",
+        920_000,
+    )
     closing.clear_score_override(appraisal, "Complaint withdrawn", appraisal.lock_version, hr)
     db.session.commit()
     found = appraisal_of(appraisal.cycle, appraisal.streamer)
@@ -178,7 +182,9 @@ def test_regrade_after_a_rerun_applies_the_override_again(appraisal, hr) -> None
 
 def test_comments_are_saved_and_audited_and_unchanged_ones_write_nothing(appraisal, hr) -> None:
     assert closing.save_comments(appraisal, "私下：注意", "表现稳定", appraisal.lock_version, hr)
-    assert not closing.save_comments(appraisal, "私下：注意", "表现稳定", appraisal.lock_version, hr)
+    assert not closing.save_comments(
+        appraisal, "私下：注意", "表现稳定", appraisal.lock_version, hr
+    )
     db.session.commit()
     found = appraisal_of(appraisal.cycle, appraisal.streamer)
     assert (found.hr_notes, found.shared_comment) == ("私下：注意", "表现稳定")
