@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= hrapp-demo-2026
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format typecheck test-sqlite test-postgres bench install sysdeps translations serve clean
+.PHONY: demo test lint format typecheck test-sqlite test-postgres test-browser bench install sysdeps translations serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,12 @@ demo: sysdeps install
 serve:
 	@bash scripts/serve.sh $(HOST) $(PORT)
 
-## test: ruff, mypy on scoring/, then the whole suite on SQLite and again on PostgreSQL 15
+## test: ruff, mypy on scoring/, then the whole suite on SQLite and again on PostgreSQL 15.
+## The browser journeys (tests/browser, Playwright + Debian's Chromium) run once, in the
+## SQLite pass: they test pages, forms and scripts, which do not change with the database
+## (run them on PostgreSQL with `scripts/with-postgres.sh .venv/bin/pytest tests/browser`).
 test: install
-	bash scripts/system-packages.sh fonts postgres
+	bash scripts/system-packages.sh fonts postgres chromium
 	$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres
 
 lint: install
@@ -46,11 +49,16 @@ format: install
 typecheck: install
 	$(BIN)/mypy
 
+# HRAPP_REQUIRE_BROWSER: a missing Chromium fails the browser tests instead of skipping them.
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	HRAPP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider
 
 test-postgres: install
-	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider
+	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+
+test-browser: install
+	bash scripts/system-packages.sh chromium
+	HRAPP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
 bench: install sysdeps
 	$(BIN)/python -m benchmarks
