@@ -7,7 +7,7 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hrapp.auth.models import Role
@@ -39,13 +39,28 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class AtLeastOne:
+    """At least one box ticked, checked on the server only.
+
+    Not DataRequired: its `required` flag puts the HTML `required` on every checkbox, and a
+    browser then refuses to submit the form until all of them are ticked.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: FlaskForm, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise StopValidation(self.message)
+
+
 class UserForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=120)])
     roles = MultiCheckboxField(
         _l("Roles"),
         choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-        validators=[DataRequired(message=_l("Choose at least one role."))],
+        validators=[AtLeastOne(message=_l("Choose at least one role."))],
     )
     employee_no = StringField(
         _l("Linked streamer (employee number)"), validators=[Optional(), Length(max=20)]
