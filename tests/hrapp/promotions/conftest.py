@@ -1,0 +1,34 @@
+"""Fixtures of the promotion tests: an HR user, a logged-in client and the `hrapp` command."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hrapp.auth.models import Role
+from hrapp.extensions import db
+from tests.factories import make_user
+
+
+@pytest.fixture
+def hr(app: Flask):
+    user = make_user(Role.HR, username="hr_sun")
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def hr_client(hr, login_as) -> FlaskClient:
+    return login_as(hr)
+
+
+@pytest.fixture
+def cli(app: Flask):
+    """`cli("promotions", "confirm", …)` runs an `hrapp` command and returns the click result."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        return runner.invoke(args=list(args))
+
+    return invoke
