@@ -284,17 +284,15 @@ def with_score(
     scheme: Scheme,
 ) -> dict[str, Any]:
     """An appraisal's grade and commission when its score is set to `score` (HR's override):
-    the grade is read from the score's band (an override grades a quarter the hours left
-    ungraded: HR decided), the multiplier and commission follow it, and the hours gate stays
-    at the quarter's minimum on-air hours (`min_on_air_hours`, blended when the level changed).
-    Returns {score, grade, grade_band, tier_commission_fen, multiplier (str, None when net GMV
-    is unknown), commission_fen, commission {...}}."""
+    the grade is read from the score's band — unless the quarter has fewer on-air hours than
+    the not-graded threshold: the override changes the score, not the hours rule —, the
+    multiplier and commission follow the grade, and the hours gate stays at the quarter's
+    minimum on-air hours (`min_on_air_hours`, blended when the level changed).
+    Returns {score, grade, grade_band, not_graded, tier_commission_fen, multiplier (str, None
+    when net GMV is unknown), commission_fen, commission {...}}."""
+    graded = on_air_seconds >= scheme.scoring.not_graded_below_hours * SECONDS_PER_HOUR
     grade = next((band.key for band in scheme.grades if score >= band.min_score), None)
-    result: dict[str, Any] = {
-        "score": score,
-        "grade": grade,
-        "grade_band": grade_band(grade, scheme),
-    }
+    grade = grade if graded else None
     if net_gmv_fen is None:
         statement = None
     else:
@@ -303,7 +301,10 @@ def with_score(
         statement = tariff.statement(net_gmv_fen, grade, on_air_seconds, quarter_level)
     commission = commission_dict(statement)
     return {
-        **result,
+        "score": score,
+        "grade": grade,
+        "grade_band": grade_band(grade, scheme),
+        "not_graded": grade is None,
         "tier_commission_fen": commission["tier_commission_fen"],
         "multiplier": commission["multiplier"],
         "commission_fen": commission["commission_fen"],

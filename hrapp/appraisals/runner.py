@@ -405,9 +405,15 @@ def _override(
     explanation["score_override"] = {"score": score, "computed_score": row["score"]}
     explanation["grade"], explanation["grade_band"] = overridden["grade"], overridden["grade_band"]
     explanation["commission"] = overridden["commission"]
-    for name in ("score", "grade", "tier_commission_fen", "multiplier", "commission_fen"):
+    for name in (
+        "score",
+        "grade",
+        "not_graded",
+        "tier_commission_fen",
+        "multiplier",
+        "commission_fen",
+    ):
         row[name] = overridden[name]
-    row["not_graded"] = overridden["grade"] is None
 
 
 def _payable(commission_fen: int | None, adjustment_fen: int) -> int | None:

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 import scoring
 from hrapp.appraisals.models import SchemeVersion
+from hrapp.appraisals.staleness import inputs_changed
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
 from hrapp.extensions import db
@@ -176,6 +177,8 @@ def save_scheme(
     )
     db.session.add(version)
     db.session.flush()
+    # Finalized cycles keep their pinned version; open ones that ran are out of date.
+    inputs_changed("scheme_changed", open_only=True, version=number)
     changes = compare_versions(previous, version)
     audit.record(
         "scheme.save",

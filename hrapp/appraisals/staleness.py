@@ -36,6 +36,7 @@ REASON_TEXTS = {
     "level_changed": _l("the level history of %(who)s changed"),
     "mentorship_changed": _l("a mentorship changed"),
     "scheme_changed": _l("scheme version %(version)s was saved"),
+    "late_data": _l("late data for the finalized quarter %(quarter)s: its settlement changes"),
 }
 
 
@@ -60,9 +61,23 @@ def inputs_changed(
     if open_only:
         query = query.where(AppraisalCycle.status == "open")
     now = utcnow()
-    for cycle in db.session.scalars(query):
+    for cycle in list(db.session.scalars(query)):
         _note(cycle, now, {"key": key, "at": now.isoformat(), **params})
+        if cycle.status == "finalized":
+            _note_settling_cycles(cycle, now)
     db.session.flush()
+
+
+def _note_settling_cycles(finalized: AppraisalCycle, now: dt.datetime) -> None:
+    """Late data for a finalized quarter changes the settlement lines of the open cycles after
+    it that were run: they are out of date too."""
+    later = select(AppraisalCycle).where(
+        AppraisalCycle.status == "open",
+        AppraisalCycle.last_run_at.is_not(None),
+        AppraisalCycle.starts_on > finalized.ends_on,
+    )
+    for cycle in db.session.scalars(later):
+        _note(cycle, now, {"key": "late_data", "at": now.isoformat(), "quarter": finalized.code})
 
 
 def instants_changed(key: str, instants: list[dt.datetime], **params: Any) -> None:
@@ -99,6 +114,18 @@ def cleared(cycle: AppraisalCycle) -> None:
     """The run read everything: the cycle is up to date again."""
     cycle.stale_since = None
     cycle.stale_reasons = []
+
+
+def settled_by(cycle: AppraisalCycle) -> None:
+    """`cycle` is being finalized, and its last run (the cycle is not out of date) settled
+    the late data of every finalized quarter before it: their marks are done with."""
+    earlier = select(AppraisalCycle).where(
+        AppraisalCycle.status == "finalized",
+        AppraisalCycle.ends_on < cycle.starts_on,
+        AppraisalCycle.stale_since.is_not(None),
+    )
+    for finalized in db.session.scalars(earlier):
+        cleared(finalized)
 
 
 def reason_texts(cycle: AppraisalCycle) -> list[str]:

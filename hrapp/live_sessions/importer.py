@@ -40,6 +40,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, exists, insert, literal, select
 
+from hrapp.appraisals.staleness import instants_changed
 from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
@@ -747,6 +748,26 @@ def _record_import(
     _write(plan, batch, entry, report)
     outcome.status = "imported"
     _close_batch(batch, outcome)
+    _mark_cycles_stale(plan, batch)
+
+
+def _mark_cycles_stale(plan: Plan, batch: ImportBatch) -> None:
+    """The appraisal cycles whose quarter these sessions start in (before or after an update)
+    are out of date; a finalized one learns of its late data."""
+    frames = [plan.new, plan.changed, plan.before]
+    starts = [
+        instant
+        for frame in frames
+        if "started_at" in frame.columns and len(frame)
+        for instant in (frame["started_at"].min(), frame["started_at"].max())
+        if not pd.isna(instant)
+    ]
+    instants_changed(
+        "sessions_imported",
+        [pd.Timestamp(instant).to_pydatetime() for instant in starts],
+        n=len(plan.new) + len(plan.changed),
+        batch=batch.id,
+    )
 
 
 def _refused(outcome: ImportOutcome, accept_valid_rows: bool) -> bool:

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, func, or_, select
 
 from hrapp.appraisals.models import AppraisalCycle
+from hrapp.appraisals.staleness import inputs_changed, instants_changed
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
@@ -136,6 +137,9 @@ def set_rate(currency: str, month: str, rate_text: str, *, user_id: int | None) 
         changes={"rate": [old, rate]},
         summary=f"{currency} {month}",
     )
+    first = dt.date.fromisoformat(f"{month}-01")
+    following = (first + dt.timedelta(days=31)).replace(day=1)
+    inputs_changed("exchange_rate", first, following - dt.timedelta(days=1))
     db.session.flush()
     return row
 
@@ -192,6 +196,7 @@ def set_hosts(session_id: int, hosts: list[tuple[str, int]]) -> None:
     if sorted(old) == sorted(hosts):
         return
     session.hosts = [SessionHost(streamer_id=found[no].id, share_bp=bp) for no, bp in hosts]
+    instants_changed("sessions_edited", [session.started_at])
     audit.record(
         HOSTS_EDITED,
         "live_session",
@@ -286,6 +291,7 @@ def rollback_batch(batch_id: int, *, discard_host_edits: bool = False) -> Rollba
                 ids=_id_list(edited),
             )
         )
+    starts = _starts_touched(batch)
     restored = _restore_revisions(batch)
     deleted = db.session.execute(
         delete(LiveSession).where(LiveSession.import_batch_id == batch.id),
@@ -307,9 +313,27 @@ def rollback_batch(batch_id: int, *, discard_host_edits: bool = False) -> Rollba
             restored=restored,
         ),
     )
+    instants_changed("sessions_rolled_back", starts, batch=batch.id)
     db.session.flush()
     db.session.expire_all()
     return RollbackResult(deleted=deleted, restored=restored)
+
+
+def _starts_touched(batch: ImportBatch) -> list[dt.datetime]:
+    """The first and last start of the sessions a batch inserted or changed, and of their
+    starts before the change."""
+    low, high = db.session.execute(
+        select(func.min(LiveSession.started_at), func.max(LiveSession.started_at)).where(
+            _touched_by(batch)
+        )
+    ).one()
+    revisions = db.session.scalars(
+        select(SessionRevision.before).where(SessionRevision.batch_id == batch.id)
+    ).all()
+    earlier = [
+        pd.Timestamp(r["started_at"]).to_pydatetime() for r in revisions if r.get("started_at")
+    ]
+    return [instant for instant in (low, high, *earlier) if instant is not None]
 
 
 def host_edits_lost_by_rollback(batch: ImportBatch) -> list[int]:

@@ -450,6 +450,7 @@ def _mentor_date_problems(streamer: Streamer, since: dt.date) -> list[str | None
 
 
 def _record_mentorship(streamer: Streamer, mentor: Streamer | None, since: dt.date) -> None:
+    inputs_changed("mentorship_changed", first_day=since)
     current = streamer.current_mentorship
     if current is not None and current.started_on >= since:
         streamer.mentorships.remove(current)  # begun that day: it covered no whole day

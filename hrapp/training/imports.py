@@ -31,6 +31,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hrapp.appraisals.staleness import inputs_changed
 from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
@@ -410,6 +411,8 @@ def import_training_file(filename: str, content: bytes, *, by: User | None = Non
         )
         for item in new
     )
+    if new:
+        inputs_changed("training_changed", first_day=min(item.completed_on for item in new))
     db.session.flush()
     audit.record(
         "training.import",

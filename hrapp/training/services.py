@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
+from hrapp.appraisals.staleness import inputs_changed
 from hrapp.auth.models import Role, User, UserRole
 from hrapp.core import audit
 from hrapp.core.db import utcnow
@@ -284,6 +285,7 @@ def _build_record(
 
 def _add_record(record: TrainingRecord) -> None:
     db.session.add(record)
+    inputs_changed("training_changed", first_day=record.completed_on)
     db.session.flush()
     audit.record(
         "training.record.create",
@@ -425,6 +427,7 @@ def correct_record(
     if twin is not None and twin is not record:
         raise Conflict(_("Another record of this module exists on that day; void one of them."))
     old = _record_values(record)
+    inputs_changed("training_changed", first_day=min(completed_on, record.completed_on))
     record.completed_on, record.score, record.rubric_scores = completed_on, score, rubric_scores
     record.passed, record.notes = decide_passed(record.module, score), notes.strip()
     changes = audit.diff(old, _record_values(record))
@@ -447,6 +450,7 @@ def void_record(record: TrainingRecord, reason: str, *, by: User | None = None) 
     _require_current(record)
     record.voided_at, record.void_reason = utcnow(), reason
     record.voided_by_id = by.id if by is not None else None
+    inputs_changed("training_changed", first_day=record.completed_on)
     db.session.flush()
     audit.record(
         "training.record.void",
