@@ -6,9 +6,10 @@ scheme version, exactly as the run would have computed them for that score. `reg
 from the stored appraisal alone, so the run can call it again after every re-run.
 
 What the explanation holds afterwards:
-- `score` and `grade` stay the run's computed values (they justify the metric rows above them);
+- `score` stays the run's computed value (it justifies the metric rows above it);
 - `score_override` = {score, computed_score, computed_grade, reason} while an override is set;
-- `grade_band` and `commission` are those of the effective score, as the page and sheet show.
+- `grade`, `grade_band` and `commission` are those of the effective score, as the page and
+  sheet show (the run re-applying an override writes them the same way).
 
 Not graded: fewer on-air hours than the scheme's threshold is "not graded" whatever the score
 (domain guide: a score cannot make up for missing hours), so an override never grades such an
@@ -95,14 +96,16 @@ def regrade(appraisal: Appraisal) -> None:
         appraisal.multiplier = str(statement.multiplier)
         appraisal.commission_fen = statement.commission_fen
     refresh_payable(appraisal)
-    explanation["grade_band"] = grade_band(grade, scheme)
+    explanation["grade"], explanation["grade_band"] = grade, grade_band(grade, scheme)
     explanation["commission"] = commission_dict(statement)
     explanation.pop("score_override", None)
     if appraisal.score_override is not None:
         explanation["score_override"] = {
             "score": appraisal.score_override,
             "computed_score": computed_score(appraisal),
-            "computed_grade": explanation.get("grade"),
+            # From the computed score: a run that re-applied the override already put the
+            # overridden grade in explanation["grade"].
+            "computed_grade": grade_for(computed_score(appraisal), graded_hours, scheme),
             "reason": latest_override_reason(appraisal),
         }
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
@@ -131,10 +134,13 @@ def _gate_level(appraisal: Appraisal, scheme: scoring.Scheme, explanation: dict[
     """The level whose minimum hours decide the hours gate, as the run decided it.
 
     The run gates on the level(s) held during the quarter (a day-weighted blend when the level
-    changed inside it), which the appraisal's one `level` cannot tell; the score does not move
-    the gate, so the run's decision, stored in the computed statement, is kept.
+    changed inside it), which the appraisal's one `level` cannot tell: the run states that
+    minimum in the explanation; an explanation from before it did keeps the decision stored
+    in its computed statement (the score does not move the gate).
     """
     level = scheme.level(appraisal.level)
+    if explanation.get("min_on_air_hours") is not None:  # the run's (blended) minimum
+        return dataclasses.replace(level, min_on_air_hours=explanation["min_on_air_hours"])
     factors = (explanation.get("commission") or {}).get("multipliers") or []
     if not factors:
         return level  # no statement stored: the scheme's level decides
