@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from hrapp.appraisals import staleness
 from hrapp.appraisals.models import (
     Appraisal,
     AppraisalAdjustment,
@@ -347,6 +348,8 @@ def finalize_cycle(cycle: AppraisalCycle, user: User | None) -> Closed:
         .values(status="finalized", finalized_at=now, lock_version=table.c.lock_version + 1)
     ).rowcount
     cycle.status, cycle.finalized_at, cycle.finalized_by_id = "finalized", now, _id(user)
+    # This cycle's last run settled the late data of the finalized quarters before it.
+    staleness.settled_by(cycle)
     db.session.flush()
     db.session.expire_all()  # appraisals were written with Core: loaded objects are stale
     closed = Closed(cycle.code, count, max(revisions, default=None))

@@ -210,3 +210,15 @@ def test_no_late_data_no_line(host) -> None:
     imported({"started_at": "2026-09-03 19:00:00"})  # the same file again: nothing changes
     run_cycle(cycle("2026Q4"))
     assert settlement_lines("2026Q4") == []
+
+
+def test_finalizing_the_next_cycle_closes_the_late_data_it_settled(host) -> None:
+    imported({"started_at": "2026-09-03 19:00:00"})
+    q3 = cycle("2026Q3")
+    run_cycle(q3)
+    finalize_cycle(q3, None)
+    imported({"started_at": "2026-09-04 19:00:00"})
+    assert cycle("2026Q3").stale_since is not None
+    run_cycle(cycle("2026Q4"))
+    finalize_cycle(cycle("2026Q4"), None)
+    assert cycle("2026Q3").stale_since is None
