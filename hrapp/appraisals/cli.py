@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -18,10 +18,10 @@ from flask_babel import gettext as _
 from hrapp.appraisals import closing, schemes, services
 from hrapp.appraisals.export import FORMATS, export
 from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
-from hrapp.appraisals.runner import run_cycle
+from hrapp.appraisals.runner import change_text, preview_run, run_cycle
 from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError, ValidationFailed
-from hrapp.core.money import parse_yuan
+from hrapp.core.money import parse_yuan, yuan_text
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
 
@@ -159,25 +159,52 @@ def create_command(code: str, username: str | None) -> None:
 
 @cycle_cli.command("run")
 @click.argument("code")
+@click.option("--dry-run", is_flag=True, help="Print what the run would change and change nothing.")
 @user_option
-def run_command(code: str, username: str | None) -> None:
-    """Appraise every streamer of cycle CODE with the active scheme (re-runnable while open)."""
+def run_command(code: str, dry_run: bool, username: str | None) -> None:
+    """Appraise every streamer of cycle CODE with the active scheme (re-runnable while open)
+    and print each appraisal whose score, grade or payable changed."""
     act_as(username)
     try:
         with ProgressLine() as progress:
-            summary = run_cycle(services.cycle_by_code(code), progress)
+            cycle = services.cycle_by_code(code)
+            if dry_run:
+                preview = preview_run(cycle, progress)
+            else:
+                summary = run_cycle(cycle, progress)
     except DomainError as exc:
         _refuse(exc)
+    if dry_run:
+        db.session.rollback()
+        _echo_changes(preview.to_dict()["changes"])
+        click.echo(
+            _(
+                "Cycle %(code)s, dry run: %(changed)d appraisals would change, %(created)d "
+                "would be new; total payable ¥%(old)s → ¥%(new)s. Nothing was changed.",
+                code=preview.cycle,
+                changed=len(preview.changes),
+                created=preview.created,
+                old=yuan_text(preview.old_total_fen),
+                new=yuan_text(preview.new_total_fen),
+            )
+        )
+        return
     db.session.commit()
+    _echo_changes(summary.changes)
     click.echo(
         _(
             "Cycle %(code)s: %(appraised)d appraised with scheme version %(version)d "
-            "(%(created)d new, %(updated)d updated, %(changed)d with a new payable or grade, "
-            "%(kept)d finalized kept); %(not_graded)d not graded, %(incomplete)d with "
+            "(%(created)d new, %(updated)d updated, %(changed)d with a new score, grade or "
+            "payable, %(kept)d finalized kept); %(not_graded)d not graded, %(incomplete)d with "
             "incomplete data; total payable ¥%(payable)s; %(seconds).1f s.",
             **summary.message_values(),
         )
     )
+
+
+def _echo_changes(changes: list[dict[str, Any]]) -> None:
+    for change in changes:
+        click.echo(change_text(change))
 
 
 @cycle_cli.command("export")

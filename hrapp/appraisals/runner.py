@@ -279,6 +279,35 @@ def run_cycle(
     return summary
 
 
+def change_text(change: dict[str, Any]) -> str:
+    """One changed appraisal as a line: "E1001 王小红: score 90.00 → 99.37, grade A → S,
+    payable ¥12650.00 → ¥19000.00" (only what moved)."""
+    old, new = change["old"], change["new"]
+    parts = []
+    if old["score"] != new["score"]:
+        parts.append(
+            _("score %(old)s → %(new)s", old=_score(old["score"]), new=_score(new["score"]))
+        )
+    if old["grade"] != new["grade"]:
+        none = _("not graded")
+        parts.append(
+            _("grade %(old)s → %(new)s", old=old["grade"] or none, new=new["grade"] or none)
+        )
+    if old["payable_fen"] != new["payable_fen"]:
+        parts.append(
+            _(
+                "payable ¥%(old)s → ¥%(new)s",
+                old=yuan_text(old["payable_fen"]),
+                new=yuan_text(new["payable_fen"]),
+            )
+        )
+    return f"{change['employee_no']} {change['name']}: " + _(", ").join(parts)
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def _locked_open_cycle(cycle: AppraisalCycle) -> AppraisalCycle:
     """The cycle re-read under a row lock (PostgreSQL; SQLite's writer lock does the same),
     refused when it is finalized."""

@@ -222,3 +222,23 @@ def test_finalizing_the_next_cycle_closes_the_late_data_it_settled(host) -> None
     run_cycle(cycle("2026Q4"))
     finalize_cycle(cycle("2026Q4"), None)
     assert cycle("2026Q3").stale_since is None
+
+
+def test_the_command_prints_its_changes_and_a_dry_run_changes_nothing(host, cli, english) -> None:
+    imported({"started_at": "2026-09-03 19:00:00"})
+    cycle("2026Q3")
+    db.session.commit()
+    assert cli("cycle", "run", "2026Q3").exit_code == 0
+    imported({"started_at": "2026-09-04 19:00:00"})
+
+    dry = cli("cycle", "run", "2026Q3", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "E1001 王小红: payable ¥23.75 → ¥47.50" in dry.output
+    assert "total payable ¥23.75 → ¥47.50. Nothing was changed." in dry.output
+    assert appraisal("2026Q3", host).payable_fen == 2_375
+
+    done = cli("cycle", "run", "2026Q3")
+    assert done.exit_code == 0, done.output
+    assert "E1001 王小红: payable ¥23.75 → ¥47.50" in done.output
+    assert "1 with a new score, grade or payable" in done.output
+    assert appraisal("2026Q3", host).payable_fen == 4_750
