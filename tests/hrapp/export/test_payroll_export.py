@@ -74,8 +74,9 @@ ENGLISH_HEADER = [
 
 
 def _quarter(idle_name: str = "李四") -> AppraisalCycle:
-    """The worked-example senior (payable ¥12,650.00) and an idle assistant with a −¥50 line:
-    a clawback settled from an earlier quarter (payable −¥50.00)."""
+    """The worked-example senior (payable ¥12,650.00) and an idle assistant fined ¥50 (payable
+    −¥50.00). The adjustment column is Appraisal.adjustment_fen, the sum of every line the run
+    keeps (HR's and the settlement lines)."""
     cycle = services.create_cycle("2026Q3")
     senior = make_streamer(employee_no="E1001", legal_name="张三", level="senior", team="一组")
     idle = make_streamer(employee_no="E1002", legal_name=idle_name, team="二组")
@@ -84,9 +85,7 @@ def _quarter(idle_name: str = "李四") -> AppraisalCycle:
     appraisal = db.session.scalars(select(Appraisal).where(Appraisal.streamer_id == idle.id)).one()
     appraisal.adjustment_fen = -5_000
     db.session.add(
-        AppraisalAdjustment(
-            appraisal_id=appraisal.id, kind="settlement", amount_fen=-5_000, reason="clawback"
-        )
+        AppraisalAdjustment(appraisal_id=appraisal.id, kind="pay", amount_fen=-5_000, reason="fine")
     )
     run_cycle(cycle)  # payable = commission + adjustments
     db.session.commit()
@@ -121,7 +120,7 @@ def test_the_csv_keeps_its_header_and_codes_and_adds_four_columns_at_the_end(app
         "90.00", "15000", "15000", "90.00", "A", "11500.00", "1.1", "0.00", "12650.00", "no",
     ]  # fmt: skip
     assert senior[19:] == ["一组", "no", "no", "draft"]
-    # The settlement line is in the adjustment, and a negative payable stays a number.
+    # The adjustment line is in the adjustment column, and a negative payable stays a number.
     assert idle[2] == "assistant"
     assert idle[13] == "not graded"
     assert (idle[16], idle[17]) == ("-50.00", "-50.00")
