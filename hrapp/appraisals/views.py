@@ -23,7 +23,7 @@ from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
 from hrapp.appraisals.export import MIME_TYPES as EXPORT_MIME_TYPES
 from hrapp.appraisals.export import content_disposition, export, export_filename
 from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, WhatIfForm
-from hrapp.appraisals.jobs import KIND, payload, title
+from hrapp.appraisals.jobs import KIND, PREVIEW_KIND, payload, preview_title, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.appraisals.scheme_form import SECTIONS, apply_form, problems_by_field, scheme_fields
 from hrapp.appraisals.scheme_view import level_name, scheme_view
@@ -34,12 +34,14 @@ from hrapp.core.errors import Conflict, NotFound, ValidationFailed
 from hrapp.core.money import parse_yuan
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
+from hrapp.jobs.models import Job
 from hrapp.streamers.models import Streamer
 from scoring import to_toml
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
 staff_only = role_required(Role.HR, Role.ADMIN)
 PER_PAGE = 100
+PREVIEW_ROWS_SHOWN = 1_000  # a re-run after a big import may change every appraisal
 SORTS = {
     "employee_no": Streamer.employee_no,
     "name": Streamer.legal_name,
@@ -169,6 +171,9 @@ def cycle(code: str) -> str:
 @bp.post("/cycles/<code>/run")
 @staff_only
 def run_cycle(code: str) -> Response:
+    """A first run runs at once. A re-run first computes what it would change (a preview
+    job whose page asks to apply it); applying posts the preview's fingerprint, and the run
+    refuses if the changes are no longer those."""
     found = services.cycle_by_code(code)
     if found.status == "finalized":
         flash(
@@ -179,10 +184,37 @@ def run_cycle(code: str) -> Response:
             "error",
         )
         return redirect(url_for(".cycle", code=found.code))
-    job = jobs.submit(KIND, title(found), payload(found), user_id=current_user.id)
+    expected = request.form.get("fingerprint") or None
+    if found.last_run_at is not None and expected is None:
+        job = jobs.submit(
+            PREVIEW_KIND, preview_title(found), payload(found), user_id=current_user.id
+        )
+    else:
+        job = jobs.submit(KIND, title(found), payload(found, expected), user_id=current_user.id)
     db.session.commit()
     jobs.start(job)
     return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.get("/cycles/<code>/changes/<int:job_id>")
+@staff_only
+def run_preview(code: str, job_id: int) -> str:
+    """What a re-run would change, from its preview job, with the button that applies it."""
+    found = services.cycle_by_code(code)
+    job = db.session.get(Job, job_id)
+    outcome = (job.result or {}).get("outcome") if job is not None else None
+    if job is None or job.kind != PREVIEW_KIND or not outcome or "preview" not in outcome:
+        abort(404)
+    preview = outcome["preview"]
+    if preview["cycle"] != found.code:
+        abort(404)
+    return render_template(
+        "appraisals/run_preview.html",
+        cycle=found,
+        preview=preview,
+        shown=preview["changes"][:PREVIEW_ROWS_SHOWN],
+        job=job,
+    )
 
 
 @bp.post("/cycles/<code>/export")

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from hrapp.appraisals.jobs import PREVIEW_KIND, payload
 from hrapp.appraisals.models import Appraisal
 from hrapp.appraisals.runner import run_cycle
 from hrapp.appraisals.services import create_cycle
 from hrapp.extensions import db
+from hrapp.jobs.services import run, submit
 from tests.permission_matrix.cases import STAFF_ONLY, Case, statuses
 
 MISSING = statuses(302, 403, 403, 404, 404)
@@ -21,6 +23,9 @@ NO_CYCLE = "/appraisals/cycles/2031Q1"
 def build(world) -> None:
     cycle = create_cycle("2026Q3")
     run_cycle(cycle)
+    preview = submit(PREVIEW_KIND, "preview", payload(cycle), user_id=None)
+    db.session.flush()
+    world.objects["preview_job"] = run(preview.id)
     world.objects["appraisal_a"] = db.session.scalars(
         select(Appraisal).where(Appraisal.streamer_id == world.streamer_a.id)
     ).one()
@@ -43,6 +48,11 @@ CASES: dict[str, list[Case]] = {
     "appraisals.run_cycle": [
         Case("POST", lambda w: f"{CYCLE}/run", REDIRECTED),  # to the job's progress page
         Case("POST", lambda w: f"{NO_CYCLE}/run", MISSING),
+    ],
+    "appraisals.run_preview": [
+        Case("GET", lambda w: f"{CYCLE}/changes/{w.preview_job.id}", STAFF_ONLY),
+        Case("GET", lambda w: f"{CYCLE}/changes/999999", MISSING),
+        Case("GET", lambda w: f"{NO_CYCLE}/changes/{w.preview_job.id}", MISSING),
     ],
     "appraisals.export_cycle": [
         Case("POST", lambda w: f"{CYCLE}/export", STAFF_ONLY),

@@ -12,8 +12,10 @@ from hrapp.appraisals import schemes, services, staleness
 from hrapp.appraisals.closing import finalize_cycle
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment, AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
+from hrapp.auth.models import Role
 from hrapp.core.errors import Conflict
 from hrapp.extensions import db
+from hrapp.jobs.models import Job
 from hrapp.live_sessions import services as sessions
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import LiveSession
@@ -21,7 +23,7 @@ from hrapp.streamers.models import Streamer
 from hrapp.streamers.services import change_level, set_mentor
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import ScoreInput, log_record, module_by_code
-from tests.factories import make_account, make_streamer
+from tests.factories import make_account, make_streamer, make_user
 from tests.hrapp.live_sessions.builders import template_file
 
 
@@ -241,4 +243,37 @@ def test_the_command_prints_its_changes_and_a_dry_run_changes_nothing(host, cli,
     assert done.exit_code == 0, done.output
     assert "E1001 王小红: payable ¥23.75 → ¥47.50" in done.output
     assert "1 with a new score, grade or payable" in done.output
+    assert appraisal("2026Q3", host).payable_fen == 4_750
+
+
+def test_re_running_on_the_page_shows_the_changes_then_applies_them(host, app, login_as) -> None:
+    imported({"started_at": "2026-09-03 19:00:00"})
+    run_cycle(cycle("2026Q3"))
+    hr = make_user(Role.HR, username="hr_sun")
+    db.session.commit()
+    imported({"started_at": "2026-09-04 19:00:00"})
+    client = login_as(hr)
+
+    started = client.post("/appraisals/cycles/2026Q3/run")
+    job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+    assert started.headers["Location"].endswith(f"/jobs/{job.id}")
+    assert job.kind == "appraisal_cycle_preview"
+    assert appraisal("2026Q3", host).payable_fen == 2_375  # nothing applied yet
+    page = client.get(f"/appraisals/cycles/2026Q3/changes/{job.id}").text
+    assert "E1001" in page and "¥23.75" in page and "¥47.50" in page
+    fingerprint = job.result["outcome"]["preview"]["fingerprint"]
+    assert f'value="{fingerprint}"' in page
+
+    applied = client.post("/appraisals/cycles/2026Q3/run", data={"fingerprint": fingerprint})
+    assert applied.status_code == 302
+    run_job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+    assert (run_job.kind, run_job.status) == ("appraisal_cycle_run", "done")
+    assert appraisal("2026Q3", host).payable_fen == 4_750
+    assert cycle("2026Q3").stale_since is None
+
+    # A stale confirmation applies nothing and says why.
+    imported({"started_at": "2026-09-05 19:00:00"})
+    client.post("/appraisals/cycles/2026Q3/run", data={"fingerprint": fingerprint})
+    refused = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+    assert refused.status == "failed"
     assert appraisal("2026Q3", host).payable_fen == 4_750
