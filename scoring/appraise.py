@@ -276,7 +276,7 @@ def what_if(
 
 
 def with_score(
-    score: float,
+    score: float | None,
     net_gmv_fen: int | None,
     on_air_seconds: int,
     min_on_air_hours: float,
@@ -288,11 +288,13 @@ def with_score(
     the not-graded threshold: the override changes the score, not the hours rule —, the
     multiplier and commission follow the grade, and the hours gate stays at the quarter's
     minimum on-air hours (`min_on_air_hours`, blended when the level changed).
+    A score of None (a metric unknown, no override) is not graded.
     Returns {score, grade, grade_band, not_graded, tier_commission_fen, multiplier (str, None
     when net GMV is unknown), commission_fen, commission {...}}."""
     graded = on_air_seconds >= scheme.scoring.not_graded_below_hours * SECONDS_PER_HOUR
-    grade = next((band.key for band in scheme.grades if score >= band.min_score), None)
-    grade = grade if graded else None
+    grade = None
+    if graded and score is not None:
+        grade = next((band.key for band in scheme.grades if score >= band.min_score), None)
     if net_gmv_fen is None:
         statement = None
     else:

@@ -19,15 +19,12 @@ unknown has no computed score: there an override supplies the score and grades i
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from typing import Any
 
 import scoring
 from hrapp.appraisals.models import Appraisal
-from scoring.commission import SECONDS_PER_HOUR, Statement, Tariff
-from scoring.explain import commission_dict, grade_band
-from scoring.scheme import Level
+from scoring.commission import SECONDS_PER_HOUR
 
 # Adjustment kinds that move pay; `score` lines record overrides and carry no amount.
 PAY_KINDS = ("pay", "settlement")
@@ -77,27 +74,28 @@ def regrade(appraisal: Appraisal) -> None:
     """Set score, grade, multiplier, commission and payable from the effective score (no flush).
 
     Works on any appraisal the run has written (it needs the explanation and scheme version).
+    The rule itself is the scoring library's `with_score`, which the run's preview uses too.
     """
     scheme = scheme_of(appraisal.scheme_version.toml)
     explanation = dict(appraisal.explanation or {})
     score = effective_score(appraisal)
     graded_hours = hours_graded(appraisal, scheme)
-    grade = grade_for(score, graded_hours, scheme)
-    statement = _statement(appraisal, grade, scheme, explanation)
-    appraisal.score = score
-    appraisal.grade = grade
-    # As the run decides it: too few hours, or no score at all.
-    appraisal.not_graded = score is None or not graded_hours
-    if statement is None:
-        appraisal.tier_commission_fen = appraisal.commission_fen = None
-        appraisal.multiplier = None
-    else:
-        appraisal.tier_commission_fen = statement.tier_commission_fen
-        appraisal.multiplier = str(statement.multiplier)
-        appraisal.commission_fen = statement.commission_fen
+    result = scoring.with_score(
+        score,
+        appraisal.net_gmv_fen,
+        appraisal.on_air_seconds or 0,
+        _min_on_air_hours(appraisal, scheme, explanation),
+        appraisal.level,
+        scheme,
+    )
+    appraisal.score, appraisal.grade = score, result["grade"]
+    appraisal.not_graded = result["not_graded"]
+    appraisal.tier_commission_fen = result["tier_commission_fen"]
+    appraisal.multiplier = result["multiplier"]
+    appraisal.commission_fen = result["commission_fen"]
     refresh_payable(appraisal)
-    explanation["grade"], explanation["grade_band"] = grade, grade_band(grade, scheme)
-    explanation["commission"] = commission_dict(statement)
+    explanation["grade"], explanation["grade_band"] = result["grade"], result["grade_band"]
+    explanation["commission"] = result["commission"]
     explanation.pop("score_override", None)
     if appraisal.score_override is not None:
         explanation["score_override"] = {
@@ -117,33 +115,20 @@ def latest_override_reason(appraisal: Appraisal) -> str:
     return max(lines, key=lambda a: a.id or 0).reason if lines else ""
 
 
-def _statement(
-    appraisal: Appraisal, grade: str | None, scheme: scoring.Scheme, explanation: dict[str, Any]
-) -> Statement | None:
-    if appraisal.net_gmv_fen is None:
-        return None  # net GMV unknown: no commission until the data is fixed
-    return Tariff(scheme.commission).statement(
-        appraisal.net_gmv_fen,
-        grade,
-        appraisal.on_air_seconds or 0,
-        _gate_level(appraisal, scheme, explanation),
-    )
-
-
-def _gate_level(appraisal: Appraisal, scheme: scoring.Scheme, explanation: dict[str, Any]) -> Level:
-    """The level whose minimum hours decide the hours gate, as the run decided it.
+def _min_on_air_hours(
+    appraisal: Appraisal, scheme: scoring.Scheme, explanation: dict[str, Any]
+) -> float:
+    """The minimum on-air hours of the hours gate, as the run decided it.
 
     The run gates on the level(s) held during the quarter (a day-weighted blend when the level
     changed inside it), which the appraisal's one `level` cannot tell: the run states that
     minimum in the explanation; an explanation from before it did keeps the decision stored
     in its computed statement (the score does not move the gate).
     """
-    level = scheme.level(appraisal.level)
     if explanation.get("min_on_air_hours") is not None:  # the run's (blended) minimum
-        return dataclasses.replace(level, min_on_air_hours=explanation["min_on_air_hours"])
+        return float(explanation["min_on_air_hours"])
     factors = (explanation.get("commission") or {}).get("multipliers") or []
     if not factors:
-        return level  # no statement stored: the scheme's level decides
+        return scheme.level(appraisal.level).min_on_air_hours
     gate = next((f for f in factors if f.get("kind") == "hours_gate"), None)
-    minimum = gate["min_on_air_hours"] if gate else 0
-    return dataclasses.replace(level, min_on_air_hours=minimum)
+    return gate["min_on_air_hours"] if gate else 0

@@ -42,6 +42,7 @@ from hrapp.appraisals.models import (
     AppraisalCycle,
     SchemeVersion,
 )
+from hrapp.appraisals.overrides import regrade
 from hrapp.appraisals.quarter import appraise_quarter, frame
 from hrapp.appraisals.schemes import ensure_default_scheme
 from hrapp.appraisals.services import cycle_totals
@@ -257,6 +258,7 @@ def run_cycle(
     staleness.cleared(cycle)
     db.session.flush()
     db.session.expire_all()  # rows were written with Core: loaded objects are stale
+    _note_overrides(cycle)
     table = plan.result.table
     summary = RunSummary(
         cycle=cycle.code,
@@ -443,6 +445,19 @@ def _override(
         "commission_fen",
     ):
         row[name] = overridden[name]
+
+
+def _note_overrides(cycle: AppraisalCycle) -> None:
+    """The overridden drafts (a few) get their override note, with HR's reason, from the one
+    place that writes it; the figures `_override` already wrote stay as they are."""
+    overridden = select(Appraisal).where(
+        Appraisal.cycle_id == cycle.id,
+        Appraisal.status == "draft",
+        Appraisal.score_override.is_not(None),
+    )
+    for appraisal in db.session.scalars(overridden):
+        regrade(appraisal)
+    db.session.flush()
 
 
 def _payable(commission_fen: int | None, adjustment_fen: int) -> int | None:

@@ -170,14 +170,21 @@ def test_a_score_outside_the_scale_is_refused(appraisal, hr, score) -> None:
 
 
 def test_regrade_after_a_rerun_applies_the_override_again(appraisal, hr) -> None:
-    """The run rewrites the computed figures; `regrade` (which the run calls for overridden
-    appraisals) puts the override's grade and commission back."""
+    """The run rewrites the computed figures and re-applies the override itself: grade,
+    commission, and the override's note with HR's reason."""
     closing.override_score(appraisal, 96, "Calibrated", appraisal.lock_version, hr)
     run_cycle(appraisal.cycle)
     found = appraisal_of(appraisal.cycle, appraisal.streamer)
-    regrade(found)
     assert (found.score, found.grade, found.commission_fen) == (96, "S", 1_380_000)
-    assert found.explanation["score_override"]["computed_score"] == 90
+    assert found.payable_fen == 1_380_000
+    note = found.explanation["score_override"]
+    assert (note["computed_score"], note["computed_grade"], note["reason"]) == (
+        90,
+        "A",
+        "Calibrated",
+    )
+    regrade(found)  # the page's own re-grade agrees with the run
+    assert (found.score, found.grade, found.commission_fen) == (96, "S", 1_380_000)
 
 
 def test_comments_are_saved_and_audited_and_unchanged_ones_write_nothing(appraisal, hr) -> None:
