@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from hrapp.appraisals import closing
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment
+from hrapp.appraisals.settlement import shown_reason
 from hrapp.auth.models import User
 from hrapp.extensions import db
 
@@ -159,7 +160,7 @@ def closing_context(
 
 def adjustment_reason(line: AppraisalAdjustment) -> str:
     """The reason as the reader sees it (settlement lines get theirs from their parameters)."""
-    return line.reason
+    return shown_reason(line)
 
 
 def _kind(line: AppraisalAdjustment) -> str:

@@ -72,6 +72,14 @@ def settlement_reason(params: dict[str, Any]) -> str:
     return text
 
 
+def shown_reason(line: AppraisalAdjustment) -> str:
+    """An adjustment's reason in the reader's language: a settlement line's is rebuilt from its
+    parameters, HR's lines keep the words HR wrote."""
+    if line.kind == SETTLEMENT and line.reason_params:
+        return settlement_reason(line.reason_params)
+    return line.reason
+
+
 def _moved_text(name: str, old: Any, new: Any) -> str:
     labels = {
         "sessions": _("sessions"),

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from hrapp.appraisals.models import Appraisal
+from hrapp.appraisals.settlement import shown_reason
 
 METRIC_LABELS = {
     "net_gmv": _l("Net GMV"),
@@ -93,12 +94,14 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
             {
                 "kind": a.kind,
                 "amount_fen": a.amount_fen,
-                "reason": a.reason,
+                "reason": shown_reason(a),
                 "created_at": a.created_at,
             }
             for a in sorted(appraisal.adjustments, key=lambda a: a.id)
         ],
         "adjustment_fen": appraisal.adjustment_fen,
+        # 备注: the comment the streamer sees (HR's private notes never reach a sheet or portal).
+        "shared_comment": appraisal.shared_comment,
         "commission_fen": appraisal.commission_fen,
         "payable_fen": appraisal.payable_fen,
         "promotion_eligible": appraisal.promotion_eligible,

@@ -277,3 +277,22 @@ def test_re_running_on_the_page_shows_the_changes_then_applies_them(host, app, l
     refused = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
     assert refused.status == "failed"
     assert appraisal("2026Q3", host).payable_fen == 4_750
+
+
+def test_the_settlement_line_reads_in_the_readers_language(host, login_as) -> None:
+    imported({"started_at": "2026-09-03 19:00:00"})
+    q3 = cycle("2026Q3")
+    run_cycle(q3)
+    finalize_cycle(q3, None)
+    imported({"started_at": "2026-09-04 19:00:00"})
+    run_cycle(cycle("2026Q4"))
+    hr = make_user(Role.HR, username="hr_li")
+    db.session.commit()
+    url = f"/appraisals/{appraisal('2026Q4', host).id}"
+    for locale, text in (
+        ("en", "Top-up for 2026Q3 (late data): it paid ¥23.75"),
+        ("zh_CN", "补发 2026Q3（迟到数据）：原付 ¥23.75"),
+    ):
+        hr.locale = locale
+        db.session.commit()
+        assert text in login_as(hr).get(url).text, locale
