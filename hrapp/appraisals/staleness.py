@@ -30,7 +30,6 @@ REASON_TEXTS = {
     "sessions_imported": _l("%(n)s sessions imported or updated (import %(batch)s)"),
     "sessions_rolled_back": _l("import %(batch)s rolled back"),
     "sessions_edited": _l("the hosts or shares of a session changed"),
-    "account_mapped": _l("a platform account was linked to a streamer"),
     "exchange_rate": _l("an exchange rate changed"),
     "training_changed": _l("training records changed"),
     "level_changed": _l("the level history of %(who)s changed"),
