@@ -45,6 +45,16 @@ def test_hr_in_english_sees_english_headings(page: Page, demo: DemoAgency) -> No
     expect_no_text(page, "概览", "在职主播", "最近导入", "退出登录")
 
 
+def finish_job(page: Page) -> None:
+    """On a job page: its progress bar polls until the job is done; then follow its result."""
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.locator("[data-progress-status]")).to_contain_text(
+        words(page, "已完成。", "Finished."), timeout=60_000
+    )
+    expect(page.locator(".progress")).to_have_attribute("data-status", "done")
+    link(page, zh="查看结果", en="See the result").click()
+
+
 @BOTH_LANGUAGES
 def test_hr_runs_the_last_quarter_from_its_page(page: Page, demo: DemoAgency) -> None:
     quarter = demo.last_quarter
@@ -56,13 +66,14 @@ def test_hr_runs_the_last_quarter_from_its_page(page: Page, demo: DemoAgency) ->
     expect_heading(page, zh=f"考核周期 {quarter}", en=f"Cycle {quarter}")
     button(page, zh="重新运行", en="Run again").click()
 
-    # The job page: its progress bar polls until the job is done, then the page reloads.
-    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
-    expect(page.locator("[data-progress-status]")).to_contain_text(
-        words(page, "已完成。", "Finished."), timeout=60_000
+    # A re-run first computes what it would change (a job), and applies only when confirmed.
+    finish_job(page)
+    expect_heading(
+        page, zh=f"重新运行周期 {quarter}：变化一览", en=f"Re-run of cycle {quarter}: the changes"
     )
-    expect(page.locator(".progress")).to_have_attribute("data-status", "done")
-    link(page, zh="查看结果", en="See the result").click()
+    expect_text(page, zh="尚未做任何更改", en="Nothing has been changed yet")
+    button(page, zh="应用这些变化", en="Apply these changes").click()
+    finish_job(page)
 
     expect_heading(page, zh=f"考核周期 {quarter}", en=f"Cycle {quarter}")
     appraised = page.locator(".tile", has_text=words(page, "已考核", "Appraised"))
