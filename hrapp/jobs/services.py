@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import current_app, g, has_app_context, has_request_context
+from huey import crontab
 
 from hrapp.auth.models import User
 from hrapp.core import audit
@@ -178,10 +179,11 @@ def _load_handlers() -> None:
 _worker_app = None
 
 
-@huey.task()
-def run_job_task(job_id: int) -> None:
-    if has_app_context():  # immediate mode in tests: already inside the app
-        run(job_id)
+@contextlib.contextmanager
+def _in_app() -> Iterator[None]:
+    """The worker's application context (tests in immediate mode already have one)."""
+    if has_app_context():
+        yield
         return
     global _worker_app
     if _worker_app is None:
@@ -189,4 +191,22 @@ def run_job_task(job_id: int) -> None:
 
         _worker_app = create_app()
     with _worker_app.app_context():
+        yield
+
+
+@huey.task()
+def run_job_task(job_id: int) -> None:
+    with _in_app():
         run(job_id)
+
+
+@huey.periodic_task(crontab(minute="5"))
+def level_changes_task() -> None:
+    """Every hour, scheduled level changes whose day has come (a promotion confirmed for the
+    next quarter's first day) take effect on the roster; idempotent, so the hour it runs in
+    does not matter. Pay never waits for it: a run reads the level history itself."""
+    from hrapp.streamers.services import apply_due_level_changes
+
+    with _in_app():
+        if apply_due_level_changes():
+            db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -20,23 +20,8 @@ from hrapp.promotions import services
 from hrapp.promotions.forms import ConfirmForm
 from hrapp.streamers.labels import LEVEL_LABELS, label
 from hrapp.streamers.models import Streamer
-from hrapp.streamers.services import apply_due_level_changes
 
 bp = Blueprint("promotions", __name__, url_prefix="/promotions")
-APPLIED_ON = "hrapp.promotions.levels_applied_on"
-
-
-@bp.before_app_request
-def _levels_of_today() -> None:
-    """Once a day per process, scheduled level changes whose day has come take effect, so that
-    `Streamer.level` is today's level on every page (`hrapp promotions apply-due` does it from
-    a shell)."""
-    today = org_today()
-    if current_app.extensions.get(APPLIED_ON) == today:
-        return
-    if apply_due_level_changes(today):
-        db.session.commit()
-    current_app.extensions[APPLIED_ON] = today
 
 
 def _chosen_cycle(cycles: list[AppraisalCycle]) -> AppraisalCycle | None:

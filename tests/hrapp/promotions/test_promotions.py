@@ -19,6 +19,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
+from hrapp.jobs.services import level_changes_task
 from hrapp.promotions.services import confirm_promotion, eligible_streamers
 from hrapp.streamers.models import LevelChange, Streamer
 from hrapp.streamers.services import apply_due_level_changes, scheduled_level_changes
@@ -157,6 +158,17 @@ def test_the_day_comes_and_the_scheduled_level_takes_effect(quarter) -> None:
     [took_effect] = _audit("streamer.level_change")
     assert took_effect.actor_name == "system"
     assert took_effect.changes["level"] == ["assistant", "senior"]
+
+
+def test_the_worker_s_hourly_task_applies_the_due_levels(quarter) -> None:
+    """The job worker moves due levels by itself (no page view or request writes them)."""
+    streamer = _streamer()
+    confirm_promotion(streamer, "senior", "Q3: two A quarters", cycle=quarter)
+    db.session.commit()
+    with time_machine.travel(dt.datetime(2026, 10, 1, 1, 0, tzinfo=dt.UTC), tick=False):
+        level_changes_task.call_local()
+    db.session.expire_all()
+    assert (streamer.level, streamer.level_since) == ("senior", dt.date(2026, 10, 1))
 
 
 def test_a_step_that_is_not_the_next_one_is_refused(quarter) -> None:
