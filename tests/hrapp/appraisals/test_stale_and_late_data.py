@@ -3,13 +3,16 @@ never changes it and is settled, once, in the next cycle's run."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from sqlalchemy import select
 
 from hrapp.appraisals import schemes, services, staleness
 from hrapp.appraisals.closing import finalize_cycle
+from hrapp.appraisals.export import export_csv
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment, AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
 from hrapp.auth.models import Role
@@ -179,6 +182,11 @@ def test_late_data_is_settled_once_in_the_next_cycle(host, english) -> None:
     assert (next_quarter.commission_fen, next_quarter.adjustment_fen) == (0, 2_375)
     assert next_quarter.payable_fen == 2_375
     assert appraisal("2026Q3", host).payable_fen == 2_375
+    # The payroll export carries the line in `adjustment` and in `payable`.
+    rows = list(csv.DictReader(io.StringIO(export_csv(cycle("2026Q4")).decode("utf-8-sig"))))
+    assert [(r["employee_no"], r["adjustment"], r["payable"]) for r in rows] == [
+        ("E1001", "23.75", "23.75")
+    ]
 
     # Q4 is finalized; refunds of the first Q3 session grow: Q1 settles only the new difference.
     finalize_cycle(cycle("2026Q4"), None)
