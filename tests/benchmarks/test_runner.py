@@ -141,3 +141,40 @@ def test_peak_rss_of_a_command_and_of_a_callable() -> None:
 def test_peak_rss_reports_a_failing_child() -> None:
     with pytest.raises(RuntimeError):
         peak_rss_of_child([sys.executable, "-c", "raise SystemExit(3)"])
+
+
+def test_the_cycle_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
+    """Every step of bench_cycle (run, re-run, late data, finalize, their baselines) on a few
+    dozen streamers, through the runner: the figures' names, units and targets, never times."""
+    output = tmp_path / "results.json"
+    completed = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "cycle", "--output", str(output)],
+        cwd=ROOT,
+        env={**os.environ, "HRAPP_BENCH_SIZE": "tiny"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    results = {r["name"]: r for r in json.loads(output.read_text())}
+    assert list(results) == [
+        "cycle_run_10k",
+        "cycle_run_10k_ratio",
+        "cycle_rerun_10k",
+        "cycle_run_10k_late",
+        "cycle_finalize_10k",
+    ]
+    assert {name: r["target"] for name, r in results.items()} == {
+        "cycle_run_10k": 10.0,
+        "cycle_run_10k_ratio": 3.0,
+        "cycle_rerun_10k": None,
+        "cycle_run_10k_late": None,
+        "cycle_finalize_10k": 5.0,
+    }
+    for name, record in results.items():
+        assert record["value"] > 0, name
+        assert record["unit"] == ("x" if name.endswith("_ratio") else "s")
+        if record["unit"] == "s":
+            assert record["baseline"] > 0 and record["ratio"] > 0, name
+    assert "cycle_finalize_10k" in completed.stdout  # printed in the table with its verdict
