@@ -117,7 +117,7 @@ def test_nothing_later_changes_a_finalized_appraisal(q3, appraisal, senior, hr) 
     assert len(_revisions(appraisal)) == 1
 
 
-def test_finalize_is_refused_before_a_run_and_when_out_of_date(senior, hr) -> None:
+def test_finalize_is_refused_before_a_run_and_when_out_of_date(senior, hr, english) -> None:
     cycle = services.create_cycle("2026Q3")
     with pytest.raises(ValidationFailed, match="never been run"):
         closing.finalize_cycle(cycle, hr)
@@ -165,7 +165,9 @@ def test_reopen_keeps_revision_1_and_refinalizing_makes_revision_2(
     assert revisions[1].snapshot["net_gmv_fen"] == 150_000_000
 
 
-def test_reopen_needs_an_administrator_a_reason_and_a_finalized_cycle(q3, hr, admin) -> None:
+def test_reopen_needs_an_administrator_a_reason_and_a_finalized_cycle(
+    q3, hr, admin, english
+) -> None:
     with pytest.raises(ValidationFailed, match="not finalized"):
         closing.reopen_cycle(q3, "why", admin)
     closing.finalize_cycle(q3, hr)
