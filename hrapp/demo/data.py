@@ -102,9 +102,42 @@ class LevelProfile(NamedTuple):
 
 LEVEL_PROFILES = {
     "assistant": LevelProfile(1_400, 15, 58, (4.5, 6.0)),
-    "senior": LevelProfile(6_500, 68, 88, (4.5, 6.0)),
-    "mentor": LevelProfile(5_600, 55, 92, (3.2, 4.6)),
+    "senior": LevelProfile(6_100, 64, 88, (4.5, 6.0)),
+    "mentor": LevelProfile(4_700, 46, 92, (3.2, 4.6)),
 }
+# A streamer's skill (1.0 meets the level's targets) is drawn around a median a little below
+# the targets, so that most quarters grade A or B and a few S; a few streamers struggle (C, D).
+# Each quarter's form moves it a little, so a streamer's grade changes from quarter to quarter.
+SKILL_MEDIAN = 0.78
+SKILL_SIGMA = 0.09
+SKILL_RANGE = (0.45, 1.5)
+STRUGGLING_SHARE = 0.1
+STRUGGLING_SKILL = (0.5, 0.66)
+FORM_SIGMA = 0.05
+# Everyday sessions of the fourth quarter sell less: shoppers wait for 双11 and 双12 (whose own
+# sessions sell several times the usual), so the quarter as a whole is not graded far above the
+# others.
+SEASON_FORM = {4: 0.94}
+# The assistants who earn their promotion: steady, on air most days.
+STEADY_SKILL = (0.95, 1.0)
+STEADY_SESSIONS_PER_WEEK = (5.0, 5.6)
+PROMOTION_MIN_SCORE = 80  # what the promotion asks of COMPLIANCE-1 and PRACTICAL-1
+# The promotion HR dates inside a quarter takes effect this many days after its first day
+# (2026-07-01 + 46 days = 2026-08-16: half the quarter at each level).
+MID_QUARTER_DAYS = 46
+# Sick leave: from this many days into a quarter, for LEAVE_DAYS days (too few hours to grade).
+LEAVE_AFTER_DAYS = 9
+LEAVE_DAYS = 100
+LEAVE_MIN_STREAMERS = 8
+
+# Late data of the last finalized quarter, from its final LATE_DAYS days: sessions missing from
+# the first export for LATE_TOP_UPS streamers, and for LATE_CLAWBACKS others returns that came
+# in afterwards (a share of each affected session's GMV).
+LATE_DAYS = 28
+LATE_TOP_UPS = 2
+LATE_CLAWBACKS = 3
+LATE_RETURNS = (0.15, 0.3)
+
 # Roughly how a roster of this kind divides between the levels.
 MENTOR_SHARE = 1 / 8
 SENIOR_SHARE = 1 / 4

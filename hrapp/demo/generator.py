@@ -1,14 +1,21 @@
 """Generate the demo agency from a seed: plain Python objects, no database.
 
 The same seed, size and `today` always give the same agency. Streamers are hired, promoted
-and trained on dates relative to `today`; their sessions cover the year that ends with the
-last full day before `today` in the organisation's zone, so every quarter of that year has data.
+and trained on dates relative to `today`; their sessions end with the last full day before
+`today` in the organisation's zone and cover at least a year and the last four full quarters
+(the ones the demo appraises), so every one of those quarters has data.
+
+Besides what is written straight to the database, the set plans what HR does afterwards: the
+promotions HR confirms once the quarter that earned them is appraised (the sessions after the
+promotion are already the new level's), and the late data of the last finalized quarter — a
+few sessions exported late and refunds that grew — imported after that quarter was finalized.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,11 +24,30 @@ from zoneinfo import ZoneInfo
 
 from hrapp.demo import data
 from hrapp.training.curriculum import DEFAULT_CURRICULUM, RUBRIC_MAX
+from scoring.period import Period, previous_quarter_codes, quarter_code
 
 DAY = dt.timedelta(days=1)
 YEAR_DAYS = 365
 CO_HOST_SHARES = ((5000, 5000), (6000, 4000))
 RETAKE_NOTE = "补考"
+APPRAISED_QUARTERS = 4  # the last full quarters before today: all finalized but the newest
+
+
+@dataclass(frozen=True)
+class DemoQuarter:
+    code: str  # 2026Q3
+    first: dt.date
+    last: dt.date
+
+
+def demo_quarters(today: dt.date) -> list[DemoQuarter]:
+    """The last APPRAISED_QUARTERS full quarters before `today`, oldest first."""
+    codes = previous_quarter_codes(quarter_code(today), APPRAISED_QUARTERS + 1)[1:]
+    quarters = []
+    for code in reversed(codes):
+        period = Period.quarter(int(code[:4]), int(code[5]))
+        quarters.append(DemoQuarter(code, period.start, period.end))
+    return quarters
 
 
 @dataclass(frozen=True)
@@ -53,6 +79,12 @@ class DemoStreamer:
     skill: float  # 1.0 meets the level's targets; the spread gives a spread of grades
     sessions_per_week: float
     mentor: int | None = None  # index of the mentor in DemoSet.streamers
+    # Good and bad quarters: a factor on the figures per quarter code (1.0 when absent).
+    form: dict[str, float] = field(default_factory=dict)
+    # Promotions HR confirms later (DemoSet.promotions): not in the roster's history, but the
+    # sessions after their date are already those of the new level.
+    planned: list[LevelStep] = field(default_factory=list)
+    leave: tuple[dt.date, dt.date] | None = None  # first and last day off air (sick leave)
 
     @property
     def hire_date(self) -> dt.date:
@@ -71,11 +103,20 @@ class DemoStreamer:
         return self.employee_no.lower()
 
     def level_on(self, day: dt.date) -> str:
+        """The level held on `day`, the planned promotions included."""
         level = self.history[0].to_level
-        for step in self.history:
+        for step in self.history + self.planned:
             if step.effective_on <= day:
                 level = step.to_level
         return level
+
+    def form_on(self, day: dt.date) -> float:
+        """The streamer's form in the quarter of `day`, on an everyday (not festival) day."""
+        season = 1.0 if _festival(day) else data.SEASON_FORM.get((day.month + 2) // 3, 1.0)
+        return self.form.get(quarter_code(day), 1.0) * season
+
+    def on_leave(self, day: dt.date) -> bool:
+        return self.leave is not None and self.leave[0] <= day <= self.leave[1]
 
 
 @dataclass(frozen=True)
@@ -97,16 +138,50 @@ class DemoTraining:
     notes: str = ""
 
 
+@dataclass(frozen=True)
+class DemoPromotion:
+    """A promotion HR confirms once `earned_in` is appraised (and found the streamer eligible)."""
+
+    streamer: int
+    to_level: str
+    earned_in: str  # quarter code
+    effective_on: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class GrownRefund:
+    """A later export of a stored session: the refunds grew after its quarter was finalized."""
+
+    session: int  # index into DemoSet.sessions
+    refunds_fen: int
+    refund_orders: int
+
+
 @dataclass
 class DemoSet:
     today: dt.date
     streamers: list[DemoStreamer]
     sessions: list[DemoSession] = field(default_factory=list)
     training: list[DemoTraining] = field(default_factory=list)
+    promotions: list[DemoPromotion] = field(default_factory=list)
+    # Late data of the last finalized quarter, imported after finalizing it.
+    late_sessions: list[DemoSession] = field(default_factory=list)
+    grown_refunds: list[GrownRefund] = field(default_factory=list)
+
+    @property
+    def quarters(self) -> list[DemoQuarter]:
+        return demo_quarters(self.today)
 
     @property
     def first_day(self) -> dt.date:
-        return self.today - YEAR_DAYS * DAY
+        """A year back, or further when the oldest appraised quarter starts earlier."""
+        return min(self.today - YEAR_DAYS * DAY, self.quarters[0].first)
+
+    @property
+    def late_quarter(self) -> DemoQuarter:
+        """The quarter the late data belongs to: the newest finalized one."""
+        return self.quarters[-2]
 
 
 def build_demo_set(
@@ -118,8 +193,11 @@ def build_demo_set(
     """The whole demo agency for `count` streamers, as of `today` in `zone`."""
     rng = random.Random(seed)
     demo = DemoSet(today=today, streamers=_roster(rng, today, count))
+    demo.promotions = _plan_promotions(rng, demo)
+    _plan_leave(rng, demo)
     demo.sessions = _sessions(rng, demo, zone)
     demo.training = _training(rng, demo)
+    demo.late_sessions, demo.grown_refunds = _late_data(rng, demo, zone)
     return demo
 
 
@@ -129,6 +207,7 @@ def build_demo_set(
 def _roster(rng: random.Random, today: dt.date, count: int) -> list[DemoStreamer]:
     names = _unique_names(rng, count)
     levels = _levels(rng, count)
+    form_quarters = [q.code for q in demo_quarters(today)] + [quarter_code(today)]
     used_ids: set[str] = set()
     streamers = []
     for i, ((surname, given), level) in enumerate(zip(names, levels, strict=True)):
@@ -146,12 +225,22 @@ def _roster(rng: random.Random, today: dt.date, count: int) -> list[DemoStreamer
                 persona=rng.choice(data.PERSONAS[category]),
                 history=history,
                 accounts=_accounts(rng, i, stage_name, category, used_ids),
-                skill=min(1.7, max(0.5, rng.lognormvariate(0, 0.28))),
+                skill=_skill(rng),
                 sessions_per_week=rng.uniform(*data.LEVEL_PROFILES[level].sessions_per_week),
+                form={code: rng.lognormvariate(0, data.FORM_SIGMA) for code in form_quarters},
             )
         )
     _assign_mentors(rng, streamers)
     return streamers
+
+
+def _skill(rng: random.Random) -> float:
+    """Most streamers fall a little short of their targets (grades A and B), a few far
+    exceed them (S) and a few fall far short (C, D)."""
+    if rng.random() < data.STRUGGLING_SHARE:
+        return rng.uniform(*data.STRUGGLING_SKILL)
+    low, high = data.SKILL_RANGE
+    return min(high, max(low, rng.lognormvariate(math.log(data.SKILL_MEDIAN), data.SKILL_SIGMA)))
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
@@ -180,9 +269,13 @@ def _levels(rng: random.Random, count: int) -> list[str]:
 
 
 def _level_history(rng: random.Random, level: str, today: dt.date) -> list[LevelStep]:
-    """Hired as an assistant; seniors and mentors were promoted after the required time."""
+    """Hired as an assistant; seniors and mentors were promoted after the required time.
+
+    Every promotion of the roster's history predates the appraised quarters: the promotions
+    inside them are the ones HR confirms (`_plan_promotions`)."""
     steps = []
-    promoted = today - rng.randint(60, 800) * DAY  # the latest promotion
+    appraised_from = demo_quarters(today)[0].first
+    promoted = appraised_from - rng.randint(1, 740) * DAY  # the latest promotion
     if level == "mentor":
         steps.append(LevelStep("senior", "mentor", promoted, "通过培训导师认证，晋升培训导师"))
         promoted -= rng.randint(365, 700) * DAY  # at least a year as a senior
@@ -239,6 +332,68 @@ def _assign_mentors(rng: random.Random, streamers: list[DemoStreamer]) -> None:
         streamer.mentor = rng.choice(same or mentors)
 
 
+# --- promotions ---------------------------------------------------------------------------
+
+
+def _plan_promotions(rng: random.Random, demo: DemoSet) -> list[DemoPromotion]:
+    """A few steady assistants earn their promotion to senior, as the default scheme wants it
+    (grade A or better in two consecutive quarters, 400 on-air hours, the modules passed).
+
+    HR confirms the first on the default day (the first day of the next quarter) and, of the
+    two earned in the last finalized quarter, one in the middle of the open quarter (which is
+    then appraised at a blend of the two levels) and one on the default day. A small agency
+    gets the first ones only.
+    """
+    quarters = demo.quarters
+    reason = "连续两个季度考核A级以上，晋升资深主播"
+    late_reason = "连续两个季度考核A级以上；新直播间开播后晋升资深主播"
+    plans = [
+        (quarters[1], quarters[2].first, reason),
+        (quarters[2], quarters[3].first + data.MID_QUARTER_DAYS * DAY, late_reason),
+        (quarters[2], quarters[3].first, reason),
+    ]
+    # Assistants of their own (no mentor) with a full oldest quarter on air.
+    steady = [
+        i
+        for i, s in enumerate(demo.streamers)
+        if s.level == "assistant"
+        and s.mentor is None
+        and s.hire_date + 14 * DAY <= quarters[0].first
+    ]
+    chosen = rng.sample(steady, min(len(steady), len(plans)))
+    promotions = []
+    for index, (earned, effective_on, text) in zip(chosen, plans, strict=False):
+        streamer = demo.streamers[index]
+        streamer.skill = rng.uniform(*data.STEADY_SKILL)
+        streamer.sessions_per_week = rng.uniform(*data.STEADY_SESSIONS_PER_WEEK)
+        streamer.form = {}  # no bad quarter
+        streamer.planned = [LevelStep("assistant", "senior", effective_on, text)]
+        promotions.append(DemoPromotion(index, "senior", earned.code, effective_on, text))
+    return promotions
+
+
+def _plan_leave(rng: random.Random, demo: DemoSet) -> None:
+    """Two streamers go on sick leave early in a quarter (the open one and an older one): too
+    few on-air hours to be graded that quarter. Not those about to be promoted, and nobody in
+    an agency too small to miss them."""
+    if len(demo.streamers) < data.LEAVE_MIN_STREAMERS:
+        return
+    promoted = {p.streamer for p in demo.promotions}
+    quarters = demo.quarters
+    for quarter in (quarters[-1], quarters[1]):
+        present = [
+            i
+            for i, s in enumerate(demo.streamers)
+            if i not in promoted
+            and s.leave is None
+            and s.hire_date + 14 * DAY <= quarter.first
+            and s.level != "mentor"  # mentors take their mentees on air
+        ]
+        if present:
+            first = quarter.first + data.LEAVE_AFTER_DAYS * DAY
+            demo.streamers[rng.choice(present)].leave = (first, first + data.LEAVE_DAYS * DAY)
+
+
 # --- sessions -----------------------------------------------------------------------------
 
 
@@ -253,6 +408,7 @@ def _sessions(rng: random.Random, demo: DemoSet, zone: ZoneInfo) -> list[DemoSes
             # Drawn in the sprint week too, so the rest of the agency stays as it was.
             days = _session_days(rng, streamer, week)
             sprinting = index == sprinter and week[0] == sprint_monday
+            days = [d for d in days if not streamer.on_leave(d)]
             for session_day in week[:6] if sprinting else days:
                 session = _one_session(rng, index, streamer, session_day, zone, sprinting)
                 if session.values["ended_at"] <= limit:
@@ -316,8 +472,9 @@ def _one_session(
         start_hour, hours, boost = _slot(rng, level, festival)
     if day.weekday() >= 5:
         boost *= 1.15
+    # To the second, as platforms export it (a later export then matches the stored session).
     started = dt.datetime.combine(day, dt.time(), tzinfo=zone) + dt.timedelta(
-        hours=start_hour, seconds=rng.randint(0, 59)
+        seconds=int(start_hour * 3600) // 60 * 60 + rng.randint(0, 59)
     )
     seconds = round(hours * 3600) + rng.randint(0, 59)
     account = 1 if len(streamer.accounts) > 1 and rng.random() < 0.25 else 0
@@ -326,7 +483,7 @@ def _one_session(
         "started_at": started.astimezone(dt.UTC),
         "ended_at": (started + dt.timedelta(seconds=seconds)).astimezone(dt.UTC),
         "on_air_seconds": seconds,
-        **_metrics(rng, streamer, level, seconds, boost),
+        **_metrics(rng, streamer, level, seconds, boost, streamer.form_on(day)),
         **_platform_fields(rng, streamer, platform, festival),
     }
     return DemoSession(index, account, ((index, 10_000),), values)
@@ -335,7 +492,7 @@ def _one_session(
 def _slot(rng: random.Random, level: str, festival: str | None) -> tuple[float, float, float]:
     """(start hour, duration in hours, GMV boost): evenings mostly, a few marathons."""
     if festival in data.MARATHON_FESTIVALS and level == "senior":
-        return rng.uniform(12, 14), rng.uniform(8.3, 10.5), rng.uniform(2.5, 4.0)
+        return rng.uniform(12, 14), rng.uniform(8.3, 10.5), rng.uniform(2.0, 3.0)
     boost = rng.uniform(2.0, 3.0) if festival else 1.0
     draw = rng.random()
     if draw < 0.72:  # prime time: starts 19:00–20:00, off air before midnight
@@ -347,24 +504,31 @@ def _slot(rng: random.Random, level: str, festival: str | None) -> tuple[float, 
 
 
 def _metrics(
-    rng: random.Random, streamer: DemoStreamer, level: str, seconds: int, boost: float
+    rng: random.Random,
+    streamer: DemoStreamer,
+    level: str,
+    seconds: int,
+    boost: float,
+    form: float = 1.0,
 ) -> dict[str, Any]:
-    """Consistent figures: buyers ≤ viewers ≤ views, orders ≥ buyers, refunds ≤ GMV."""
+    """Consistent figures: buyers ≤ viewers ≤ views, orders ≥ buyers, refunds ≤ GMV.
+
+    The streamer's skill in the quarter's `form` scales what they sell, how long viewers
+    stay and how many follow: the three things the default scheme scores."""
     profile = data.LEVEL_PROFILES[level]
     hours = seconds / 3600
     luck = rng.lognormvariate(0, 0.35)
-    gmv_yuan = profile.gmv_per_hour_yuan * hours * streamer.skill * boost * luck
+    skill = streamer.skill * form
+    gmv_yuan = profile.gmv_per_hour_yuan * hours * skill * boost * luck
     gmv_fen = max(100, round(gmv_yuan * 100))
     orders = max(1, round(gmv_yuan / rng.uniform(*data.AOV_YUAN[streamer.category])))
     buyers = max(1, min(orders, round(orders / rng.uniform(1.03, 1.2))))
-    conversion = min(0.08, rng.uniform(0.012, 0.045) * streamer.skill**0.3)
+    conversion = min(0.08, rng.uniform(0.012, 0.045) * skill**0.3)
     viewers = max(buyers, round(buyers / conversion))
     views = round(viewers * rng.uniform(1.25, 1.8))
-    avg_watch = round(profile.avg_watch_seconds * streamer.skill**0.4 * rng.uniform(0.85, 1.15), 1)
+    avg_watch = round(profile.avg_watch_seconds * skill**0.4 * rng.uniform(0.85, 1.15), 1)
     avg_online = max(1, round(views * avg_watch / seconds))
-    new_followers = round(
-        profile.new_followers_per_hour * hours * streamer.skill * boost**0.5 * luck**0.5
-    )
+    new_followers = round(profile.new_followers_per_hour * hours * skill * boost**0.5 * luck**0.5)
     new_followers = min(new_followers, viewers // 5)
     refund_rate = rng.uniform(*data.REFUND_RATE[streamer.category])
     refunds_fen = round(gmv_fen * refund_rate)
@@ -429,11 +593,53 @@ def _add_co_hosts(
             for p in by_owner.get(streamer.mentor, [])
             if len(sessions[p].hosts) == 1
             and sessions[p].values["started_at"].date() > streamer.hire_date + 7 * DAY
+            and not streamer.on_leave(sessions[p].values["started_at"].date())
         ]
         for position in rng.sample(candidates, min(len(candidates), rng.randint(1, 3))):
             mentor_share, mentee_share = rng.choice(CO_HOST_SHARES)
             hosts = ((streamer.mentor, mentor_share), (mentee, mentee_share))
             sessions[position] = dataclasses.replace(sessions[position], hosts=hosts)
+
+
+# --- late data ----------------------------------------------------------------------------
+
+
+def _late_data(
+    rng: random.Random, demo: DemoSet, zone: ZoneInfo
+) -> tuple[list[DemoSession], list[GrownRefund]]:
+    """What a later export of the last finalized quarter's final four weeks brings: a few
+    sessions that were missing (their streamers are owed a top-up) and returns that came in
+    after the quarter closed (a clawback). Streamers with a planned promotion are left out."""
+    quarter = demo.late_quarter
+    first = quarter.last - (data.LATE_DAYS - 1) * DAY
+    promoted = {p.streamer for p in demo.promotions}
+    recent: dict[int, list[int]] = {}  # owner → their own, solo, first-room sessions
+    for position, session in enumerate(demo.sessions):
+        day = session.values["started_at"].astimezone(zone).date()
+        if first <= day <= quarter.last and session.account == 0 and len(session.hosts) == 1:
+            recent.setdefault(session.streamer, []).append(position)
+    owners = sorted(i for i, found in recent.items() if len(found) >= 6 and i not in promoted)
+    chosen = rng.sample(owners, min(len(owners), data.LATE_TOP_UPS + data.LATE_CLAWBACKS))
+    late = []
+    for index in chosen[: data.LATE_TOP_UPS]:
+        busy = {
+            demo.sessions[p].values["started_at"].astimezone(zone).date() for p in recent[index]
+        }
+        free = [first + k * DAY for k in range(data.LATE_DAYS)]
+        free = [day for day in free if day not in busy]
+        for day in sorted(rng.sample(free, min(len(free), rng.randint(2, 3)))):
+            late.append(_one_session(rng, index, demo.streamers[index], day, zone))
+    grown = []
+    for index in chosen[data.LATE_TOP_UPS :]:
+        for position in sorted(rng.sample(recent[index], rng.randint(3, 5))):
+            values = demo.sessions[position].values
+            more = rng.uniform(*data.LATE_RETURNS)  # of the session's GMV
+            refunds = min(
+                values["gmv_fen"], values["refunds_fen"] + round(values["gmv_fen"] * more)
+            )
+            orders = min(values["orders"], values["refund_orders"] + round(values["orders"] * more))
+            grown.append(GrownRefund(position, refunds, orders))
+    return late, grown
 
 
 # --- training -----------------------------------------------------------------------------
@@ -445,9 +651,13 @@ RUBRIC_KEYS = {m["code"]: [d["key"] for d in m["rubric"]] for m in DEFAULT_CURRI
 
 def _training(rng: random.Random, demo: DemoSet) -> list[DemoTraining]:
     records: list[DemoTraining] = []
+    earned = {
+        p.streamer: next(q.last for q in demo.quarters if q.code == p.earned_in)
+        for p in demo.promotions
+    }
     for index, streamer in enumerate(demo.streamers):
         taken = _basic_modules(rng, streamer, demo.today)
-        taken += _promotion_modules(rng, streamer, demo.today)
+        taken += _promotion_modules(rng, streamer, demo.today, earned.get(index))
         for code, day, score in taken:
             records += _with_retake(rng, index, code, day, score, demo.today)
     return records
@@ -462,26 +672,31 @@ def _basic_modules(
 ) -> list[tuple[str, dt.date, int]]:
     """The onboarding modules in the first half year, and COMPLIANCE-1 renewed every year."""
     hired = streamer.hire_date
+    # A streamer on the way to promotion passes every module the first time (COMPLIANCE-1
+    # with the 80 the promotion asks for), so no renewal gap spoils the checklist.
+    floor = data.PROMOTION_MIN_SCORE if streamer.planned else 0
     taken = []
     for code in data.ASSISTANT_MODULES:
         day = hired + rng.randint(7, 180) * DAY
-        taken.append((code, day, _score(rng, streamer)))
+        taken.append((code, day, max(floor, _score(rng, streamer))))
         if code == "COMPLIANCE-1":
             while (day := day + rng.randint(330, 360) * DAY) < today:
-                taken.append((code, day, _score(rng, streamer)))
+                taken.append((code, day, max(floor, _score(rng, streamer))))
     if streamer.level == "assistant" and rng.random() < 0.6:
         taken.append(("PRACTICAL-1", hired + rng.randint(150, 400) * DAY, _score(rng, streamer)))
     return [t for t in taken if t[1] < today]
 
 
 def _promotion_modules(
-    rng: random.Random, streamer: DemoStreamer, today: dt.date
+    rng: random.Random, streamer: DemoStreamer, today: dt.date, earned_last: dt.date | None
 ) -> list[tuple[str, dt.date, int]]:
-    """Seniors and mentors passed the assessment their promotion required."""
+    """Seniors and mentors passed the assessment their promotion required; a planned
+    promotion's before the end of the quarter that earns it (`earned_last`)."""
     taken = []
-    for step in streamer.history[1:]:
+    for step in streamer.history[1:] + streamer.planned:
         code = "PRACTICAL-1" if step.to_level == "senior" else "MENTOR-1"
-        day = step.effective_on - rng.randint(14, 60) * DAY
+        before = earned_last if step in streamer.planned and earned_last else step.effective_on
+        day = before - rng.randint(14, 60) * DAY
         taken.append((code, day, rng.randint(int(PASS_MARKS[code]), 98)))
     if streamer.level == "senior" and rng.random() < 0.3:  # working towards mentor
         taken.append(("MENTOR-1", today - rng.randint(10, 90) * DAY, _score(rng, streamer)))
