@@ -7,18 +7,24 @@ it is and only resets the demo logins' passwords, so that the logins it prints a
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime as dt
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.auth import services as auth_services
 from hrapp.auth.models import Role, User, UserRole, new_session_token
 from hrapp.core import audit
 from hrapp.core.db import utcnow
+from hrapp.core.errors import ValidationFailed
 from hrapp.core.timeutil import org_zone
 from hrapp.demo import data
 from hrapp.demo.generator import DemoSet, build_demo_set
@@ -30,7 +36,7 @@ from hrapp.training.models import Module, TrainingRecord
 from hrapp.training.services import decide_passed
 
 if TYPE_CHECKING:
-    from hrapp.appraisals.runner import RunSummary
+    from hrapp.live_sessions.importer import ImportOutcome
 
 DEMO_BATCH_NAME = "demo data"
 # (username, role, display name) of the staff accounts.
@@ -55,6 +61,7 @@ class DemoResult:
     sessions: int
     training_records: int
     logins: list[Login]
+    demo: DemoSet | None = None  # what was created, for `appraise_quarters`
 
 
 def load_demo(
@@ -90,7 +97,9 @@ def load_demo(
             )
     _audit(created, len(streamer_ids), sessions, training, accounts.logins)
     db.session.flush()
-    return DemoResult(created, len(streamer_ids), sessions, training, accounts.logins)
+    return DemoResult(
+        created, len(streamer_ids), sessions, training, accounts.logins, demo if created else None
+    )
 
 
 def _random_password() -> str:
@@ -327,12 +336,257 @@ def _audit(
     audit.record("demo.load", "demo", None, summary=summary, changes={"logins": [None, usernames]})
 
 
-def appraise_last_quarter(today: dt.date) -> RunSummary:
-    """Create and run the cycle of the last full quarter before `today`, so that the demo's
-    appraisal pages have results to show. Flushes; the caller commits."""
+# --- the appraised quarters -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterSummary:
+    code: str
+    status: str  # open | finalized
+    appraised: int
+    grades: dict[str, int]  # grade (or NOT_GRADED) → appraisals, in the scheme's order
+    total_payable: str  # yuan
+    settlements: int  # late-data lines this quarter's run owes for earlier quarters
+
+
+@dataclass(frozen=True)
+class ConfirmedPromotion:
+    employee_no: str
+    to_level: str
+    earned_in: str
+    effective_on: dt.date
+
+
+@dataclass(frozen=True)
+class DemoAppraisals:
+    quarters: list[QuarterSummary]
+    promotions: list[ConfirmedPromotion]
+    late_quarter: str
+    late_inserted: int
+    late_updated: int
+    adjustments: int  # HR's pay adjustments on the open quarter
+    comments: int  # appraisals of the open quarter with a comment the streamer sees
+
+
+NOT_GRADED = "not graded"
+LATE_FILE = "抖音直播明细_{code}_补充导出.csv"
+# HR's review of the open quarter: (what to pick, ¥ in fen, reason), and the shared comments.
+PAY_ADJUSTMENTS = (
+    ("best", 80_000, "带教两名新人主播共6场，按带教补贴标准发放"),
+    ("worst", -20_000, "直播中使用违规用语被平台警告一次，按主播管理制度扣款"),
+)
+COMMENTS = {
+    "best": ("本季度各项指标均超目标，继续保持。", "可作为下季度晋升观察对象"),
+    "worst": ("本季度GMV与涨粉未达目标，下季度请重点提升开播时长与转化。", ""),
+    "blended": (
+        "自级别生效日起按资深主播考核：本季度目标按两个级别在岗天数折算。",
+        "晋升后首个季度，关注适应情况",
+    ),
+    "leave": ("本季度休病假，开播不足30小时，按制度不评级；提成按实际成交照常计算。", ""),
+}
+
+
+def appraise_quarters(demo: DemoSet, hr: User) -> DemoAppraisals:
+    """What HR did with the demo agency's last four full quarters, oldest first: run and
+    finalize each but the newest, confirming the promotions each found eligible; import the
+    late data of the last finalized one; run the newest (its settlement lines appear) and
+    leave it open, with a few adjustments and comments. Flushes; the caller commits."""
+    from hrapp.appraisals.closing import finalize_cycle
     from hrapp.appraisals.runner import run_cycle
     from hrapp.appraisals.services import create_cycle
-    from scoring.period import previous_quarter_codes, quarter_code
 
-    last_full_quarter = previous_quarter_codes(quarter_code(today), 2)[1]
-    return run_cycle(create_cycle(last_full_quarter))
+    promotions: list[ConfirmedPromotion] = []
+    runs = []
+    for quarter in demo.quarters[:-1]:
+        cycle = create_cycle(quarter.code)
+        runs.append(run_cycle(cycle))
+        finalize_cycle(cycle, hr)
+        promotions += _confirm_promotions(demo, cycle)
+    late = _import_late_data(demo, hr)
+    newest = create_cycle(demo.quarters[-1].code)
+    runs.append(run_cycle(newest))
+    adjustments, comments = _review(demo, newest, hr)
+    return DemoAppraisals(
+        quarters=[_quarter_summary(run.cycle, run.settlements) for run in runs],
+        promotions=promotions,
+        late_quarter=demo.late_quarter.code,
+        late_inserted=late.inserted,
+        late_updated=late.updated,
+        adjustments=adjustments,
+        comments=comments,
+    )
+
+
+def _streamer(demo: DemoSet, index: int) -> Streamer:
+    number = demo.streamers[index].employee_no
+    return db.session.scalars(select(Streamer).where(Streamer.employee_no == number)).one()
+
+
+def _confirm_promotions(demo: DemoSet, cycle: AppraisalCycle) -> list[ConfirmedPromotion]:
+    """Confirm the planned promotions `cycle` earned, for the streamers it found eligible
+    (a streamer who missed, by bad luck with another seed or size, is simply not promoted)."""
+    from hrapp.promotions.services import confirm_promotion, eligible_streamers
+
+    eligible = {(c.streamer_id, c.to_level) for c in eligible_streamers(cycle)}
+    confirmed = []
+    for plan in demo.promotions:
+        if plan.earned_in != cycle.code:
+            continue
+        streamer = _streamer(demo, plan.streamer)
+        if (streamer.id, plan.to_level) not in eligible:
+            continue
+        confirm_promotion(
+            streamer, plan.to_level, plan.reason, effective_on=plan.effective_on, cycle=cycle
+        )
+        confirmed.append(
+            ConfirmedPromotion(streamer.employee_no, plan.to_level, cycle.code, plan.effective_on)
+        )
+    return confirmed
+
+
+def _import_late_data(demo: DemoSet, hr: User) -> ImportOutcome:
+    """HR imports a later export of the last finalized quarter, as a file through the session
+    import: the finalized quarter keeps its figures; the next run settles the difference."""
+    from hrapp.live_sessions.importer import import_sessions
+
+    csv_bytes = late_data_csv(demo, org_zone())
+    filename = LATE_FILE.format(code=demo.late_quarter.code)
+    outcome = import_sessions(csv_bytes, filename, user_id=hr.id)
+    if outcome.status != "imported":  # pragma: no cover - the demo's own file is valid
+        raise ValidationFailed(f"The demo's late data was refused: {outcome.problems[:3]}")
+    return outcome
+
+
+LATE_COLUMNS = (
+    "platform",
+    "account_id",
+    "nickname",
+    "started_at",
+    "ended_at",
+    "viewers",
+    "views",
+    "peak_online",
+    "avg_online",
+    "comments",
+    "new_followers",
+    "unfollows",
+    "orders",
+    "buyers",
+    "items_sold",
+    "refund_orders",
+    "avg_watch_seconds",
+    "gmv",
+    "buyer_paid",
+    "refunds",
+    "platform_net",
+    "refunds_1h",
+    "ad_spend",
+)
+
+
+def late_data_csv(demo: DemoSet, zone: ZoneInfo) -> bytes:
+    """The late sessions and the sessions whose refunds grew, in hrapp's import template
+    (UTF-8 with BOM, local times, amounts in yuan)."""
+    rows = [(session, session.values) for session in demo.late_sessions]
+    for grown in demo.grown_refunds:
+        session = demo.sessions[grown.session]
+        values = {
+            **session.values,
+            "refunds_fen": grown.refunds_fen,
+            "refund_orders": grown.refund_orders,
+        }
+        rows.append((session, values))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LATE_COLUMNS)
+    for session, values in rows:
+        account = demo.streamers[session.streamer].accounts[session.account]
+        cells = {
+            "platform": account.platform,
+            "account_id": account.account_id,
+            "nickname": account.nickname,
+            "started_at": _local(values["started_at"], zone),
+            "ended_at": _local(values["ended_at"], zone),
+            "avg_watch_seconds": values["avg_watch_seconds"],
+        }
+        for name in LATE_COLUMNS:
+            if name not in cells:
+                fen = values.get(f"{name}_fen")
+                cells[name] = _yuan(fen) if fen is not None else values[name]
+        writer.writerow([cells[name] for name in LATE_COLUMNS])
+    return codecs.BOM_UTF8 + out.getvalue().encode("utf-8")
+
+
+def _local(instant: dt.datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def _review(demo: DemoSet, cycle: AppraisalCycle, hr: User) -> tuple[int, int]:
+    """HR's first pass over the open quarter: a bonus for the best-scoring graded appraisal,
+    a deduction for the worst, and comments the streamers read (also on the appraisal of the
+    streamer promoted inside the quarter and of one not graded). Returns (adjustments,
+    comments)."""
+    from hrapp.appraisals.closing import add_pay_adjustment, save_comments
+
+    graded = list(
+        db.session.scalars(
+            select(Appraisal)
+            .join(Streamer, Streamer.id == Appraisal.streamer_id)
+            .where(Appraisal.cycle_id == cycle.id, Appraisal.score.is_not(None))
+            .where(Appraisal.not_graded.is_(False))
+            .order_by(Appraisal.score.desc(), Streamer.employee_no)
+        )
+    )
+    if not graded:
+        return 0, 0
+    picked = {"best": graded[0], "worst": graded[-1]}
+    inside = [p for p in demo.promotions if cycle.starts_on < p.effective_on <= cycle.ends_on]
+    if inside:
+        streamer = _streamer(demo, inside[0].streamer)
+        appraisal = db.session.scalars(
+            select(Appraisal).where(
+                Appraisal.cycle_id == cycle.id, Appraisal.streamer_id == streamer.id
+            )
+        ).one_or_none()
+        if appraisal is not None and appraisal not in picked.values():
+            picked["blended"] = appraisal
+    on_leave = db.session.scalars(
+        select(Appraisal)
+        .join(Streamer, Streamer.id == Appraisal.streamer_id)
+        .where(Appraisal.cycle_id == cycle.id, Appraisal.not_graded.is_(True))
+        .order_by(Streamer.employee_no)
+        .limit(1)
+    ).one_or_none()
+    if on_leave is not None:
+        picked["leave"] = on_leave
+    adjustments = 0
+    for key, amount_fen, reason in PAY_ADJUSTMENTS:
+        appraisal = picked[key]
+        add_pay_adjustment(appraisal, amount_fen, reason, appraisal.lock_version, hr)
+        adjustments += 1
+    for key, appraisal in picked.items():
+        shared, private = COMMENTS[key]
+        save_comments(appraisal, private, shared, appraisal.lock_version, hr)
+    return adjustments, len(picked)
+
+
+def _quarter_summary(code: str, settlements: int) -> QuarterSummary:
+    from hrapp.appraisals.services import cycle_by_code, cycle_totals, grade_counts
+    from hrapp.core.money import yuan_text
+
+    cycle = cycle_by_code(code)
+    grades = {grade or NOT_GRADED: n for grade, n in grade_counts(cycle)}
+    totals = cycle_totals(cycle.id)
+    return QuarterSummary(
+        code=cycle.code,
+        status=cycle.status,
+        appraised=sum(grades.values()),
+        grades=grades,
+        total_payable=yuan_text(totals["payable_fen"]),
+        settlements=settlements,
+    )

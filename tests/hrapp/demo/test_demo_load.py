@@ -14,12 +14,12 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hrapp import create_app
-from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.models import Appraisal, AppraisalCycle, AppraisalRevision
 from hrapp.auth.models import Role, User
 from hrapp.auth.services import password_problems
 from hrapp.core.audit import AuditEntry
 from hrapp.demo import data
-from hrapp.demo.generator import build_demo_set
+from hrapp.demo.generator import build_demo_set, demo_quarters
 from hrapp.extensions import db
 from hrapp.live_sessions.care import long_weeks
 from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
@@ -152,21 +152,30 @@ def test_one_senior_streams_a_double_eleven_sprint_week_over_44_hours(app: Flask
     assert db.session.get(Streamer, week.streamer_id).level in ("senior", "mentor")
 
 
-def test_three_to_six_sessions_in_every_full_week(app: Flask) -> None:
+def test_three_to_six_sessions_in_every_full_week_except_on_sick_leave(app: Flask) -> None:
     load(app, "--password", PASSWORD, "--streamers", SMALL)
     owner = dict(db.session.execute(select(PlatformAccount.id, PlatformAccount.streamer_id)).all())
     weeks: dict[tuple[int, dt.date], int] = Counter()
-    for s in all_sessions():
+    own = select(LiveSession).join(ImportBatch, ImportBatch.id == LiveSession.import_batch_id)
+    for s in db.session.scalars(own.where(ImportBatch.filename == "demo data")):  # not the late
         day = s.started_at.astimezone(ZONE).date()
         weeks[owner[s.platform_account_id], day - dt.timedelta(days=day.weekday())] += 1
+    leave = {s.employee_no: s.leave for s in build_demo_set(TODAY, ZONE, 8).streamers}
+    assert sum(1 for days in leave.values() if days) == 2
 
     last_day = TODAY - dt.timedelta(days=1)
     last_monday = last_day - dt.timedelta(days=last_day.weekday())  # may be cut short
     for streamer in db.session.scalars(select(Streamer)):
         first = max(TODAY - dt.timedelta(days=365), streamer.hire_date + dt.timedelta(days=7))
         monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)  # first full week
+        off = leave[streamer.employee_no]
         while monday < last_monday:
-            assert 3 <= weeks[streamer.id, monday] <= 6, (streamer.employee_no, monday)
+            sunday = monday + dt.timedelta(days=6)
+            if off and off[0] <= sunday and monday <= off[1]:
+                if off[0] <= monday and sunday <= off[1]:
+                    assert weeks[streamer.id, monday] == 0, (streamer.employee_no, monday)
+            else:
+                assert 3 <= weeks[streamer.id, monday] <= 6, (streamer.employee_no, monday)
             monday += dt.timedelta(days=7)
 
 
@@ -245,14 +254,22 @@ def test_training_records_for_the_default_curriculum(app: Flask) -> None:
         )
 
 
-def test_sessions_come_from_one_demo_batch_and_the_load_is_audited(app: Flask) -> None:
+def test_sessions_come_from_the_demo_batch_and_a_late_export(app: Flask) -> None:
     load(app, "--password", PASSWORD, "--streamers", SMALL)
+    demo = build_demo_set(TODAY, ZONE, 8)
 
-    batch = db.session.scalar(select(ImportBatch))
+    batch, late = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id))
     assert batch.filename == "demo data" and batch.status == "imported"
-    assert batch.inserted == batch.total_rows == count(LiveSession)
-    batch_ids = set(db.session.scalars(select(LiveSession.import_batch_id)))
-    assert batch_ids == {batch.id}
+    assert batch.inserted == batch.total_rows == len(demo.sessions)
+    # HR imported the late export of 2026Q2 through the session import, after finalizing it.
+    assert late.filename == "抖音直播明细_2026Q2_补充导出.csv" and late.status == "imported"
+    assert late.inserted == len(demo.late_sessions) > 0
+    assert late.updated == len(demo.grown_refunds) > 0
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    assert late.rejected == 0 and late.created_by_id == hr.id
+    assert count(LiveSession) == batch.inserted + late.inserted
+    batch_ids = Counter(db.session.scalars(select(LiveSession.import_batch_id)))
+    assert batch_ids == {batch.id: batch.inserted, late.id: late.inserted}
     audits = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "demo.load")))
     assert len(audits) == 1
     assert audits[0].summary.startswith("demo data loaded")
@@ -304,13 +321,203 @@ def test_the_same_inputs_give_the_same_agency() -> None:
     assert first.streamers == again.streamers
     assert first.sessions == again.sessions
     assert first.training == again.training
+    assert first.promotions == again.promotions
+    assert first.late_sessions == again.late_sessions
+    assert first.grown_refunds == again.grown_refunds
 
 
-def test_the_last_full_quarter_is_appraised_and_left_open_for_review(app: Flask) -> None:
+def appraisals_of(code: str) -> list[Appraisal]:
+    return list(
+        db.session.scalars(
+            select(Appraisal)
+            .join(AppraisalCycle, AppraisalCycle.id == Appraisal.cycle_id)
+            .where(AppraisalCycle.code == code)
+        )
+    )
+
+
+def streamer_no(employee_no: str) -> Streamer:
+    return db.session.scalars(select(Streamer).where(Streamer.employee_no == employee_no)).one()
+
+
+def test_the_four_full_quarters_before_today() -> None:
+    codes = ["2025Q4", "2026Q1", "2026Q2", "2026Q3"]
+    assert [q.code for q in demo_quarters(dt.date(2026, 10, 1))] == codes
+    assert [q.code for q in demo_quarters(dt.date(2026, 12, 6))] == codes
+    assert [q.code for q in demo_quarters(dt.date(2026, 1, 1))] == [
+        "2025Q1",
+        "2025Q2",
+        "2025Q3",
+        "2025Q4",
+    ]
+    q3 = demo_quarters(dt.date(2026, 12, 6))[-1]
+    assert (q3.first, q3.last) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+
+
+def test_sessions_cover_the_four_quarters_when_today_is_late_in_a_quarter() -> None:
+    today = dt.date(2026, 12, 6)  # a year back is 2025-12-06: 2025Q4 would be cut short
+    demo = build_demo_set(today, ZONE, 8)
+
+    days = [s.values["started_at"].astimezone(ZONE).date() for s in demo.sessions]
+    assert min(days) == dt.date(2025, 10, 1) == demo.first_day
+    assert max(days) <= today - dt.timedelta(days=1)
+    assert all(s.values["started_at"].microsecond == 0 for s in demo.sessions)
+
+
+def test_the_last_four_quarters_are_appraised_the_newest_left_open(app: Flask) -> None:
     load(app, "--password", PASSWORD, "--streamers", SMALL)
 
-    [cycle] = db.session.scalars(select(AppraisalCycle)).all()
-    assert (cycle.code, cycle.status) == ("2026Q3", "open")  # TODAY is 2026-10-01
-    assert (cycle.starts_on, cycle.ends_on) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    appraised = db.session.scalars(select(Appraisal.streamer_id)).all()
+    cycles = list(db.session.scalars(select(AppraisalCycle).order_by(AppraisalCycle.starts_on)))
+    assert [(c.code, c.status) for c in cycles] == [
+        ("2025Q4", "finalized"),
+        ("2026Q1", "finalized"),
+        ("2026Q2", "finalized"),
+        ("2026Q3", "open"),  # TODAY is 2026-10-01
+    ]
+    assert (cycles[-1].starts_on, cycles[-1].ends_on) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    for cycle in cycles[:3]:
+        assert cycle.finalized_by_id == hr.id
+        appraisals = appraisals_of(cycle.code)
+        assert appraisals and all(a.status == "finalized" for a in appraisals)
+        revisions = db.session.scalars(
+            select(AppraisalRevision.appraisal_id).where(
+                AppraisalRevision.appraisal_id.in_([a.id for a in appraisals])
+            )
+        ).all()
+        assert sorted(revisions) == sorted(a.id for a in appraisals)  # revision 1 each
+    appraised = [a.streamer_id for a in appraisals_of("2026Q3")]
     assert sorted(appraised) == sorted(db.session.scalars(select(Streamer.id)).all())
+    assert all(a.status == "draft" for a in appraisals_of("2026Q3"))
+    # The one on sick leave in each of 2026Q1 and 2026Q3 has too few hours to be graded.
+    for code in ("2026Q1", "2026Q3"):
+        assert any(a.not_graded and a.grade is None for a in appraisals_of(code))
+    # Only 2026Q2 got data after finalizing, which 2026Q3's run settled.
+    assert [c.stale_since is not None for c in cycles] == [False, False, True, False]
+
+
+def test_late_data_leaves_the_finalized_quarter_alone_and_is_settled_in_the_open_one(
+    app: Flask,
+) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+    demo = build_demo_set(TODAY, ZONE, 8)
+    topped_up = {demo.streamers[s.streamer].employee_no for s in demo.late_sessions}
+    refunded = {
+        demo.streamers[demo.sessions[g.session].streamer].employee_no for g in demo.grown_refunds
+    }
+    assert topped_up and refunded and not topped_up & refunded
+
+    q2 = {a.streamer.employee_no: a for a in appraisals_of("2026Q2")}
+    for appraisal in q2.values():  # exactly as finalized: revision 1 holds the same figures
+        [kept] = db.session.scalars(
+            select(AppraisalRevision.snapshot).where(AppraisalRevision.appraisal_id == appraisal.id)
+        )
+        assert (kept["sessions"], kept["net_gmv_fen"], kept["payable_fen"]) == (
+            appraisal.sessions,
+            appraisal.net_gmv_fen,
+            appraisal.payable_fen,
+        )
+    lines = {
+        a.streamer.employee_no: [x for x in a.adjustments if x.kind == "settlement"]
+        for a in appraisals_of("2026Q3")
+    }
+    settled = {number: found for number, found in lines.items() if found}
+    assert set(settled) == topped_up | refunded
+    for number, [line] in settled.items():
+        assert line.source_cycle_id == q2[number].cycle_id
+        params = line.reason_params
+        assert params["quarter"] == "2026Q2" and line.reason
+        assert params["paid_fen"] == q2[number].payable_fen
+        if number in topped_up:  # sessions that were missing: a top-up (补发)
+            assert line.amount_fen > 0
+            old, new = params["moved"]["sessions"]
+            assert (old, new) == (q2[number].sessions, new) and new > old
+        else:  # returns that came in after finalizing: a clawback (追回)
+            assert line.amount_fen < 0
+            old, new = params["moved"]["refunds_fen"]
+            assert old == q2[number].refunds_fen and new > old
+    # The payable of 2026Q3 includes the line.
+    for appraisal in appraisals_of("2026Q3"):
+        total = sum(x.amount_fen for x in appraisal.adjustments)
+        assert appraisal.adjustment_fen == total
+        assert appraisal.payable_fen == (appraisal.commission_fen or 0) + total
+
+
+def test_hr_adjusted_and_commented_the_open_quarter(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", SMALL)
+
+    q3 = appraisals_of("2026Q3")
+    pay = [(a, x) for a in q3 for x in a.adjustments if x.kind == "pay"]
+    assert sorted(x.amount_fen for _, x in pay) == [-20_000, 80_000]
+    graded = sorted((a.score for a in q3 if not a.not_graded), reverse=True)
+    by_amount = {x.amount_fen: a for a, x in pay}
+    assert by_amount[80_000].score == graded[0] and by_amount[-20_000].score == graded[-1]
+    hr = db.session.scalar(select(User).where(User.username == "hr"))
+    assert all(x.reason and x.created_by_id == hr.id for _, x in pay)
+    commented = [a for a in q3 if a.shared_comment]
+    assert {a.id for a, _ in pay} <= {a.id for a in commented}
+    assert any(a.not_graded for a in commented)  # the one on sick leave is told why
+    actions = Counter(
+        db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_id == hr.id))
+    )
+    assert actions["appraisal.adjust"] == 2
+    assert actions["appraisal.comments"] == len(commented)
+    assert actions["cycle.finalize"] == 3
+
+
+def test_promotions_confirmed_after_the_quarter_that_earned_them(app: Flask) -> None:
+    load(app, "--password", PASSWORD, "--streamers", "14")
+    demo = build_demo_set(TODAY, ZONE, 14)
+    assert len(demo.promotions) == 2
+
+    confirmed = list(
+        db.session.scalars(select(AuditEntry).where(AuditEntry.action == "promotion.confirm"))
+    )
+    assert len(confirmed) == 2
+    for plan in demo.promotions:
+        streamer = streamer_no(demo.streamers[plan.streamer].employee_no)
+        change = streamer.level_changes[-1]
+        assert (change.from_level, change.to_level) == ("assistant", "senior")
+        assert change.effective_on == plan.effective_on
+        assert (streamer.level, streamer.level_since) == ("senior", plan.effective_on)
+        [earned] = [a for a in appraisals_of(plan.earned_in) if a.streamer_id == streamer.id]
+        assert earned.promotion_eligible and earned.grade in ("S", "A")
+    first, inside = sorted(demo.promotions, key=lambda p: p.effective_on)
+    # Earned in 2026Q1: senior from the first day of the next quarter, all of 2026Q2.
+    assert (first.earned_in, first.effective_on) == ("2026Q1", dt.date(2026, 4, 1))
+    promoted = streamer_no(demo.streamers[first.streamer].employee_no)
+    [q2] = [a for a in appraisals_of("2026Q2") if a.streamer_id == promoted.id]
+    assert q2.level == "senior"
+    # Earned in 2026Q2, dated by HR inside 2026Q3: that quarter blends the two levels.
+    assert (inside.earned_in, inside.effective_on) == ("2026Q2", dt.date(2026, 8, 16))
+    blended = streamer_no(demo.streamers[inside.streamer].employee_no)
+    [q3] = [a for a in appraisals_of("2026Q3") if a.streamer_id == blended.id]
+    assert q3.level == "senior"
+    assert q3.explanation["level_segments"] == [
+        {"level": "assistant", "from": "2026-07-01", "to": "2026-08-15", "days": 46},
+        {"level": "senior", "from": "2026-08-16", "to": "2026-09-30", "days": 46},
+    ]
+    assert q3.shared_comment
+
+
+def test_grades_spread_the_way_a_real_agency_s_do(app: Flask) -> None:
+    load(app, "--password", PASSWORD)
+
+    every_grade = 0
+    for code in ("2025Q4", "2026Q1", "2026Q2", "2026Q3"):
+        grades = Counter(a.grade for a in appraisals_of(code))
+        graded = sum(n for grade, n in grades.items() if grade is not None)
+        assert graded >= 35, (code, grades)
+        assert (grades["A"] + grades["B"]) / graded >= 0.5, (code, grades)  # most
+        assert 0 < grades["S"] / graded <= 0.15, (code, grades)  # few
+        assert grades["D"] / graded <= 0.15, (code, grades)
+        assert grades["B"] > grades["C"] > 0, (code, grades)
+        every_grade += all(grades[g] >= 1 for g in "SABCD")
+    assert every_grade >= 3
+    open_quarter = Counter(a.grade for a in appraisals_of("2026Q3"))
+    assert all(open_quarter[g] >= 1 for g in "SABCD") and open_quarter[None] >= 1
+    # The default agency has all three promotions: two in the history before 2026Q3, one in it.
+    changes = db.session.scalars(
+        select(LevelChange.effective_on).where(LevelChange.reason.contains("晋升资深主播"))
+    ).all()
+    assert {dt.date(2026, 4, 1), dt.date(2026, 7, 1), dt.date(2026, 8, 16)} <= set(changes)
