@@ -128,31 +128,38 @@ def _late_quarters(cycle: AppraisalCycle) -> list[AppraisalCycle]:
 
 
 def _settle(source: AppraisalCycle, cycle: AppraisalCycle) -> list[Line]:
-    """The lines for one finalized quarter: recompute, compare, subtract what was settled."""
+    """The lines for one finalized quarter: recompute, compare, subtract what was settled.
+
+    The comparison is made on whole columns; only the streamers whose pay moved (a few, as a
+    rule) get a line built, and only overridden ones read their explanation."""
     assert source.scheme_version is not None  # a finalized cycle has been run
     scheme = scoring.load_scheme(source.scheme_version.toml)
     finalized = _finalized(source)
     _, result = appraise_quarter(source, scheme, finalized.index)
-    settled = _settled_elsewhere(source, cycle)
     table = result.table.set_index("streamer_id")
+    old = finalized.reindex(table.index)
+    now = table["commission_fen"].astype("Int64").fillna(0).astype("int64")
+    for streamer_id in old.index[old["score_override"].notna()]:
+        overridden = _now(table.loc[streamer_id], result, old.loc[streamer_id], scheme)
+        now.loc[streamer_id] = overridden["commission_fen"]
+    paid = old["commission_fen"].astype("Int64").fillna(0).astype("int64")
+    settled = pd.Series(_settled_elsewhere(source, cycle), dtype="int64")
+    before = settled.reindex(table.index, fill_value=0)
+    amount = now - paid - before
     lines = []
-    for streamer_id, row in table.iterrows():
-        old = finalized.loc[streamer_id] if streamer_id in finalized.index else None
-        now = _now(row, result.explanations[streamer_id], old, scheme)
-        paid = 0 if old is None else _int(old["commission_fen"])
-        before = settled.get(int(streamer_id), 0)
-        amount = now["commission_fen"] - paid - before
-        if amount == 0:
-            continue
+    for streamer_id in amount.index[amount != 0]:
+        was = finalized.loc[streamer_id] if streamer_id in finalized.index else None
+        figures = _now(table.loc[streamer_id], result, was, scheme)
+        adjustment = 0 if was is None else _int(was["adjustment_fen"])
         params = {
             "quarter": source.code,
-            "amount_fen": amount,
-            "paid_fen": paid + (0 if old is None else _int(old["adjustment_fen"])),
-            "now_fen": now["commission_fen"] + (0 if old is None else _int(old["adjustment_fen"])),
-            "settled_fen": before,
-            "moved": _moved(old, now),
+            "amount_fen": int(amount.loc[streamer_id]),
+            "paid_fen": int(paid.loc[streamer_id]) + adjustment,
+            "now_fen": int(now.loc[streamer_id]) + adjustment,
+            "settled_fen": int(before.loc[streamer_id]),
+            "moved": _moved(was, figures),
         }
-        lines.append(Line(source.id, int(streamer_id), amount, params))
+        lines.append(Line(source.id, int(streamer_id), params["amount_fen"], params))
     return lines
 
 
@@ -190,10 +197,11 @@ def _settled_elsewhere(source: AppraisalCycle, cycle: AppraisalCycle) -> dict[in
 
 
 def _now(
-    row: pd.Series, explanation: dict[str, Any], old: pd.Series | None, scheme: scoring.Scheme
+    row: pd.Series, result: scoring.AppraisalResult, old: pd.Series | None, scheme: scoring.Scheme
 ) -> dict[str, Any]:
-    """The quarter's figures, score, grade and commission with the data now known; HR's score
-    override of the finalized quarter is kept."""
+    """The quarter's figures, score, grade and commission with the data now known (`row`, the
+    streamer's row of `result.table` indexed by streamer id); HR's score override of the
+    finalized quarter is kept."""
     figures = {name: _value(row[name]) for name in MOVED_FIGURES if name in row.index}
     commission = _value(row["commission_fen"])
     override = None if old is None else _value(old["score_override"])
@@ -202,7 +210,7 @@ def _now(
             override,
             figures["net_gmv_fen"],
             figures["on_air_seconds"] or 0,
-            explanation["min_on_air_hours"],
+            result.explanations[int(row.name)]["min_on_air_hours"],
             str(row["level"]),
             scheme,
         )

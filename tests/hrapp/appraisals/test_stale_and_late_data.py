@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from hrapp.appraisals import schemes, services, staleness
-from hrapp.appraisals.closing import finalize_cycle
+from hrapp.appraisals.closing import finalize_cycle, override_score
 from hrapp.appraisals.export import export_csv
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment, AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
@@ -22,11 +22,12 @@ from hrapp.jobs.models import Job
 from hrapp.live_sessions import services as sessions
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import LiveSession
-from hrapp.streamers.models import Streamer
+from hrapp.streamers.models import PlatformAccount, Streamer
 from hrapp.streamers.services import change_level, set_mentor
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import ScoreInput, log_record, module_by_code
 from tests.factories import make_account, make_streamer, make_user
+from tests.hrapp.appraisals.helpers import MID_Q3, broadcast, worked_example_quarter
 from tests.hrapp.live_sessions.builders import template_file
 
 
@@ -304,3 +305,27 @@ def test_the_settlement_line_reads_in_the_readers_language(host, login_as) -> No
         hr.locale = locale
         db.session.commit()
         assert text in login_as(hr).get(url).text, locale
+
+
+def test_a_finalized_override_is_kept_when_its_late_data_is_settled(app) -> None:
+    """Senior, the domain guide's quarter (A, ¥12,650) overridden to 96 (S, ¥13,800) and
+    finalized; a late ¥100,000 session: net ¥1,300,000 → ¥13,000 tiers × 1.2 (S kept) =
+    ¥15,600, a top-up of ¥1,800."""
+    senior = make_streamer(level="senior")
+    worked_example_quarter(senior)
+    q3 = cycle("2026Q3")
+    run_cycle(q3)
+    found = appraisal("2026Q3", senior)
+    override_score(found, 96, "校准", found.lock_version, None)
+    finalize_cycle(q3, None)
+    assert appraisal("2026Q3", senior).payable_fen == 1_380_000
+
+    account = db.session.scalars(
+        select(PlatformAccount).where(PlatformAccount.streamer_id == senior.id)
+    ).one()
+    broadcast(account, start=MID_Q3 + dt.timedelta(days=20), gmv_fen=10_000_000, refunds_fen=0)
+    staleness.instants_changed("sessions_imported", [MID_Q3], n=1, batch=0)
+    run_cycle(cycle("2026Q4"))
+    [line] = settlement_lines("2026Q4")
+    assert line.amount_fen == 180_000
+    assert "grade" not in line.reason_params["moved"]  # still S: the override stands
