@@ -33,7 +33,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -133,6 +133,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="package")
 def demo(live_server: LiveServer) -> DemoAgency:
     """The demo agency as `hrapp demo load` makes it (as of today), loaded once for all journeys."""
+    from hrapp.auth.models import User
     from hrapp.core.timeutil import org_today
     from hrapp.demo import services
     from hrapp.extensions import db
@@ -141,15 +142,19 @@ def demo(live_server: LiveServer) -> DemoAgency:
         today = org_today()
         result = services.load_demo(today, DEMO_PASSWORD)
         db.session.commit()
-        summary = services.appraise_last_quarter(today)
+        assert result.demo is not None
+        hr = db.session.scalars(select(User).where(User.username == "hr")).one()
+        done = services.appraise_quarters(result.demo, hr)
         db.session.commit()
+        newest = done.quarters[-1]
         db.session.remove()
     return DemoAgency(
         today=today,
         password=DEMO_PASSWORD,
-        last_quarter=summary.cycle,
+        last_quarter=newest.code,
         streamers=result.streamers,
-        appraised=summary.appraised,
+        appraised=newest.appraised,
+        finalized=[q.code for q in done.quarters if q.status == "finalized"],
         usernames=dict(ROLE_USERNAMES),
     )
 

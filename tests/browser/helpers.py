@@ -33,10 +33,11 @@ _counter = itertools.count(1)
 class DemoAgency:
     today: dt.date
     password: str
-    last_quarter: str  # the cycle `hrapp demo load` created and ran, e.g. "2026Q3"
+    last_quarter: str  # the newest cycle `hrapp demo load` ran and left open, e.g. "2026Q3"
     streamers: int
     appraised: int  # appraisals in the last quarter's cycle
     usernames: dict[str, str]
+    finalized: list[str]  # the older quarters, finalized, oldest first
 
 
 def unique(prefix: str) -> str:
