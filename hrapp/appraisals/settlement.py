@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment, AppraisalCycle
 from hrapp.appraisals.quarter import appraise_quarter, frame
-from hrapp.core.money import yuan_text
+from hrapp.core.money import yuan_display
 from hrapp.extensions import db
 
 # The figures a settlement's reason names when they moved, in this order.
@@ -50,25 +50,25 @@ def settlement_reason(params: dict[str, Any]) -> str:
     moved = [_moved_text(name, old, new) for name, (old, new) in params.get("moved", {}).items()]
     values = {
         "quarter": params["quarter"],
-        "paid": yuan_text(params["paid_fen"]),
-        "now": yuan_text(params["now_fen"]),
-        "settled": yuan_text(params["settled_fen"]),
+        "paid": yuan_display(params["paid_fen"]),
+        "now": yuan_display(params["now_fen"]),
+        "settled": yuan_display(params["settled_fen"]),
         "moved": _("; ").join(moved) if moved else _("figures unchanged"),
     }
     if params["amount_fen"] < 0:
         text = _(
-            "Clawback for %(quarter)s (late data): it paid ¥%(paid)s, with the data now known "
-            "it pays ¥%(now)s (%(moved)s)",
+            "Clawback for %(quarter)s (late data): it paid %(paid)s, with the data now known "
+            "it pays %(now)s (%(moved)s)",
             **values,
         )
     else:
         text = _(
-            "Top-up for %(quarter)s (late data): it paid ¥%(paid)s, with the data now known "
-            "it pays ¥%(now)s (%(moved)s)",
+            "Top-up for %(quarter)s (late data): it paid %(paid)s, with the data now known "
+            "it pays %(now)s (%(moved)s)",
             **values,
         )
     if params["settled_fen"]:
-        text += _("; ¥%(settled)s of it was settled before", **values)
+        text += _("; %(settled)s of it was settled before", **values)
     return text
 
 
@@ -94,7 +94,7 @@ def _moved_text(name: str, old: Any, new: Any) -> str:
         if value is None:
             return "—"
         if name.endswith("_fen"):
-            return "¥" + yuan_text(value)
+            return yuan_display(value)
         if name == "on_air_seconds":
             return f"{value / 3600:.2f} h"
         if name == "score":

@@ -16,6 +16,16 @@ def yuan_text(fen: int | None) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
+def yuan_display(fen: int | None) -> str:
+    """Fen as yuan for a sentence people read: ``-¥3,837.15`` (thousands separated, the same
+    in every language)."""
+    if fen is None:
+        return "—"
+    text = yuan_text(abs(int(fen)))
+    whole, part = text.split(".")
+    return f"{'-' if fen < 0 else ''}¥{int(whole):,}.{part}"
+
+
 def fen_to_decimal(fen: int) -> Decimal:
     return Decimal(int(fen)) / FEN_PER_YUAN
 

@@ -178,7 +178,7 @@ def test_late_data_is_settled_once_in_the_next_cycle(host, english) -> None:
     # Q3 would pay ¥19,000 × 0.5% × 0.5 = ¥47.50 now; it paid ¥23.75: a top-up of ¥23.75.
     assert line.amount_fen == 2_375 and line.source_cycle_id == q3.id
     assert line.reason.startswith("Top-up for 2026Q3 (late data): it paid ¥23.75, with the data")
-    assert "sessions 1 → 2" in line.reason and "net GMV ¥9500.00 → ¥19000.00" in line.reason
+    assert "sessions 1 → 2" in line.reason and "net GMV ¥9,500.00 → ¥19,000.00" in line.reason
     next_quarter = appraisal("2026Q4", host)
     assert (next_quarter.commission_fen, next_quarter.adjustment_fen) == (0, 2_375)
     assert next_quarter.payable_fen == 2_375
