@@ -89,6 +89,17 @@ def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD) -> 
 
 
 @pytest.fixture
+def cli(app: Flask):
+    """`cli("cycle", "run", "2026Q3")` runs an `hrapp` command and returns the click result."""
+    runner = app.test_cli_runner()
+
+    def invoke(*args: str):
+        return runner.invoke(args=list(args))
+
+    return invoke
+
+
+@pytest.fixture
 def login_as(app: Flask):
     """`login_as(user)` returns a fresh test client logged in as that user."""
 

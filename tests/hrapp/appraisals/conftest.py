@@ -27,14 +27,3 @@ def hr(app: Flask):
 @pytest.fixture
 def hr_client(hr, login_as) -> FlaskClient:
     return login_as(hr)
-
-
-@pytest.fixture
-def cli(app: Flask):
-    """`cli("cycle", "run", "2026Q3")` runs an `hrapp` command and returns the click result."""
-    runner = app.test_cli_runner()
-
-    def invoke(*args: str):
-        return runner.invoke(args=list(args))
-
-    return invoke

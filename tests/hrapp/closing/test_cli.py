@@ -12,12 +12,6 @@ from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 
 
-@pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-    return lambda *args: runner.invoke(args=list(args))
-
-
 @pytest.fixture(autouse=True)
 def _english(english: None) -> None:
     """The commands' messages are checked in their English source text."""
