@@ -34,6 +34,7 @@ REASON_TEXTS = {
     "training_changed": _l("training records changed"),
     "level_changed": _l("the level history of %(who)s changed"),
     "mentorship_changed": _l("a mentorship changed"),
+    "roster_changed": _l("the roster entry of %(who)s changed"),
     "scheme_changed": _l("scheme version %(version)s was saved"),
     "late_data": _l("late data for the finalized quarter %(quarter)s: its settlement changes"),
 }

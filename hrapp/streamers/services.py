@@ -231,6 +231,14 @@ def update_streamer(
     _apply_details(streamer, details)
     if old_hire_date != streamer.hire_date:
         _follow_hire_date(streamer, old_hire_date)
+        # Who is appraised, and the days a level weighs, follow the hire date.
+        known = [day for day in (old_hire_date, streamer.hire_date) if day is not None]
+        inputs_changed(
+            "roster_changed", first_day=min(known, default=None), who=streamer.employee_no
+        )
+    if (before["team"], before["category"]) != (streamer.team, streamer.category):
+        # The appraisal keeps the team and category of its run; finalized ones keep theirs.
+        inputs_changed("roster_changed", open_only=True, who=streamer.employee_no)
     return _audit_streamer("streamer.update", streamer, before) is not None
 
 
@@ -399,6 +407,7 @@ def mark_left(streamer: Streamer, left_on: dt.date, reason: str = "") -> None:
     _refuse_if(problems)
     before = _snapshot(streamer)
     streamer.status, streamer.left_on = "left", left_on
+    inputs_changed("roster_changed", first_day=left_on, who=streamer.employee_no)
     _audit_streamer("streamer.leave", streamer, before, summary=reason.strip())
 
 
@@ -406,6 +415,7 @@ def reactivate(streamer: Streamer) -> None:
     """Undo a leaving (a mistake, or a rehire): active again, the leaving date cleared."""
     _refuse_if([_("The streamer is active already.") if streamer.is_active else None])
     before = _snapshot(streamer)
+    inputs_changed("roster_changed", first_day=streamer.left_on, who=streamer.employee_no)
     streamer.status, streamer.left_on = "active", None
     _audit_streamer("streamer.reactivate", streamer, before)
 

@@ -4,6 +4,7 @@ never changes it and is settled, once, in the next cycle's run."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 
@@ -23,7 +24,13 @@ from hrapp.live_sessions import services as sessions
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import LiveSession
 from hrapp.streamers.models import PlatformAccount, Streamer
-from hrapp.streamers.services import change_level, set_mentor
+from hrapp.streamers.services import (
+    change_level,
+    mark_left,
+    profile_of,
+    set_mentor,
+    update_streamer,
+)
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import ScoreInput, log_record, module_by_code
 from tests.factories import make_account, make_streamer, make_user
@@ -93,7 +100,7 @@ def test_inputs_changed_after_a_run_mark_only_the_cycles_they_touch(host, englis
 
 @pytest.mark.parametrize(
     "change",
-    ["hosts", "level", "training", "scheme", "rate", "mentor"],
+    ["hosts", "level", "training", "scheme", "rate", "mentor", "leaving", "team"],
 )
 def test_every_input_of_a_run_marks_it_stale(host, change, english) -> None:
     imported({"started_at": "2026-09-03 19:00:00"})
@@ -114,6 +121,10 @@ def test_every_input_of_a_run_marks_it_stale(host, change, english) -> None:
         schemes.save_scheme(toml, note="gentler hours gate")
     elif change == "rate":
         sessions.set_rate("USD", "2026-08", "7.1", user_id=None)
+    elif change == "leaving":
+        mark_left(host, dt.date(2026, 9, 20), "离职")
+    elif change == "team":
+        update_streamer(host, dataclasses.replace(profile_of(host), team="三组"))
     else:
         mentor = make_streamer(employee_no="E1003", level="mentor")
         set_mentor(host, mentor, dt.date(2026, 9, 1))
