@@ -19,7 +19,8 @@ TEST_PASSWORD = "Correct-Horse-7"
 def make_streamer(**overrides: Any) -> Streamer:
     n = next(_seq)
     values: dict[str, Any] = {
-        "employee_no": f"E{9000 + n}",
+        # Zero-padded: numbers sort as text in the order made, and never meet a hand-picked one.
+        "employee_no": f"E9{n:05d}",
         "legal_name": f"测试主播{n}",
         "stage_name": f"艺名{n}",
         "date_of_birth": dt.date(1998, 5, 1),
