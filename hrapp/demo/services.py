@@ -30,6 +30,7 @@ from hrapp.demo import data
 from hrapp.demo.generator import DemoSet, build_demo_set
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
+from hrapp.live_sessions.parsing.model import COUNT_COLUMNS
 from hrapp.streamers.models import LevelChange, Mentorship, PlatformAccount, Streamer
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.models import Module, TrainingRecord
@@ -463,17 +464,7 @@ LATE_COLUMNS = (
     "nickname",
     "started_at",
     "ended_at",
-    "viewers",
-    "views",
-    "peak_online",
-    "avg_online",
-    "comments",
-    "new_followers",
-    "unfollows",
-    "orders",
-    "buyers",
-    "items_sold",
-    "refund_orders",
+    *COUNT_COLUMNS,
     "avg_watch_seconds",
     "gmv",
     "buyer_paid",
