@@ -18,10 +18,18 @@ from flask_babel import gettext as _
 from hrapp.appraisals import closing, schemes, services
 from hrapp.appraisals.export import FORMATS, export
 from hrapp.appraisals.export import LANGUAGES as EXPORT_LANGUAGES
+from hrapp.appraisals.forms import (
+    MAX_HOURS,
+    MAX_NET_FOLLOWERS,
+    MAX_NET_GMV_YUAN,
+    MAX_WATCH_SECONDS,
+    FigureError,
+    read_figure,
+)
 from hrapp.appraisals.runner import change_text, preview_run, run_cycle
 from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError, ValidationFailed
-from hrapp.core.money import parse_yuan, yuan_text
+from hrapp.core.money import yuan_text
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
 
@@ -101,10 +109,30 @@ def diff_command(old: int, new: int) -> None:
 
 @click.command("whatif")
 @click.option("--level", required=True, help="A level key of the scheme, e.g. senior.")
-@click.option("--net-gmv", "net_gmv", required=True, help="Net GMV of the quarter in yuan.")
-@click.option("--watch-seconds", type=float, required=True, help="Average watch time (s).")
-@click.option("--net-followers", type=float, required=True, help="Net new followers.")
-@click.option("--hours", type=float, required=True, help="On-air hours in the quarter.")
+@click.option(
+    "--net-gmv",
+    "net_gmv",
+    required=True,
+    help="Net GMV of the quarter in yuan, as the importer reads it: 1200000, 1,200,000 or 120万.",
+)
+@click.option(
+    "--watch-seconds",
+    type=click.FloatRange(0, float(MAX_WATCH_SECONDS)),
+    required=True,
+    help="Average watch time (s).",
+)
+@click.option(
+    "--net-followers",
+    type=click.FloatRange(-float(MAX_NET_FOLLOWERS), float(MAX_NET_FOLLOWERS)),
+    required=True,
+    help="Net new followers.",
+)
+@click.option(
+    "--hours",
+    type=click.FloatRange(0, float(MAX_HOURS)),
+    required=True,
+    help="On-air hours in the quarter.",
+)
 @click.option(
     "--scheme",
     "scheme_file",
@@ -121,9 +149,12 @@ def whatif_command(
 ) -> None:
     """Score and commission of a hypothetical quarter, printed as JSON (money in yuan)."""
     try:
-        net_gmv_fen = parse_yuan(net_gmv)
-    except ValueError as exc:
+        yuan = read_figure(
+            net_gmv, "--net-gmv", -MAX_NET_GMV_YUAN, MAX_NET_GMV_YUAN, places=2, money=True
+        )
+    except FigureError as exc:
         raise click.BadParameter(str(exc), param_hint="--net-gmv") from None
+    net_gmv_fen = int(yuan * 100)
     text = scheme_file.read_text(encoding="utf-8-sig") if scheme_file else None
     try:
         result = services.what_if(level, net_gmv_fen, watch_seconds, net_followers, hours, text)

@@ -31,7 +31,6 @@ from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_lab
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
-from hrapp.core.money import parse_yuan
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
@@ -458,15 +457,14 @@ def what_if() -> tuple[str, int]:
     form = WhatIfForm(request.args)
     form.set_levels([(lv.key, level_name(lv)) for lv in scheme_rules.levels])
     result, problems = None, []
-    net_gmv_fen = _yuan_field(form) if request.args and form.validate() else None
-    if net_gmv_fen is not None:
+    if request.args and form.validate():
         try:
             result = services.what_if_result(
                 form.level.data or "",
-                net_gmv_fen,
-                float(form.watch_seconds.data or 0),
-                float(form.net_followers.data or 0),
-                float(form.hours.data or 0),
+                int(form.net_gmv.number * 100),
+                float(form.watch_seconds.number),
+                float(form.net_followers.number),
+                float(form.hours.number),
             )
         except ValidationFailed as exc:
             problems = exc.problems or [exc.message]
@@ -482,12 +480,3 @@ def what_if() -> tuple[str, int]:
         ),
         status,
     )
-
-
-def _yuan_field(form: WhatIfForm) -> int | None:
-    """Net GMV in fen, or None with the field's error set."""
-    try:
-        return parse_yuan(form.net_gmv.data or "")
-    except ValueError:
-        form.net_gmv.errors = [_("Write the amount in yuan, e.g. 1200000 or 1,200,000.50.")]
-        return None

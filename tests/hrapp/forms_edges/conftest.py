@@ -1,0 +1,29 @@
+"""Fixtures of the form-edge tests: English pages, an HR user and a logged-in client."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hrapp.auth.models import Role
+from hrapp.extensions import db
+from tests.factories import make_user
+
+
+@pytest.fixture(autouse=True)
+def _english(english: None) -> None:
+    """These tests check the English source texts."""
+
+
+@pytest.fixture
+def hr(app: Flask):
+    user = make_user(Role.HR, username="hr_edge")
+    user.locale = "en"
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def hr_client(hr, login_as) -> FlaskClient:
+    return login_as(hr)
