@@ -32,6 +32,8 @@ class ConfirmForm(FlaskForm):
 
 
 class RollbackForm(FlaskForm):
+    # Ticked to say HR read what the rollback removes (the page words it with the batch's counts).
+    confirm = BooleanField()
     discard_host_edits = BooleanField(_l("Also discard the host edits made since this import"))
 
 

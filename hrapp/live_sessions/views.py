@@ -250,6 +250,15 @@ def batch(batch_id: int) -> str:
 def rollback(batch_id: int) -> Response:
     _batch(batch_id)
     form = RollbackForm()
+    if not form.confirm.data:
+        flash(
+            _(
+                "Nothing was rolled back: tick the box that confirms what the rollback removes, "
+                "then roll back again."
+            ),
+            "error",
+        )
+        return redirect(url_for(".batch", batch_id=batch_id))
     try:
         result = services.rollback_batch(
             batch_id, discard_host_edits=bool(form.discard_host_edits.data)

@@ -195,6 +195,10 @@ def test_blank_template_download(room, hr_client):
     assert response.data.decode("utf-8-sig").startswith("platform,account_id")
 
 
+# The batch page's box confirming what the rollback removes, ticked.
+CONFIRMED = {"confirm": "y"}
+
+
 def imported(data: bytes) -> ImportBatch:
     outcome = import_sessions(data, "s.csv")
     db.session.commit()
@@ -204,7 +208,7 @@ def imported(data: bytes) -> ImportBatch:
 def test_rollback_from_the_batch_page(room, hr_client):
     batch = imported(template_file({}))
 
-    response = hr_client.post(f"/imports/batches/{batch.id}/rollback")
+    response = hr_client.post(f"/imports/batches/{batch.id}/rollback", data=CONFIRMED)
 
     assert response.status_code == 302
     db.session.expire_all()
@@ -221,10 +225,12 @@ def test_rollback_from_the_page_asks_before_discarding_host_edits(room, hr_clien
     db.session.commit()
 
     page = text(hr_client.get(f"/imports/batches/{batch.id}"))
-    refused = hr_client.post(f"/imports/batches/{batch.id}/rollback", follow_redirects=True)
+    refused = hr_client.post(
+        f"/imports/batches/{batch.id}/rollback", data=CONFIRMED, follow_redirects=True
+    )
     kept = count(LiveSession)
     confirmed = hr_client.post(
-        f"/imports/batches/{batch.id}/rollback", data={"discard_host_edits": "y"}
+        f"/imports/batches/{batch.id}/rollback", data={**CONFIRMED, "discard_host_edits": "y"}
     )
 
     assert "HR edited the hosts of 1 session of this import since" in page
@@ -246,7 +252,9 @@ def test_rollback_from_the_page_is_refused_when_a_finalized_cycle_covers_it(room
     )
     db.session.commit()
 
-    response = hr_client.post(f"/imports/batches/{batch.id}/rollback", follow_redirects=True)
+    response = hr_client.post(
+        f"/imports/batches/{batch.id}/rollback", data=CONFIRMED, follow_redirects=True
+    )
 
     assert "2026Q3 is finalized" in text(response)
     assert count(LiveSession) == 1
