@@ -71,15 +71,15 @@ def test_the_scheme_page_shows_the_rules_as_tables_and_the_document_on_request(
     assert "multiplied by 0.5" in _section(page, "levels")
     scoring_part = _section(page, "scoring")
     assert "Attainment counts up to 120%" in scoring_part
-    assert "Net GMV 50.0 CN¥300,000.00 CN¥1,500,000.00 CN¥800,000.00" in scoring_part
+    assert "Net GMV 50.0 ¥300,000.00 ¥1,500,000.00 ¥800,000.00" in scoring_part
     assert "Average watch time 25.0 60.0 s 90.0 s 90.0 s" in scoring_part
     grades = _section(page, "grades")
     assert "S 95 or more × 1.2 A 85 to below 95 × 1.1" in grades
     assert "Not graded Fewer than 30 on-air hours in the quarter × 1.0" in grades
     commission = _section(page, "commission")
     assert "Marginal tiers" in commission
-    assert "2 CN¥300,000.00 – CN¥1,000,000.00 1%" in commission
-    assert "4 CN¥3,000,000.00 – ∞ 2%" in commission
+    assert "2 ¥300,000.00 – ¥1,000,000.00 1%" in commission
+    assert "4 ¥3,000,000.00 – ∞ 2%" in commission
     assert "Cap per quarter No cap" in commission
     promotion = _section(page, "promotion")
     assert "Assistant streamer → Senior streamer" in promotion
@@ -104,7 +104,7 @@ def test_the_scheme_page_follows_the_version_and_the_readers_language(
     page = hr_client.get("/appraisals/schemes/2").text
 
     assert "Whole-amount tiers" in _section(page, "commission")
-    assert "Cap per quarter CN¥50,000.00" in _section(page, "commission")
+    assert "Cap per quarter ¥50,000.00" in _section(page, "commission")
     assert "Peer percentile" in _section(page, "scoring")
     assert "Minimum peer cohort 5 people" in _section(page, "scoring")
     hr.locale = "zh_CN"

@@ -171,9 +171,9 @@ def test_totals_per_team_and_overall_are_the_sums_of_the_appraisals(hr_client, c
         for name, rest in rows
     }
     # ¥3,234.56 + ¥2,000.00; commission 10.00 + 20.01; payable 15.00 + 20.01.
-    assert cells["一组"] == ["2", "CN¥3,234.56", "CN¥30.01", "CN¥35.01"]
-    assert cells["二组"] == ["2", "CN¥50,000.00", "CN¥400.00", "CN¥380.00"]  # + 1 unknown
-    assert cells["All teams"] == ["4", "CN¥53,234.56", "CN¥430.01", "CN¥415.01"]
+    assert cells["一组"] == ["2", "¥3,234.56", "¥30.01", "¥35.01"]
+    assert cells["二组"] == ["2", "¥50,000.00", "¥400.00", "¥380.00"]  # + 1 unknown
+    assert cells["All teams"] == ["4", "¥53,234.56", "¥430.01", "¥415.01"]
     assert "(1 unknown)" in totals
     assert "Matching the filters" not in totals
 
@@ -181,9 +181,9 @@ def test_totals_per_team_and_overall_are_the_sums_of_the_appraisals(hr_client, c
     matching = filtered[filtered.index("Matching the filters") :]
     assert re.findall(r'<td class="num[^"]*">([^<]+)', matching)[:4] == [
         "1",
-        "CN¥50,000.00",
-        "CN¥400.00",
-        "CN¥380.00",
+        "¥50,000.00",
+        "¥400.00",
+        "¥380.00",
     ]
 
 
@@ -292,7 +292,7 @@ def test_the_out_of_date_notice_says_since_when_and_why(hr_client, cycle) -> Non
     html = hr_client.get(URL).text
 
     banner = html[html.index("stale-banner") : html.index("</div>", html.index("stale-banner"))]
-    assert "Results out of date (since 10/4/26, 1:30" in banner
+    assert "Results out of date (since 4 Oct 2026 01:30" in banner
     assert "1350 sessions imported or updated (import 7) and training records changed" in banner
     assert "Run the cycle again" in banner
 
@@ -309,7 +309,7 @@ def test_a_finalized_stale_cycle_says_the_next_quarter_settles_it(hr_client, cyc
     db.session.commit()
 
     banner = hr_client.get(URL).text.split("stale-banner", 1)[1].split("</div>", 1)[0]
-    assert "Results out of date (since 10/4/26" in banner
+    assert "Results out of date (since 4 Oct 2026" in banner
     assert "the next quarter's run settles the difference" in banner
 
 

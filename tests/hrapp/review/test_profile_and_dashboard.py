@@ -44,9 +44,9 @@ def test_the_profile_lists_all_the_streamers_appraisals_latest_first(hr_client, 
     rows = re.findall(r"<tr>(.*?)</tr>", section, re.DOTALL)[1:]
     assert [re.search(r">(\d{4}Q\d)</a>", row).group(1) for row in rows] == ["2026Q3", "2026Q2"]
     assert f'href="/appraisals/{new.id}"' in rows[0] and f'href="/appraisals/{old.id}"' in rows[1]
-    for text in ("Senior streamer", "Not graded", "CN¥987.00", "Draft", "Disputed"):
+    for text in ("Senior streamer", "Not graded", "¥987.00", "Draft", "Disputed"):
         assert text in rows[0], text
-    for text in ("Assistant streamer", "71.5", "B", "CN¥1,234.56", "Finalized"):
+    for text in ("Assistant streamer", "71.5", "B", "¥1,234.56", "Finalized"):
         assert text in rows[1], text
     assert "since=2026-04-01" in rows[1] and "until=2026-06-30" in rows[1]
     assert "7,777.77" not in section
@@ -77,7 +77,7 @@ def test_the_dashboard_says_the_quarter_is_out_of_date_and_why(hr_client) -> Non
     db.session.commit()
     html = hr_client.get("/dashboard").text
 
-    assert "Results out of date (since 10/4/26, 1:30" in html
+    assert "Results out of date (since 4 Oct 2026 01:30" in html
     assert "scheme version 4 was saved" in html
     step = html[html.index("stale-banner") - 600 : html.index("stale-banner")]
     assert "step-todo" in step  # not ticked as done while out of date

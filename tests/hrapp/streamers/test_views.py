@@ -203,7 +203,7 @@ def test_the_profile_shows_former_mentors_with_their_dates(login_as, hr, star) -
     start = page.index("Former mentors")
     former_row = page[start : page.index("</tr>", start)]
     assert "E7101" in former_row and "E7102" not in former_row
-    assert "Apr 1, 2025 – Feb 1, 2026" in former_row
+    assert "1 Apr 2025 – 1 Feb 2026" in former_row
 
 
 def test_hr_manages_platform_accounts(login_as, hr, star) -> None:
