@@ -9,7 +9,13 @@
       .then(function (s) {
         bar.style.width = s.percent + "%";
         if (text) { text.textContent = s.percent + "% " + (s.message || ""); }
-        if (s.status === "done" || s.status === "failed") { window.location.reload(); }
+        if (s.status === "done" || s.status === "failed") {
+          // The heading says how the job ended at once, not only after the reload.
+          var heading = document.querySelector("[data-job-heading]");
+          var ended = heading && heading.getAttribute("data-heading-" + s.status);
+          if (ended) { heading.textContent = ended; }
+          window.location.reload();
+        }
         else { setTimeout(function () { poll(box); }, 1000); }
       })
       .catch(function () { setTimeout(function () { poll(box); }, 3000); });
