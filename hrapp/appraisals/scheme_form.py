@@ -3,7 +3,8 @@
 A scheme's shape (how many levels, tiers, grades, rules and modules) varies, so the form is
 built from the document itself: each leaf becomes an input named by its path in the style of
 scheme problems (`commission.tiers[1].rate`), which lets every problem the scoring library
-reports be shown next to its input. Money is edited in yuan and stored in fen. Optional
+reports be shown next to its input. Money is edited in yuan and stored in fen; rates and shares
+are edited in percent ("0.5" or "0.5%" is 0.5 %) and stored as the exact decimal. Optional
 criteria appear as empty inputs; emptying an input removes the key (a criterion is dropped, a
 required value is reported missing). Adding or removing levels, tiers, grades or rules is done
 by uploading a TOML document.
@@ -11,16 +12,19 @@ by uploading a TOML document.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hrapp.appraisals.schemes import flatten
-from hrapp.core.money import parse_yuan, yuan_text
+from hrapp.appraisals.sheet import METRIC_LABELS
+from hrapp.core.money import parse_yuan, yuan_display, yuan_text
 
 FIELD_PREFIX = "scheme:"
 SECTIONS = {
@@ -40,6 +44,12 @@ CHOICES = {
 # Identity of a level, grade or rule: other parts of the document refer to it by this value.
 READ_ONLY = re.compile(r"^(levels|grades)\[\d+\]\.key$|^promotion\[\d+\]\.(from|to)_level$")
 MONEY = re.compile(r"_fen$|^metrics\.(net_gmv|gmv_per_hour)\.targets\.")
+# Rates and shares, which people read in percent; the document keeps the fraction.
+PERCENT = re.compile(
+    r"\.rate$|\.max_share$|\.max_refund_rate$|^scoring\.attainment_cap$"
+    r"|^metrics\.(conversion|refund_rate)\.targets\."
+)
+HUNDRED = Decimal(100)
 OPTIONAL_RULE_KEYS = (
     "min_months_at_level",
     "window_quarters",
@@ -61,7 +71,7 @@ KEY_LABELS = {
     "name_en": _l("Name (English)"),
     "min_on_air_hours": _l("Minimum on-air hours"),
     "method": _l("Method"),
-    "attainment_cap": _l("Attainment cap (1.2 = 120%)"),
+    "attainment_cap": _l("Attainment counts up to"),
     "max_score": _l("Maximum score"),
     "not_graded_below_hours": _l("Not graded below (hours)"),
     "min_session_minutes": _l("Test streams shorter than (minutes)"),
@@ -98,7 +108,7 @@ class SchemeField:
     """One input: its path, what it holds, and the text shown in it."""
 
     path: str
-    kind: str  # number | money | text | choice | list
+    kind: str  # number | money | percent | text | choice | list
     value: str
     choices: tuple[str, ...] = ()
     read_only: bool = False
@@ -131,6 +141,8 @@ def _kind(path: str, value: Any) -> tuple[str, tuple[str, ...]]:
         return "choice", CHOICES[path]
     if MONEY.search(path):
         return "money", ()
+    if PERCENT.search(path):
+        return "percent", ()
     if isinstance(value, list):
         return "list", ()
     if isinstance(value, str) or path.rpartition(".")[2] in OPTIONAL_TEXT_KEYS:
@@ -143,6 +155,8 @@ def _shown(kind: str, value: Any) -> str:
         return ""
     if kind == "money":
         return yuan_text(int(value))
+    if kind == "percent":
+        return percent_text(value)
     if kind == "list":
         return f"{LIST_SEPARATOR} ".join(str(v) for v in value)
     return str(value)
@@ -183,10 +197,57 @@ def scheme_fields(data: Mapping[str, Any]) -> list[SchemeField]:
     return fields
 
 
-def _parsed(field: SchemeField, text: str) -> Any:
+def percent_text(fraction: Any) -> str:
+    """A fraction as the number of percent, exactly: "0.005" -> "0.5", 0.25 -> "25"."""
+    return f"{(Decimal(str(fraction)) * HUNDRED).normalize():f}"
+
+
+def parse_percent(text: str, like: Any) -> Any:
+    """ "0.5" or "0.5%" as the fraction 0.005, exactly; the type of `like` (the document
+    keeps exact rates as decimal text and a few targets as numbers)."""
+    cleaned = text.strip().removesuffix("%").removesuffix("％").strip()
+    try:
+        fraction = Decimal(cleaned) / HUNDRED
+    except InvalidOperation:
+        raise ValueError(_("not a percentage")) from None
+    if not fraction.is_finite():
+        raise ValueError(_("not a percentage"))
+    if isinstance(like, int | float) and not isinstance(like, bool):
+        number = float(fraction)
+        if not math.isfinite(number):  # "1e999" is a Decimal but no float
+            raise ValueError(_("not a percentage"))
+        return number
+    return f"{fraction.normalize():f}"
+
+
+def shown_value(path: str, value: Any) -> str:
+    """A document value as people read it: money as yuan with ¥, rates with %."""
+    kind, _choices = _kind(path, value)
+    if kind == "money" and value is not None:
+        return yuan_display(int(value))
+    text = _shown(kind, value)
+    return f"{text}%" if kind == "percent" and text else text
+
+
+def field_label(path: str) -> str:
+    """A document path in words: the metric or the section, the key's label, and the position
+    of a tier, grade or rule (`Commission tiers and multipliers · Rate (3)`)."""
+    parts = path.split(".")
+    label = SchemeField(path, "text", "").label
+    if parts[0] == "metrics" and len(parts) > 2:
+        return f"{METRIC_LABELS.get(parts[1], parts[1])} · {label}"
+    section = re.split(r"[.\[]", path, maxsplit=1)[0]
+    where = ", ".join(str(int(i) + 1) for i in _INDEX.findall(path))
+    text = f"{SECTIONS.get(section, section)} · {label}" if section != parts[-1] else label
+    return f"{text} ({where})" if where else text
+
+
+def _parsed(field: SchemeField, text: str, old: Any = None) -> Any:
     """The submitted text as the document's value; ValueError with the reason."""
     if field.kind == "money":
         return parse_yuan(text)
+    if field.kind == "percent":
+        return parse_percent(text, old)
     if field.kind == "list":
         return [part.strip() for part in text.split(LIST_SEPARATOR) if part.strip()]
     if field.kind == "number":
@@ -216,7 +277,7 @@ def apply_form(
             leaves[field.path] = None
             continue
         try:
-            leaves[field.path] = _parsed(field, text)
+            leaves[field.path] = _parsed(field, text, leaves.get(field.path))
         except ValueError as exc:
             problems.append(f"{field.path}: {exc}")
     return unflatten({p: v for p, v in leaves.items() if v is not None}), problems
