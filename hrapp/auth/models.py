@@ -33,7 +33,8 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120), default="")
+    # The account's own name; a streamer's account is named by the roster (`display_name`).
+    own_name: Mapped[str] = mapped_column("display_name", String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(10))
@@ -50,6 +51,18 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
     streamer: Mapped[Streamer | None] = relationship(back_populates="user")
+
+    @property
+    def display_name(self) -> str:
+        """The roster's name of the linked streamer (a rename shows at once), else the
+        account's own name."""
+        if self.streamer is not None:
+            return self.streamer.display_name
+        return self.own_name
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self.own_name = value
 
     @property
     def roles(self) -> frozenset[Role]:
