@@ -18,8 +18,18 @@ from hrapp.core.errors import DomainError, NotFound, ValidationFailed
 from hrapp.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
-# Compared against when the username is unknown, so both answers take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-x9")
+
+
+def _hash_method() -> str:
+    """How passwords are hashed: scrypt, unless the configuration says otherwise (the tests
+    use a fast one; see `PASSWORD_HASH_METHOD` in config.py)."""
+    return str(current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt")
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the username is unknown, so both answers take the same time."""
+    return generate_password_hash("not-a-real-password-x9", method=method)
 
 
 class LoginThrottled(DomainError):
@@ -48,7 +58,7 @@ def _hash(password: str, username: str) -> str:
     problems = password_problems(password, username)
     if problems:
         raise ValidationFailed(" ".join(problems), problems)
-    return generate_password_hash(password, method="scrypt")
+    return generate_password_hash(password, method=_hash_method())
 
 
 def get_user_by_name(username: str) -> User | None:
@@ -190,7 +200,8 @@ def authenticate(username: str, password: str, ip: str) -> User | None:
         db.session.flush()
         raise LoginThrottled(_("Too many failed attempts. Please wait a few minutes."))
     user = get_user_by_name(username)
-    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    known = user.password_hash if user else _dummy_hash(_hash_method())
+    ok = check_password_hash(known, password)
     ok = ok and user is not None and user.active
     db.session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
     if not ok:
