@@ -11,16 +11,22 @@ _BY_PRIMARY_TAG = {"zh": "zh_CN", "en": "en"}
 
 
 def select_locale() -> str:
-    """The user's saved choice, then this browser's choice, then the browser's languages."""
+    """Chinese unless the reader chose English.
+
+    Logged in: the language saved on the account (the header's switch saves it), else the
+    default, Chinese, whatever the browser asks for. Before login (the login page, error
+    pages): this browser's choice with the switch, then the browser's Accept-Language.
+    """
     languages = current_app.config["LANGUAGES"]
+    default = str(current_app.config["BABEL_DEFAULT_LOCALE"])
     if not has_request_context():  # CLI commands and background jobs: the default language
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return str(current_user.locale)
+        return default
+    if current_user and current_user.is_authenticated:
+        return str(current_user.locale) if current_user.locale in languages else default
     chosen = session.get(SESSION_LOCALE_KEY)
     if chosen in languages:
         return str(chosen)
-    return _from_accept_language() or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _from_accept_language() or default
 
 
 def _from_accept_language() -> str | None:

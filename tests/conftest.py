@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
+from flask_login import user_logged_in
 
 from hrapp import create_app
 from hrapp.extensions import db
@@ -60,7 +61,8 @@ def client(app: Flask) -> FlaskClient:
 
 
 class EnglishBrowser(FlaskClient):
-    """A test client whose browser asks for English (a user's saved language still wins)."""
+    """A test client whose browser asks for English: the login page and other anonymous pages
+    are English (after login the account's saved language counts, see `english`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,13 +75,24 @@ def english(app: Flask, _clean_database: None) -> Iterator[None]:
 
     Without it, services and commands speak the default language (Chinese) outside a request,
     and so do pages for a browser that asks for no language. With it, the test's own context is
-    English and every test client made during the test asks for English.
+    English, every test client made during the test asks for English, and a user who logs in
+    without a saved language has chosen English, as with the header's switch (pages after login
+    follow the account's choice, never the browser's); a test that wants a user to read Chinese
+    saves `user.locale = "zh_CN"` first.
     """
+
+    def chose_english(_sender: Flask, user: Any, **_extra: Any) -> None:
+        if user.locale is None:
+            user.locale = "en"
+            db.session.commit()
+
     browser, app.test_client_class = app.test_client_class, EnglishBrowser
+    user_logged_in.connect(chose_english, app)
     try:
         with force_locale("en"):
             yield
     finally:
+        user_logged_in.disconnect(chose_english, app)
         app.test_client_class = browser
 
 

@@ -25,9 +25,9 @@ from .builders import JULY_XLSX, count, sample, template_file
 
 @pytest.fixture
 def hr_client(hr, login_as):
-    client = login_as(hr)
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the asserted messages are English
-    return client
+    hr.locale = "en"  # the asserted messages are English; HR chose English
+    db.session.commit()
+    return login_as(hr)
 
 
 def upload(client, data: bytes, name: str = "sessions.csv", platform: str = "auto"):
