@@ -134,3 +134,12 @@ def download(page: Page, start: Locator | Callable[[], object], into: Path) -> P
     path = into / file.suggested_filename
     file.save_as(path)
     return path
+
+
+def finish_job(page: Page) -> None:
+    """On a job page: its progress bar polls until the job is done; then follow its result."""
+    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
+    expect(page.locator("[data-progress-status]")).to_contain_text(
+        words(page, "已完成。", "Finished."), timeout=60_000
+    )
+    link(page, zh="查看结果", en="See the result").click()

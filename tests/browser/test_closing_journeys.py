@@ -28,6 +28,7 @@ from tests.browser.helpers import (
     button,
     download,
     expect_heading,
+    finish_job,
     goto,
     lang_of,
     link,
@@ -68,7 +69,7 @@ def test_hr_closes_a_quarter_with_late_data(
     )
     button(page, zh="上传并检查", en="Upload and check").click()
     button(page, zh="导入", en="Import").click()
-    _finish_job(page)
+    finish_job(page)
 
     # Nothing changes in the finalized quarter.
     goto(page, f"/appraisals/{late.appraisal_id}")
@@ -80,7 +81,7 @@ def test_hr_closes_a_quarter_with_late_data(
     page.locator("form:has(input[name=code]) button[type=submit]").click()
     expect_heading(page, zh=f"考核周期 {next_cycle}", en=f"Cycle {next_cycle}")
     button(page, zh="运行", en="Run").click()
-    _finish_job(page)
+    finish_job(page)
     expect_heading(page, zh=f"考核周期 {next_cycle}", en=f"Cycle {next_cycle}")
     page.locator("input[name=q]").fill(late.employee_no)
     page.locator("form:has(input[name=q]) button[type=submit]").first.click()
@@ -116,15 +117,6 @@ def test_hr_closes_a_quarter_with_late_data(
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     adjustment = rows[late.employee_no][header.index(words(page, "调整金额", "Adjustment"))]
     assert isinstance(adjustment, float | int) and adjustment < 150  # the clawback, then +150
-
-
-def _finish_job(page: Page) -> None:
-    """On a job page: wait until it is done, then follow its result."""
-    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
-    expect(page.locator("[data-progress-status]")).to_contain_text(
-        words(page, "已完成。", "Finished."), timeout=60_000
-    )
-    link(page, zh="查看结果", en="See the result").click()
 
 
 def _payable_text(page: Page) -> str:

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     expect_heading,
     expect_no_text,
     expect_text,
+    finish_job,
     link,
     login_as,
     words,
@@ -43,16 +44,6 @@ def test_hr_in_english_sees_english_headings(page: Page, demo: DemoAgency) -> No
     expect_text(page, zh="在职主播", en="Active streamers")
     expect(page.locator("nav.nav")).to_contain_text("Appraisals")
     expect_no_text(page, "概览", "在职主播", "最近导入", "退出登录")
-
-
-def finish_job(page: Page) -> None:
-    """On a job page: its progress bar polls until the job is done; then follow its result."""
-    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
-    expect(page.locator("[data-progress-status]")).to_contain_text(
-        words(page, "已完成。", "Finished."), timeout=60_000
-    )
-    expect(page.locator(".progress")).to_have_attribute("data-status", "done")
-    link(page, zh="查看结果", en="See the result").click()
 
 
 @BOTH_LANGUAGES

@@ -23,6 +23,7 @@ from tests.browser.helpers import (
     DemoAgency,
     button,
     expect_heading,
+    finish_job,
     goto,
     lang_of,
     link,
@@ -30,23 +31,8 @@ from tests.browser.helpers import (
     unique,
     words,
 )
+from tests.hrapp.live_sessions.builders import TEMPLATE_COLUMNS
 
-TEMPLATE_COLUMNS = (
-    "platform",
-    "account_id",
-    "nickname",
-    "platform_session_id",
-    "started_at",
-    "ended_at",
-    "viewers",
-    "views",
-    "buyers",
-    "orders",
-    "gmv",
-    "refunds",
-    "currency",
-    "hosts",
-)
 # The days each language's sessions start on (local time), far from the demo's cycles.
 DAYS = {"zh": ("2027-11-03", "2027-11-05"), "en": ("2027-11-10", "2027-11-12")}
 
@@ -95,7 +81,7 @@ def test_hr_imports_a_session_export_and_rolls_it_back(
 
     # Import: a job, then the batch page.
     button(page, zh="导入", en="Import").click()
-    _finish_job(page)
+    finish_job(page)
     expect_heading(page, zh="导入批次", en="Import")
     expect(page.locator("h1")).to_contain_text(words(page, "已导入", "imported"))
     batch_url = page.url
@@ -238,15 +224,6 @@ def _roll_back(page: Page) -> None:
         if page.locator(".flash").count():
             return
     raise AssertionError(f"the rollback did not finish: {page.url}")
-
-
-def _finish_job(page: Page) -> None:
-    """On a job page: wait until it is done, then follow its result."""
-    expect(page).to_have_url(re.compile(r"/jobs/\d+$"))
-    expect(page.locator("[data-progress-status]")).to_contain_text(
-        words(page, "已完成。", "Finished."), timeout=60_000
-    )
-    link(page, zh="查看结果", en="See the result").click()
 
 
 def _an_account_of_the_demo(live_server: LiveServer) -> Account:
