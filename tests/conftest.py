@@ -102,6 +102,12 @@ def login(client: FlaskClient, username: str, password: str = TEST_PASSWORD) -> 
 
 
 @pytest.fixture
+def hr_client(hr, login_as) -> FlaskClient:
+    """A client logged in as the `hr` user of the test's package (each package makes its own)."""
+    return login_as(hr)
+
+
+@pytest.fixture
 def cli(app: Flask):
     """`cli("cycle", "run", "2026Q3")` runs an `hrapp` command and returns the click result."""
     runner = app.test_cli_runner()

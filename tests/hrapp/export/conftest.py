@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from hrapp.auth.models import Role
 from hrapp.extensions import db
@@ -16,8 +15,3 @@ def hr(app: Flask):
     user = make_user(Role.HR, username="hr_qian")
     db.session.commit()
     return user
-
-
-@pytest.fixture
-def hr_client(hr, login_as) -> FlaskClient:
-    return login_as(hr)
