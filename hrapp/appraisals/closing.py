@@ -29,6 +29,7 @@ from hrapp.appraisals.models import (
     AppraisalRevision,
 )
 from hrapp.appraisals.overrides import hours_graded, refresh_payable, regrade, scheme_of
+from hrapp.appraisals.runner import FIGURE_COLUMNS
 from hrapp.auth.models import Role, User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
@@ -44,32 +45,16 @@ FINALIZE_REASON = "finalize"  # revision.reason: the revision was taken when fin
 INSERT_CHUNK = 2_000
 # The figures a revision keeps and the page compares (revision N against the current ones).
 COMPARED = ("score", "grade", "multiplier", "commission_fen", "adjustment_fen", "payable_fen")
+# A revision keeps every figure the run writes, and what HR decided on top of it.
 SNAPSHOT_COLUMNS = (
     "id",
     "streamer_id",
     "scheme_version_id",
-    "level",
     "team",
-    "category",
-    "sessions",
-    "on_air_seconds",
-    "gmv_fen",
-    "refunds_fen",
-    "net_gmv_fen",
-    "avg_watch_seconds",
-    "new_followers",
-    "net_followers",
-    "score",
+    *FIGURE_COLUMNS,
     "score_override",
-    "grade",
-    "not_graded",
-    "data_incomplete",
-    "tier_commission_fen",
-    "multiplier",
-    "commission_fen",
     "adjustment_fen",
     "payable_fen",
-    "promotion_eligible",
     "shared_comment",
     "computed_at",
     "explanation",
