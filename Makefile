@@ -68,7 +68,7 @@ bench: install sysdeps
 # hrapp/translations/*/LC_MESSAGES/messages.po and run this again (tests/hrapp/foundation/
 # test_translations.py fails until every entry is translated).
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -k message \
 		--add-comments=TRANSLATORS: --project=hrapp -o hrapp/translations/messages.pot .
 	$(BIN)/pybabel update -i hrapp/translations/messages.pot -d hrapp/translations
 	$(BIN)/pybabel compile --statistics -d hrapp/translations

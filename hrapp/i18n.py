@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 SESSION_LOCALE_KEY = "locale"
@@ -51,3 +54,31 @@ def localized(zh: str, en: str) -> str:
     """Of a name kept in both languages (a module's, a scheme level's), the one the reader
     reads."""
     return zh if str(get_locale()).startswith("zh") else en
+
+
+# Named formats by language. English is day month year with a 24-hour clock ("7 Dec 2026
+# 16:27"): the organisation works in China, and the US "12/7/26, 4:27 AM" reads as July to
+# half the readers. A pattern such as "yyyy-MM-dd HH:mm:ss" is used as given.
+DATE_FORMATS = {
+    "zh": {
+        "short": "y年M月d日",
+        "medium": "y年M月d日",
+        "long": "y年M月d日",
+        "full": "y年M月d日 EEEE",
+    },
+    "en": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE d MMMM y"},
+}
+TIME_FORMAT = "HH:mm"
+
+
+def date_pattern(fmt: str) -> str:
+    language = "zh" if str(get_locale()).startswith("zh") else "en"
+    return DATE_FORMATS[language].get(fmt, fmt)
+
+
+def format_day(day: Any, fmt: str = "medium") -> str:
+    """A date in the reader's format; a date kept as ISO text (a stored explanation or
+    message) too."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day) if day else None
+    return "—" if day is None else format_date(day, date_pattern(fmt))

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
 from flask import Flask, Response, current_app, g, render_template, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from hrapp.core import labels, messages
 from hrapp.core.errors import DomainError
 from hrapp.core.money import yuan_display
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
-from hrapp.i18n import localized
+from hrapp.i18n import DATE_FORMATS, TIME_FORMAT, date_pattern, format_day, localized
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,11 @@ def init_web(app: Flask) -> None:
         localdate=localdate_filter,
         number=number_filter,
         percent=percent_filter,
+        label=label_filter,
+        message=messages.render,
     )
     app.jinja_env.globals["localized"] = localized
+    app.jinja_env.globals["label_table"] = labels.table
     app.context_processor(_navigation)
 
 
@@ -91,45 +94,27 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
     return render_template("errors/error.html", code=500, error=None), 500
 
 
+def label_filter(code: Any, kind: str) -> str:
+    return labels.label(kind, code)
+
+
 def money_filter(fen: int | None) -> str:
     """Yuan with the ¥ sign in every language (Babel's English says "CN¥"), as sentences
     built in Python say it."""
     return yuan_display(fen)
 
 
-# Named formats by language. English is day month year with a 24-hour clock ("7 Dec 2026
-# 16:27"): the organisation works in China, and the US "12/7/26, 4:27 AM" reads as July to
-# half the readers. A pattern such as "yyyy-MM-dd HH:mm:ss" is used as given.
-DATE_FORMATS = {
-    "zh": {
-        "short": "y年M月d日",
-        "medium": "y年M月d日",
-        "long": "y年M月d日",
-        "full": "y年M月d日 EEEE",
-    },
-    "en": {"short": "d MMM y", "medium": "d MMM y", "long": "d MMMM y", "full": "EEEE d MMMM y"},
-}
-TIME_FORMAT = "HH:mm"
-
-
-def _date_pattern(fmt: str) -> str:
-    language = "zh" if str(get_locale()).startswith("zh") else "en"
-    return DATE_FORMATS[language].get(fmt, fmt)
-
-
 def localtime_filter(instant: Any, fmt: str = "short") -> str:
     if instant is None:
         return "—"
-    pattern = _date_pattern(fmt)
+    pattern = date_pattern(fmt)
     if fmt in DATE_FORMATS["en"]:
         pattern = f"{pattern} {TIME_FORMAT}"
     return format_datetime(to_org_time(instant), pattern)
 
 
 def localdate_filter(day: Any, fmt: str = "medium") -> str:
-    if isinstance(day, str):  # a date kept as ISO text, as in a stored appraisal explanation
-        day = dt.date.fromisoformat(day) if day else None
-    return "—" if day is None else format_date(day, _date_pattern(fmt))
+    return format_day(day, fmt)
 
 
 def number_filter(value: Any, digits: int = 0) -> str:
@@ -161,8 +146,6 @@ NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
 
 
 def _navigation() -> dict[str, Any]:
-    from flask_babel import get_locale
-
     items = []
     if current_user.is_authenticated:
         roles = {r.value for r in current_user.roles}

@@ -39,9 +39,9 @@ from sqlalchemy import select
 
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.core import audit
+from hrapp.core.labels import label
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
-from hrapp.streamers.labels import LEVEL_LABELS, label
 from hrapp.streamers.models import Streamer
 
 COLUMNS = (
@@ -235,7 +235,7 @@ def _xlsx_value(column: str, text: str) -> Any:
     if column in YES_NO_COLUMNS:
         return _("Yes") if text == "yes" else _("No")
     if column == "level":
-        return label(LEVEL_LABELS, text)
+        return label("level", text)
     if column == "status":
         return label(STATUS_LABELS, text)
     if column == "grade" and text == NOT_GRADED:

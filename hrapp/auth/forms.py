@@ -6,18 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from hrapp.auth.models import Role
-
-ROLE_LABELS = {
-    Role.ADMIN: _l("Administrator"),
-    Role.HR: _l("HR"),
-    Role.TRAINER: _l("Trainer"),
-    Role.STREAMER: _l("Streamer"),
-}
+from hrapp.core.labels import choices
 
 
 class LoginForm(FlaskForm):
@@ -59,7 +51,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=120)])
     roles = MultiCheckboxField(
         _l("Roles"),
-        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=choices("role"),
         validators=[AtLeastOne(message=_l("Choose at least one role."))],
     )
     employee_no = StringField(

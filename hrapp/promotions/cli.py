@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from hrapp.appraisals import services as appraisals
 from hrapp.core.cli import act_as, user_option
 from hrapp.core.errors import DomainError
+from hrapp.core.labels import label
 from hrapp.extensions import db
 from hrapp.promotions import services
-from hrapp.streamers.labels import LEVEL_LABELS, label
 from hrapp.streamers.services import apply_due_level_changes, require_by_employee_no
 
 promotions_cli = AppGroup("promotions", help="Confirm promotions along the promotion path.")
@@ -74,7 +74,7 @@ def confirm_command(
             "%(no)s %(name)s: %(level)s from %(date)s, recorded in the level history.",
             no=streamer.employee_no,
             name=streamer.display_name,
-            level=label(LEVEL_LABELS, change.to_level),
+            level=label("level", change.to_level),
             date=change.effective_on.isoformat(),
         )
     )

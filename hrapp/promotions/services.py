@@ -23,10 +23,10 @@ from sqlalchemy.orm import contains_eager
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.core import audit
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.labels import label
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers import services as streamers
-from hrapp.streamers.labels import LEVEL_LABELS, label
 from hrapp.streamers.models import Level, LevelChange, Streamer
 
 PATH = tuple(level.value for level in Level)  # the promotion path, in order
@@ -161,15 +161,15 @@ def confirm_promotion(
             message = _(
                 "%(name)s is a %(level)s already: the top of the promotion path.",
                 name=streamer.display_name,
-                level=label(LEVEL_LABELS, held),
+                level=label("level", held),
             )
         else:
             message = _(
                 "The next step for %(name)s (%(held)s) is %(next)s, not %(wanted)s.",
                 name=streamer.display_name,
-                held=label(LEVEL_LABELS, held),
-                next=label(LEVEL_LABELS, step),
-                wanted=label(LEVEL_LABELS, to_level),
+                held=label("level", held),
+                next=label("level", step),
+                wanted=label("level", to_level),
             )
         raise ValidationFailed(message)
     appraisal = _latest_appraisal(streamer, cycle)
@@ -181,7 +181,7 @@ def confirm_promotion(
                 "%(name)s is not eligible for %(level)s in %(cycle)s; "
                 "only an explicit override confirms it.",
                 name=streamer.display_name,
-                level=label(LEVEL_LABELS, to_level),
+                level=label("level", to_level),
                 cycle=where,
             )
         )

@@ -14,11 +14,11 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.sheet import CRITERION_LABELS
 from hrapp.auth.permissions import STAFF, role_required
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.labels import label
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.promotions import services
 from hrapp.promotions.forms import ConfirmForm
-from hrapp.streamers.labels import LEVEL_LABELS, label
 from hrapp.streamers.models import Streamer
 
 bp = Blueprint("promotions", __name__, url_prefix="/promotions")
@@ -87,7 +87,7 @@ def confirm() -> Response:
         _(
             "%(name)s: %(level)s from %(date)s, recorded in the level history.",
             name=streamer.display_name,
-            level=label(LEVEL_LABELS, change.to_level),
+            level=label("level", change.to_level),
             date=change.effective_on.isoformat(),
         ),
         "success",

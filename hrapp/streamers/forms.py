@@ -10,9 +10,9 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from hrapp.core.labels import choices
 from hrapp.core.timeutil import org_today
 from hrapp.streamers import services
-from hrapp.streamers.labels import CATEGORY_LABELS, LEVEL_LABELS, PLATFORM_LABELS, choices
 from hrapp.streamers.models import Streamer
 
 ANY = SelectChoice("", _l("Any"))
@@ -32,7 +32,7 @@ class StreamerForm(FlaskForm):
     stage_name = _text(_l("Stage name"), services.NAME_MAX)
     date_of_birth = DateField(_l("Date of birth"), validators=[DataRequired()])
     hire_date = DateField(_l("Hire date"), validators=[DataRequired()])
-    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS))
+    category = SelectField(_l("Category"), choices=choices("category"))
     team = _text(_l("Team"), services.TEAM_MAX)
     persona = _text(_l("Persona"), services.PERSONA_MAX)
     id_number = _text(_l("ID number"), 40, description=KEEP_HINT)
@@ -65,13 +65,13 @@ class StreamerForm(FlaskForm):
 class NewStreamerForm(StreamerForm):
     """A new streamer also gets a starting level, which starts their level history."""
 
-    level = SelectField(_l("Level"), choices=choices(LEVEL_LABELS))
+    level = SelectField(_l("Level"), choices=choices("level"))
     id_number = _text(_l("ID number"), 40)
     bank_account = _text(_l("Bank account number"), 40)
 
 
 class LevelForm(FlaskForm):
-    level = SelectField(_l("New level"), choices=choices(LEVEL_LABELS))
+    level = SelectField(_l("New level"), choices=choices("level"))
     effective_on = DateField(_l("Effective from"), validators=[DataRequired()], default=org_today)
     reason = _text(_l("Reason"), services.REASON_MAX, required=True)
 
@@ -95,7 +95,7 @@ class MentorForm(FlaskForm):
 
 
 class AccountForm(FlaskForm):
-    platform = SelectField(_l("Platform"), choices=choices(PLATFORM_LABELS))
+    platform = SelectField(_l("Platform"), choices=choices("platform"))
     account_id = _text(_l("Account id"), 64, required=True)
     nickname = _text(_l("Nickname"), services.NICKNAME_MAX)
 
@@ -128,9 +128,9 @@ class RosterFilterForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Search"))
-    level = SelectField(_l("Level"), choices=[ANY, *choices(LEVEL_LABELS)])
+    level = SelectField(_l("Level"), choices=[ANY, *choices("level")])
     team = SelectField(_l("Team"), choices=[ANY])
-    category = SelectField(_l("Category"), choices=[ANY, *choices(CATEGORY_LABELS)])
+    category = SelectField(_l("Category"), choices=[ANY, *choices("category")])
     status = SelectField(
         _l("Status"),
         choices=[

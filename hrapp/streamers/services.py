@@ -22,10 +22,10 @@ from hrapp.auth import services as auth_services
 from hrapp.auth.models import Role, User
 from hrapp.core import audit
 from hrapp.core.errors import NotFound, ValidationFailed
+from hrapp.core.labels import label
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers import rules
-from hrapp.streamers.labels import PLATFORM_LABELS, label
 from hrapp.streamers.models import (
     CATEGORIES,
     Level,
@@ -536,7 +536,7 @@ def _owner_problem(account: PlatformAccount, streamer: Streamer) -> str | None:
     if owner is not None:
         return _(
             "The %(platform)s account %(id)s belongs to %(name)s (%(no)s); move it from there.",
-            platform=label(PLATFORM_LABELS, account.platform),
+            platform=label("platform", account.platform),
             id=account.account_id,
             name=owner.display_name,
             no=owner.employee_no,

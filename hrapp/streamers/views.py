@@ -35,7 +35,6 @@ from hrapp.auth.permissions import STAFF, TRAINING_STAFF, is_staff, require, rol
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
 from hrapp.streamers import forms, rules, services
-from hrapp.streamers.labels import CATEGORY_LABELS, LEVEL_LABELS, PLATFORM_LABELS, label
 from hrapp.streamers.models import PlatformAccount, Streamer
 from hrapp.streamers.roster_import import (
     ImportRefused,
@@ -49,21 +48,6 @@ bp = Blueprint("streamers", __name__, url_prefix="/streamers")
 PER_PAGE = 25
 UPLOAD_TOKEN = re.compile(r"[0-9a-f]{32}")
 UPLOAD_MAX_AGE_S = 24 * 3600
-
-
-@bp.app_template_filter("level_label")
-def level_label(code: str | None) -> str:
-    return label(LEVEL_LABELS, code)
-
-
-@bp.app_template_filter("platform_label")
-def platform_label(code: str | None) -> str:
-    return label(PLATFORM_LABELS, code)
-
-
-@bp.app_template_filter("category_label")
-def category_label(code: str | None) -> str:
-    return label(CATEGORY_LABELS, code)
 
 
 def _streamer(streamer_id: int) -> Streamer:

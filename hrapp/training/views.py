@@ -24,7 +24,6 @@ from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.i18n import localized
 from hrapp.streamers import services as roster_services
-from hrapp.streamers.labels import LEVEL_LABELS
 from hrapp.streamers.models import Level, Streamer
 from hrapp.training import charts, services
 from hrapp.training.curriculum import STEP_LABELS
@@ -55,7 +54,6 @@ def _helpers() -> dict[str, Any]:
     return {
         "status_labels": charts.status_labels(),
         "step_labels": STEP_LABELS,
-        "level_labels": LEVEL_LABELS,
     }
 
 
