@@ -26,18 +26,16 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from tests.browser.helpers import DEMO_PASSWORD, ROLE_USERNAMES, DemoAgency
+from tests.demo_agency import DemoAgency, load_demo_agency, own_database
 
 CHROMIUM_CANDIDATES = (
     "/usr/bin/chromium",
@@ -67,32 +65,6 @@ class LiveServer:
     app: Flask
 
 
-# --- the database ---------------------------------------------------------------------------
-
-
-def _database(tmp: Path) -> tuple[str, Callable[[], None]]:
-    """A database URL of the browser journeys' own and how to remove it afterwards."""
-    shared = os.environ.get("TEST_DATABASE_URL")
-    if not shared:
-        return f"sqlite:///{tmp / 'browser.sqlite'}", lambda: None
-    url = make_url(shared)
-    name = f"{url.database}_browser"
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-
-    def run(sql: str) -> None:
-        with server.connect() as conn:
-            conn.exec_driver_sql(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
-
-
 # --- the server -----------------------------------------------------------------------------
 
 
@@ -103,7 +75,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     tmp = tmp_path_factory.mktemp("browser")
     os.environ.setdefault("HUEY_SQLITE_PATH", str(tmp / "huey.sqlite"))
-    url, drop_database = _database(tmp)
+    url, drop_database = own_database(tmp, "browser")
     # Testing config (jobs run at once, in the request that submits them), but with CSRF
     # protection on: the browser submits the real forms, tokens and all.
     app = create_app(
@@ -133,30 +105,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="package")
 def demo(live_server: LiveServer) -> DemoAgency:
     """The demo agency as `hrapp demo load` makes it (as of today), loaded once for all journeys."""
-    from hrapp.auth.models import User
-    from hrapp.core.timeutil import org_today
-    from hrapp.demo import services
-    from hrapp.extensions import db
-
-    with live_server.app.app_context():
-        today = org_today()
-        result = services.load_demo(today, DEMO_PASSWORD)
-        db.session.commit()
-        assert result.demo is not None
-        hr = db.session.scalars(select(User).where(User.username == "hr")).one()
-        done = services.appraise_quarters(result.demo, hr)
-        db.session.commit()
-        newest = done.quarters[-1]
-        db.session.remove()
-    return DemoAgency(
-        today=today,
-        password=DEMO_PASSWORD,
-        last_quarter=newest.code,
-        streamers=result.streamers,
-        appraised=newest.appraised,
-        finalized=[q.code for q in done.quarters if q.status == "finalized"],
-        usernames=dict(ROLE_USERNAMES),
-    )
+    return load_demo_agency(live_server.app)
 
 
 # --- the browser ----------------------------------------------------------------------------

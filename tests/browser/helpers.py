@@ -11,15 +11,15 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-DEMO_PASSWORD = "hrapp-demo-2026"
-# The demo agency's logins by role (`hrapp demo load`); any other username works too.
-ROLE_USERNAMES = {"admin": "admin", "hr": "hr", "trainer": "trainer", "streamer": "e1001"}
+# The demo agency and its logins, shared with the page reader (tests/page_text).
+from tests.demo_agency import DEMO_PASSWORD as DEMO_PASSWORD
+from tests.demo_agency import ROLE_USERNAMES as ROLE_USERNAMES
+from tests.demo_agency import DemoAgency as DemoAgency
 
 # Mark a journey with one of these to run it in English too, or only in English (the page
 # fixture's browser asks for Chinese otherwise).
@@ -27,17 +27,6 @@ BOTH_LANGUAGES = pytest.mark.parametrize("locale", ["zh-CN", "en"])
 ENGLISH = pytest.mark.parametrize("locale", ["en"])
 
 _counter = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class DemoAgency:
-    today: dt.date
-    password: str
-    last_quarter: str  # the newest cycle `hrapp demo load` ran and left open, e.g. "2026Q3"
-    streamers: int
-    appraised: int  # appraisals in the last quarter's cycle
-    usernames: dict[str, str]
-    finalized: list[str]  # the older quarters, finalized, oldest first
 
 
 def unique(prefix: str) -> str:
