@@ -17,5 +17,6 @@ from hrapp.live_sessions.models import (  # noqa: F401
     SessionHost,
     SessionRevision,
 )
+from hrapp.portal.models import AppraisalResponse, ResponseMessage  # noqa: F401
 from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer  # noqa: F401
 from hrapp.training.models import Module, TrainingClass, TrainingRecord  # noqa: F401

@@ -46,6 +46,9 @@ class User(UserMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
+    # Set by an initial or reset password someone else handed over: the user must choose
+    # their own before anything else (`hrapp.auth.views`).
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
