@@ -70,6 +70,35 @@ def appraise_quarter(
     return chosen, result
 
 
+def appraise_streamer(
+    cycle: AppraisalCycle, scheme: scoring.Scheme, streamer_id: int
+) -> scoring.AppraisalResult:
+    """One streamer's quarter under `scheme`, read and scored as `appraise_quarter` does for
+    everyone (the same loading, filtered to that streamer; the same library call), e.g. the
+    provisional running quarter of a scorecard: earlier quarters count as finalized (a draft
+    is not the streamer's to see). Stores nothing. ValidationFailed as above."""
+    period = scoring.Period(cycle.starts_on, cycle.ends_on, cycle.timezone)
+    low, high = period.utc_bounds()
+    sessions, hosts = load_quarter(low.to_pydatetime(), high.to_pydatetime(), streamer_id)
+    chosen = roster(streamer_id)
+    chosen["level_since"] = _dates(chosen["level_since"])
+    try:
+        return scoring.appraise(
+            sessions,
+            hosts,
+            chosen.reset_index(drop=True),
+            scheme,
+            period,
+            promotion_inputs(cycle, scheme, streamer_id, finalized_only=True),
+            level_history=level_history(cycle, streamer_id),
+        )
+    except scoring.ScoringInputError as exc:
+        raise ValidationFailed(
+            _("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
+            exc.problems,
+        ) from None
+
+
 def frame(query: Select[Any]) -> pd.DataFrame:
     return pd.read_sql(query, db.session.connection())
 
@@ -88,13 +117,15 @@ def _raw(column: Any) -> Any:
     return type_coerce(column, String).label(column.key)
 
 
-def load_quarter(low: dt.datetime, high: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_quarter(
+    low: dt.datetime, high: dt.datetime, streamer_id: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(sessions, hosts) frames of the sessions starting in [low, high), from one query.
 
     One row per host of a session, so a co-hosted session comes twice and is kept once in the
     sessions frame; a session nobody hosted is attributed to no one and is not needed. One
     joined query instead of two halves the rows Python has to build, which is most of a run's
-    time.
+    time. `streamer_id`: only that streamer's sessions and host rows (one scorecard).
     """
     columns = [
         _raw(column) if name in INSTANT_COLUMNS else column
@@ -106,6 +137,8 @@ def load_quarter(low: dt.datetime, high: dt.datetime) -> tuple[pd.DataFrame, pd.
         .join(LiveSession, LiveSession.id == SessionHost.session_id)
         .where(LiveSession.started_at >= low, LiveSession.started_at < high)
     )
+    if streamer_id is not None:
+        query = query.where(SessionHost.streamer_id == streamer_id)
     rows = frame(query)
     hosts = rows[list(HOST_COLUMNS)].astype("int64")
     sessions = rows.drop(columns=["streamer_id", "share_bp"]).drop_duplicates("session_id")
@@ -117,8 +150,9 @@ def load_quarter(low: dt.datetime, high: dt.datetime) -> tuple[pd.DataFrame, pd.
     return sessions, hosts
 
 
-def roster() -> pd.DataFrame:
-    """Every streamer with what the run needs to choose, appraise and snapshot them."""
+def roster(streamer_id: int | None = None) -> pd.DataFrame:
+    """Every streamer (or the one `streamer_id`) with what the run needs to choose, appraise
+    and snapshot them."""
     query = select(
         Streamer.id.label("streamer_id"),
         Streamer.level,
@@ -129,14 +163,16 @@ def roster() -> pd.DataFrame:
         Streamer.hire_date,
         Streamer.left_on,
     ).order_by(Streamer.id)
+    if streamer_id is not None:
+        query = query.where(Streamer.id == streamer_id)
     return frame(query)
 
 
-def level_history(cycle: AppraisalCycle) -> pd.DataFrame:
+def level_history(cycle: AppraisalCycle, streamer_id: int | None = None) -> pd.DataFrame:
     """Every level change effective by the quarter's last day, in the order made: the level in
     force on each day of the quarter comes from these, never from today's level (a change
     dated later cannot touch the quarter)."""
-    return frame(
+    query = (
         select(
             LevelChange.streamer_id,
             LevelChange.effective_on,
@@ -146,6 +182,9 @@ def level_history(cycle: AppraisalCycle) -> pd.DataFrame:
         .where(LevelChange.effective_on <= cycle.ends_on)
         .order_by(LevelChange.streamer_id, LevelChange.effective_on, LevelChange.id)
     )
+    if streamer_id is not None:
+        query = query.where(LevelChange.streamer_id == streamer_id)
+    return frame(query)
 
 
 def appraised_streamers(
@@ -170,12 +209,20 @@ def _dates(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, format="ISO8601")
 
 
-def promotion_inputs(cycle: AppraisalCycle, scheme: scoring.Scheme) -> scoring.PromotionInputs:
-    """Earlier quarters' appraisals, training records and mentees' records, as of quarter end."""
+def promotion_inputs(
+    cycle: AppraisalCycle,
+    scheme: scoring.Scheme,
+    streamer_id: int | None = None,
+    *,
+    finalized_only: bool = False,
+) -> scoring.PromotionInputs:
+    """Earlier quarters' appraisals, training records and mentees' records, as of quarter end
+    (of everyone, or of the one `streamer_id`; `finalized_only`: earlier quarters as they were
+    finalized, leaving out drafts a streamer may not see)."""
     from hrapp.training.services import mentee_facts, training_facts
 
     window = max((rule.window_quarters or 1 for rule in scheme.promotion), default=1)
-    history = frame(
+    history_query = (
         select(
             Appraisal.streamer_id,
             AppraisalCycle.code.label("cycle"),
@@ -188,11 +235,16 @@ def promotion_inputs(cycle: AppraisalCycle, scheme: scoring.Scheme) -> scoring.P
         # The window's earlier quarters: the appraised one is being computed now.
         .where(AppraisalCycle.code.in_(previous_quarter_codes(cycle.code, window)[1:]))
     )
+    only = None if streamer_id is None else [streamer_id]
+    if streamer_id is not None:
+        history_query = history_query.where(Appraisal.streamer_id == streamer_id)
+    if finalized_only:
+        history_query = history_query.where(Appraisal.status == "finalized")
     return scoring.PromotionInputs(
         as_of=cycle.ends_on,
-        history=_or_none(history),
-        training=_or_none(training_facts()),
-        mentees=_or_none(mentee_facts()),
+        history=_or_none(frame(history_query)),
+        training=_or_none(training_facts(only)),
+        mentees=_or_none(mentee_facts(only)),
     )
 
 
