@@ -8,6 +8,8 @@ sessions the ratio leaves out, not a fresh pass over every session per ratio.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -72,7 +74,11 @@ _RATIO_PARTS = {
     "gmv_per_hour": ("gmv_fen", "on_air"),
     "follow_rate": ("new_followers", "viewers"),
 }
-_UNKNOWN_LABELS = {"on_air": "on-air time (no end time, no duration)"}
+# The figure an unknown value leaves incomplete, where it is not the counter's own name: a
+# session's on-air time is unknown when it has neither an end time nor a duration.
+_UNKNOWN_FIGURES = {"on_air": "on_air_seconds"}
+UNKNOWN_IN_SESSIONS = "unknown_in_sessions"  # the code of every incomplete reason
+Reason = dict[str, Any]
 _FLOAT_EXACT_INTEGERS = 2**53
 
 
@@ -111,11 +117,14 @@ def aggregate_sessions(
             conversion = Σbuyers ÷ Σviewers, refund_rate = Σrefunds ÷ ΣGMV,
             gpm = ΣGMV ÷ Σviews × 1000 (fen per 1000 views), uv_value = ΣGMV ÷ Σviewers (fen),
             gmv_per_hour = ΣGMV ÷ Σon-air hours (fen per hour), follow_rate = Σnew ÷ Σviewers;
-        data_incomplete (bool) and incomplete_reasons (tuple of str).
+        data_incomplete (bool) and incomplete_reasons (tuple of dicts, one per figure with
+            unknown values, in the order on_air_seconds, gmv_fen, refunds_fen, viewers, views,
+            new_followers, unfollows, buyers, orders, avg_watch_seconds; see `_reasons`).
 
     Unknown is not 0: a total sums the known values, is NA when every contributing value is
     unknown, and any unknown value sets data_incomplete with a reason such as
-    `refunds_fen unknown in 2 of 40 sessions`. Ratios use only sessions where both parts are
+    `{"code": "unknown_in_sessions", "figure": "refunds_fen", "missing": 2, "sessions": 40}`
+    (refunds unknown in 2 of 40 sessions). Ratios use only sessions where both parts are
     known. Test sessions — known zero viewers, or shorter than `min_session_seconds` — count in
     the totals but not in the ratios (their ratios are meaningless) nor, through them, in peer
     comparisons.
@@ -346,18 +355,26 @@ def _figures(streamer_ids: np.ndarray, sums: dict[str, np.ndarray]) -> pd.DataFr
     return frame[list(FIGURE_COLUMNS)]
 
 
-def _reasons(sums: dict[str, np.ndarray], count: np.ndarray) -> list[tuple[str, ...]]:
-    """Per streamer, one reason per kind of unknown value (only streamers with any are
-    visited)."""
-    reasons: list[tuple[str, ...]] = [()] * len(count)
+def _reasons(sums: dict[str, np.ndarray], count: np.ndarray) -> list[tuple[Reason, ...]]:
+    """Per streamer, one reason per figure with unknown values, as a code with its facts:
+    {"code": "unknown_in_sessions", "figure", "missing", "sessions"} (only streamers with any
+    are visited)."""
+    reasons: list[tuple[Reason, ...]] = [()] * len(count)
     for column in ("on_air", *SUM_COLUMNS, "avg_watch_seconds"):
         unknown = sums[f"unknown_{column}"]
-        label = _UNKNOWN_LABELS.get(column, column)
+        figure = _UNKNOWN_FIGURES.get(column, column)
         flagged = np.flatnonzero(unknown)
         for row, missing, total in zip(
             flagged.tolist(), unknown[flagged].tolist(), count[flagged].tolist(), strict=True
         ):
-            reasons[row] += (f"{label} unknown in {missing} of {total} sessions",)
+            reasons[row] += (
+                {
+                    "code": UNKNOWN_IN_SESSIONS,
+                    "figure": figure,
+                    "missing": missing,
+                    "sessions": total,
+                },
+            )
     return reasons
 
 

@@ -92,7 +92,7 @@ def appraise(
     `table` columns: streamer_id, level, category, the figures of `aggregate_sessions`
     (a streamer without sessions has true zeros and NaN ratios), then
         score (float 0..max_score, NaN when a metric is unknown), grade (str or None),
-        not_graded (bool), not_graded_reason (str or None),
+        not_graded (bool), not_graded_reason (a reason, see below; None when graded),
         tier_commission_fen (Int64), multiplier (exact decimal str, e.g. "0.55"),
         commission_fen (Int64; NA with tier_commission_fen and multiplier None when net GMV is
         unknown), next_level (str or None at the top of the path),
@@ -102,7 +102,7 @@ def appraise(
     once (`Tariff.statements`, `scoring.promotion.eligibility`), with the same results.
 
     Each explanation: {streamer_id, period {cycle, start, end, tz}, scheme, level, category,
-    figures {...table figures, on_air_hours}, data_incomplete, incomplete_reasons [str],
+    figures {...table figures, on_air_hours}, data_incomplete, incomplete_reasons [reason],
     metrics [{metric, unit, weight, method, lower_is_better, actual, target, attainment, points,
     cohort, cohort_size}], score, max_score, grade, grade_band {grade, min_score, below} | None,
     not_graded, not_graded_reason, commission {mode, base_fen, lines [{tier, from_fen, to_fen,
@@ -111,6 +111,22 @@ def appraise(
     promotion {from_level, to_level, eligible, checklist [{criterion, required, actual, met,
     ...details}]} | None}. `appraise` computes only the table: an explanation is built when it
     is first read and kept from then on (reading all of them costs several times the table).
+
+    Reasons are data, not sentences: a dict with a `code` and the facts its sentence needs, so
+    that whoever shows one words it in the reader's language. The table's `incomplete_reasons`
+    is a tuple of them, the explanation's a list.
+        not_graded_reason:
+            {"code": "below_min_hours", "hours": float, "threshold": int}: on air `hours` in
+                the quarter (rounded to 0.01; 0 when unknown), below the scheme's
+                `not_graded_below_hours` (`threshold`);
+            {"code": "score_unknown", "metrics": [metric key]}: enough hours, but these
+                metrics (in the scheme's order) have no value, so the score is unknown.
+        incomplete_reasons, one per figure with unknown values:
+            {"code": "unknown_in_sessions", "figure": str, "missing": int, "sessions": int}:
+                `figure` (on_air_seconds — neither an end time nor a duration —, gmv_fen,
+                refunds_fen, viewers, views, new_followers, unfollows, buyers, orders or
+                avg_watch_seconds) is unknown in `missing` of the streamer's `sessions`
+                sessions of the quarter.
     """
     problems = (
         session_problems(sessions)

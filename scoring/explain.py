@@ -199,14 +199,14 @@ class Explainer:
             "category": columns["category"][row],
             "figures": shown,
             "data_incomplete": columns["data_incomplete"][row],
-            "incomplete_reasons": list(columns["incomplete_reasons"][row]),
+            "incomplete_reasons": [_reason(r) for r in columns["incomplete_reasons"][row]],
             "metrics": columns["metrics"].row(row),
             "score": columns["score"][row],
             "max_score": scheme.scoring.max_score,
             "grade": grade,
             "grade_band": _copy(columns["bands"].get(grade)),
             "not_graded": columns["not_graded"][row],
-            "not_graded_reason": columns["not_graded_reason"][row],
+            "not_graded_reason": _reason(columns["not_graded_reason"][row]),
             "commission": commission_dict(self._statements.statement(row)),
             "promotion": None if self._records is None else self._promotion(row),
         }
@@ -241,6 +241,14 @@ class Explainer:
 def _copy(band: dict[str, Any] | None) -> dict[str, Any] | None:
     """Each explanation owns its dicts: a caller may change one without touching another."""
     return None if band is None else dict(band)
+
+
+def _reason(reason: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A reason of the table (a code with its facts, a fact may be a list), as the
+    explanation's own dict."""
+    if reason is None:
+        return None
+    return {key: list(value) if isinstance(value, list) else value for key, value in reason.items()}
 
 
 class Explanations(Mapping[int, Explanation]):

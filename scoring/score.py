@@ -24,13 +24,17 @@ _SOURCES = {
 SECONDS_PER_HOUR = 3600
 # Binary floats put 2.675 just below 2.675; the tolerance lets half-up rounding see the half.
 _HALF_UP_TOLERANCE = 1e-9
+# The codes of `not_graded_reason`.
+BELOW_MIN_HOURS = "below_min_hours"
+SCORE_UNKNOWN = "score_unknown"
 
 
 @dataclass(frozen=True, eq=False)
 class Scores:
     """`metrics[key]`: actual, target, attainment, points, cohort, cohort_size (row per streamer).
 
-    `table`: score, grade, not_graded, not_graded_reason. All share the figures' index.
+    `table`: score, grade, not_graded, not_graded_reason (a code with its facts, documented
+    with `scoring.appraise.appraise`). All share the figures' index.
     """
 
     metrics: dict[str, pd.DataFrame]
@@ -68,7 +72,8 @@ def score_streamers(figures: pd.DataFrame, scheme: Scheme) -> Scores:
     points = weight × attainment clipped to [0, attainment_cap], rounded half up to 0.01;
     score = min(Σ points, max_score), NaN when any metric is unknown;
     grade = first band with score >= min_score; None when not graded (on-air hours below
-    `not_graded_below_hours`, or the score is unknown).
+    `not_graded_below_hours`, or the score is unknown), with not_graded_reason saying which
+    (a code with its facts, documented with `scoring.appraise.appraise`).
     """
     graded_hours = hours_graded(figures, scheme)
     cohorts = (
@@ -176,15 +181,18 @@ def _not_graded_reasons(
     metrics: dict[str, pd.DataFrame],
     scheme: Scheme,
 ) -> np.ndarray:
+    """Per streamer, why it is not graded, as a code with its facts (see `not_graded_reason`
+    in `scoring.appraise.appraise`), None when graded. Only the rows not graded are visited."""
     threshold = scheme.scoring.not_graded_below_hours
     hours = metric_actual(figures, "on_air_hours")
     unknown = {key: np.isnan(frame["points"].to_numpy()) for key, frame in metrics.items()}
     reasons = np.full(len(figures), None, dtype=object)
     for row in np.flatnonzero(~graded_hours):
-        shown = 0.0 if np.isnan(hours[row]) else hours[row]
-        reasons[row] = f"on air {shown:.2f} h, below {threshold} h"
+        # Unknown on-air time counts as none, as the hours rule reads it.
+        shown = 0.0 if np.isnan(hours[row]) else round(float(hours[row]), 2)
+        reasons[row] = {"code": BELOW_MIN_HOURS, "hours": shown, "threshold": threshold}
     any_unknown = np.logical_or.reduce(list(unknown.values()))
     for row in np.flatnonzero(graded_hours & any_unknown):
-        missing = ", ".join(key for key, mask in unknown.items() if mask[row])
-        reasons[row] = f"score unknown: {missing} unknown"
+        missing = [key for key, mask in unknown.items() if mask[row]]
+        reasons[row] = {"code": SCORE_UNKNOWN, "metrics": missing}
     return reasons

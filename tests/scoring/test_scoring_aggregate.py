@@ -105,11 +105,11 @@ def test_unknown_values_are_not_zero(q3: Period) -> None:
     assert row["refunds_fen"] == 100_000  # the known part
     assert row["net_gmv_fen"] == 2_000_000 - 100_000
     assert row["data_incomplete"]
-    assert set(row["incomplete_reasons"]) == {
-        "views unknown in 1 of 2 sessions",
-        "buyers unknown in 1 of 2 sessions",
-        "refunds_fen unknown in 1 of 2 sessions",
-    }
+    # One reason per figure, in the order of the figures.
+    assert row["incomplete_reasons"] == tuple(
+        {"code": "unknown_in_sessions", "figure": figure, "missing": 1, "sessions": 2}
+        for figure in ("refunds_fen", "views", "buyers")
+    )
     # Ratios use only sessions that know both parts: conversion = 20 ÷ 3000, not 20 ÷ 4000.
     assert row["conversion"] == pytest.approx(20 / 3000)
     assert row["refund_rate"] == pytest.approx(100_000 / 1_000_000)
@@ -166,7 +166,7 @@ def test_on_air_time_uses_end_minus_start_then_the_exported_duration(q3: Period)
     row = _one(aggregate_sessions(sessions, solo_hosts(sessions, 1), q3))
     assert row["on_air_seconds"] == 7230 + 1800
     assert row["incomplete_reasons"] == (
-        "on-air time (no end time, no duration) unknown in 1 of 3 sessions",
+        {"code": "unknown_in_sessions", "figure": "on_air_seconds", "missing": 1, "sessions": 3},
     )
 
 

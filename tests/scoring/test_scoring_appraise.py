@@ -267,11 +267,49 @@ def test_unknown_net_gmv_leaves_commission_unknown(scheme: Scheme, q3: Period) -
     row = result.table.loc[0]
     assert pd.isna(row["net_gmv_fen"]) and pd.isna(row["commission_fen"])
     assert row["multiplier"] is None
-    assert (row["not_graded"], row["not_graded_reason"]) == (True, "score unknown: net_gmv unknown")
-    assert row["incomplete_reasons"] == ("gmv_fen unknown in 5 of 5 sessions",)
+    assert row["not_graded"]
+    assert row["not_graded_reason"] == {"code": "score_unknown", "metrics": ["net_gmv"]}
+    assert row["incomplete_reasons"] == (
+        {"code": "unknown_in_sessions", "figure": "gmv_fen", "missing": 5, "sessions": 5},
+    )
     commission = result.explanations[1]["commission"]
     assert (commission["base_fen"], commission["commission_fen"], commission["lines"]) == (
         None,
         None,
         [],
     )
+
+
+def test_reasons_are_codes_with_their_facts(scheme: Scheme, q3: Period) -> None:
+    """Streamer 1: 40 h, but no watch time and no followers anywhere. Streamer 2: one session
+    of 200 minutes and one with neither an end time nor a duration."""
+    rows = quarter_sessions(1, 5, 8, avg_watch_seconds=None, new_followers=None)
+    rows += [session(10, minutes=200), session(11, minutes=None, on_air_seconds=None)]
+    sessions = sessions_frame(rows)
+    hosts = hosts_frame([(i, 1, 10_000) for i in range(1, 6)] + [(10, 2, 10_000), (11, 2, 10_000)])
+    streamers = streamers_frame([(1, "senior", "food", None), (2, "senior", "food", None)])
+    result = appraise(sessions, hosts, streamers, scheme, q3)
+
+    unknown_metrics, few_hours = result.table["not_graded_reason"].tolist()
+    # The metrics without a value, in the scheme's order.
+    assert unknown_metrics == {
+        "code": "score_unknown",
+        "metrics": ["avg_watch_seconds", "net_followers"],
+    }
+    assert few_hours == {"code": "below_min_hours", "hours": 3.33, "threshold": 30}
+    assert result.table["incomplete_reasons"].tolist() == [
+        tuple(
+            {"code": "unknown_in_sessions", "figure": figure, "missing": 5, "sessions": 5}
+            for figure in ("new_followers", "avg_watch_seconds")
+        ),
+        ({"code": "unknown_in_sessions", "figure": "on_air_seconds", "missing": 1, "sessions": 2},),
+    ]
+    first = result.explanations[1]
+    assert first["not_graded_reason"] == unknown_metrics
+    assert first["incomplete_reasons"] == list(result.table["incomplete_reasons"][0])
+    json.dumps(first, allow_nan=False)
+    # The explanation's reasons are its own: changing them leaves the table as it was.
+    first["not_graded_reason"]["metrics"].append("changed")
+    first["incomplete_reasons"][0]["missing"] = 0
+    assert result.table["not_graded_reason"][0]["metrics"] == ["avg_watch_seconds", "net_followers"]
+    assert result.table["incomplete_reasons"][0][0]["missing"] == 5

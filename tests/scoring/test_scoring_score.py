@@ -58,7 +58,11 @@ def test_below_thirty_hours_is_not_graded_and_gated(scheme: Scheme) -> None:
     result = what_if("assistant", 30_000_000, 60.0, 3_000, 29.5, scheme)
     assert result["score"] == 100.0  # still shown, for the streamer's information
     assert (result["grade"], result["not_graded"]) == (None, True)
-    assert result["not_graded_reason"] == "on air 29.50 h, below 30 h"
+    assert result["not_graded_reason"] == {
+        "code": "below_min_hours",
+        "hours": 29.5,
+        "threshold": 30,
+    }
     kinds = [(m["kind"], m["factor"]) for m in result["commission"]["multipliers"]]
     assert kinds == [("grade", "1.0"), ("hours_gate", "0.5")]
     assert result["commission_fen"] == 75_000  # 150,000 × 1.0 × 0.5

@@ -98,7 +98,11 @@ def test_a_streamer_without_sessions_is_appraised_and_not_graded(q3) -> None:
     assert (appraisal.sessions, appraisal.gmv_fen, appraisal.on_air_seconds) == (0, 0, 0)
     assert appraisal.not_graded and appraisal.grade is None
     assert (appraisal.commission_fen, appraisal.payable_fen) == (0, 0)
-    assert "30" in appraisal.explanation["not_graded_reason"]
+    assert appraisal.explanation["not_graded_reason"] == {
+        "code": "below_min_hours",
+        "hours": 0.0,
+        "threshold": 30,
+    }
 
 
 def test_who_is_appraised(q3) -> None:
