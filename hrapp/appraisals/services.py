@@ -15,6 +15,7 @@ from sqlalchemy import case, func, select
 
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.reasons import not_graded_text
 from hrapp.appraisals.schemes import active_scheme, active_version, parse_scheme
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
@@ -174,7 +175,8 @@ def what_if(
     on_air_hours: float,
     scheme_text: str | None = None,
 ) -> dict[str, Any]:
-    """`what_if_result` as JSON-ready data with money as yuan strings with two decimals."""
+    """`what_if_result` as JSON-ready data with money as yuan strings with two decimals and
+    the not-graded reason as a sentence in the current language."""
     result = what_if_result(
         level, net_gmv_fen, avg_watch_seconds, net_followers, on_air_hours, scheme_text
     )
@@ -193,7 +195,7 @@ def _yuan_statement(result: dict[str, Any]) -> dict[str, Any]:
         "score": None if result["score"] is None else round(result["score"], 2),
         "grade": result["grade"],
         "not_graded": result["not_graded"],
-        "not_graded_reason": result["not_graded_reason"],
+        "not_graded_reason": not_graded_text(result["not_graded_reason"]),
         "tier_commission": yuan_text(result["tier_commission_fen"]),
         "multiplier": result["multiplier"],
         "commission": yuan_text(result["commission_fen"]),

@@ -13,7 +13,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from hrapp.appraisals.models import Appraisal
+from hrapp.appraisals.reasons import incomplete_texts, not_graded_text
 from hrapp.appraisals.settlement import shown_reason
+from hrapp.core import labels
 
 METRIC_LABELS = {
     "net_gmv": _l("Net GMV"),
@@ -24,6 +26,8 @@ METRIC_LABELS = {
     "refund_rate": _l("Refund rate"),
     "gmv_per_hour": _l("GMV per on-air hour"),
 }
+labels.register("metric", METRIC_LABELS)
+
 CRITERION_LABELS = {
     "months_at_level": _l("Months at the current level"),
     "grade": _l("Quarters at the required grade"),
@@ -81,9 +85,10 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
         "category": appraisal.category,
         "figures": explanation.get("figures", {}),
         "data_incomplete": appraisal.data_incomplete,
-        "incomplete_reasons": explanation.get("incomplete_reasons", []),
+        # Reasons in the reader's language (stored as codes with their facts).
+        "incomplete_reasons": incomplete_texts(explanation.get("incomplete_reasons")),
         "not_graded": appraisal.not_graded,
-        "not_graded_reason": explanation.get("not_graded_reason"),
+        "not_graded_reason": not_graded_text(explanation.get("not_graded_reason")),
         "metrics": explanation.get("metrics", []),
         "score": appraisal.score,
         "max_score": explanation.get("max_score"),

@@ -25,6 +25,7 @@ from hrapp.appraisals.export import content_disposition, export, export_filename
 from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, WhatIfForm
 from hrapp.appraisals.jobs import KIND, PREVIEW_KIND, payload, preview_title, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.reasons import not_graded_text
 from hrapp.appraisals.scheme_form import SECTIONS, apply_form, problems_by_field, scheme_fields
 from hrapp.appraisals.scheme_view import level_name, scheme_view
 from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_labels
@@ -474,6 +475,7 @@ def what_if() -> tuple[str, int]:
             "appraisals/what_if.html",
             form=form,
             result=result,
+            not_graded_reason=not_graded_text(result["not_graded_reason"]) if result else None,
             problems=problems,
             version=version,
             metric_labels=metric_labels(),
