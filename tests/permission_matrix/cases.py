@@ -32,6 +32,7 @@ def statuses(anonymous: int, streamer: int, trainer: int, hr: int, admin: int) -
 STAFF_ONLY = statuses(302, 403, 403, 200, 200)
 ADMIN_ONLY = statuses(302, 403, 403, 403, 200)
 EVERYONE_LOGGED_IN = statuses(302, 200, 200, 200, 200)
+STAFF_SEE_JOBS = statuses(302, 404, 404, 200, 200)
 
 CORE: dict[str, list[Case]] = {
     "static": [Case("GET", lambda w: "/static/css/app.css", statuses(200, 200, 200, 200, 200))],
@@ -52,8 +53,14 @@ CORE: dict[str, list[Case]] = {
         Case("GET", lambda w: "/accounts/999999", statuses(302, 403, 403, 403, 404)),
     ],
     "audit.index": [Case("GET", lambda w: "/audit/", STAFF_ONLY)],
-    "jobs.show": [Case("GET", lambda w: "/jobs/999999", statuses(302, 404, 404, 404, 404))],
+    # A job is its creator's and the staff's (the preview job feature_appraisals builds has no
+    # creator); to anyone else it does not exist.
+    "jobs.show": [
+        Case("GET", lambda w: f"/jobs/{w.preview_job.id}", STAFF_SEE_JOBS),
+        Case("GET", lambda w: "/jobs/999999", statuses(302, 404, 404, 404, 404)),
+    ],
     "jobs.progress": [
-        Case("GET", lambda w: "/jobs/999999.json", statuses(302, 404, 404, 404, 404))
+        Case("GET", lambda w: f"/jobs/{w.preview_job.id}.json", STAFF_SEE_JOBS),
+        Case("GET", lambda w: "/jobs/999999.json", statuses(302, 404, 404, 404, 404)),
     ],
 }
