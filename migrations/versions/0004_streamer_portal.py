@@ -52,11 +52,10 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_appraisal_responses')),
         sa.UniqueConstraint('appraisal_id', name=op.f('uq_appraisal_responses_appraisal_id')),
     )
-    with op.batch_alter_table('appraisal_responses', schema=None) as batch_op:
-        batch_op.create_index('ix_appraisal_responses_status', ['status'], unique=False)
-        batch_op.create_index(
-            batch_op.f('ix_appraisal_responses_streamer_id'), ['streamer_id'], unique=False
-        )
+    op.create_index('ix_appraisal_responses_status', 'appraisal_responses', ['status'])
+    op.create_index(
+        op.f('ix_appraisal_responses_streamer_id'), 'appraisal_responses', ['streamer_id']
+    )
 
     op.create_table(
         'response_messages',
@@ -89,26 +88,22 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_response_messages')),
     )
-    with op.batch_alter_table('response_messages', schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f('ix_response_messages_response_id'), ['response_id'], unique=False
-        )
+    op.create_index(
+        op.f('ix_response_messages_response_id'), 'response_messages', ['response_id']
+    )
 
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                'must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # A plain ADD COLUMN: a batch (copy-and-move) of `users` on SQLite would drop the table
+    # the other tables point at, and their ON DELETE CASCADE rows (the roles) with it.
+    op.add_column(
+        'users',
+        sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('must_change_password')
-    with op.batch_alter_table('response_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_response_messages_response_id'))
+    op.drop_column('users', 'must_change_password')
+    op.drop_index(op.f('ix_response_messages_response_id'), table_name='response_messages')
     op.drop_table('response_messages')
-    with op.batch_alter_table('appraisal_responses', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_appraisal_responses_streamer_id'))
-        batch_op.drop_index('ix_appraisal_responses_status')
+    op.drop_index(op.f('ix_appraisal_responses_streamer_id'), table_name='appraisal_responses')
+    op.drop_index('ix_appraisal_responses_status', table_name='appraisal_responses')
     op.drop_table('appraisal_responses')
