@@ -40,11 +40,12 @@ class TierLine(NamedTuple):
 
 
 class Factor(NamedTuple):
-    """A multiplier with its reason; `kind` is `grade` or `hours_gate`, `facts` back the reason."""
+    """A multiplier and why it applies: `kind` is `grade` or `hours_gate`, and `facts` are what
+    a reader is told (the grade; the hours on air and the level's minimum). Words are left to
+    whoever shows it, in the reader's language."""
 
     kind: str
     factor: Decimal
-    reason: str
     facts: Mapping[str, str | int | float | None]
 
 
@@ -204,9 +205,8 @@ class Tariff:
         """One shared, immutable Factor per grade."""
         if grade not in self._grade_factors:
             factor = self.rules.multipliers[NOT_GRADED if grade is None else grade]
-            reason = "not graded" if grade is None else f"grade {grade}"
             facts = MappingProxyType({"grade": grade})
-            self._grade_factors[grade] = Factor("grade", factor, reason, facts)
+            self._grade_factors[grade] = Factor("grade", factor, facts)
         return self._grade_factors[grade]
 
 
@@ -217,14 +217,13 @@ def min_seconds(level: Level) -> int:
 
 
 def _gate(factor: Decimal, on_air_seconds: int, level: Level) -> Factor:
-    hours = on_air_seconds / SECONDS_PER_HOUR
+    # Hundredths of an hour rounded down: 239 h 59 min 59 s is shown as 239.99 h below a
+    # 240 h minimum, never as 240.00 h.
+    hours = on_air_seconds * 100 // SECONDS_PER_HOUR / 100
     return Factor(
         "hours_gate",
         factor,
-        f"on air {hours:.2f} h, below the {level.key} minimum of {level.min_on_air_hours} h",
-        MappingProxyType(
-            {"on_air_hours": round(hours, 2), "min_on_air_hours": level.min_on_air_hours}
-        ),
+        MappingProxyType({"on_air_hours": hours, "min_on_air_hours": level.min_on_air_hours}),
     )
 
 

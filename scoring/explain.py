@@ -64,10 +64,7 @@ def commission_dict(item: Statement | None) -> dict[str, Any]:
             for line in item.lines
         ],
         "tier_commission_fen": item.tier_commission_fen,
-        "multipliers": [
-            {"kind": f.kind, "factor": str(f.factor), "reason": f.reason, **f.facts}
-            for f in item.factors
-        ],
+        "multipliers": [{"kind": f.kind, "factor": str(f.factor), **f.facts} for f in item.factors],
         "multiplier": str(item.multiplier),
         "after_multiplier_fen": item.after_multiplier_fen,
         "cap_fen": item.cap_fen,

@@ -6,6 +6,7 @@ so the printed sheet always adds up; the grade is taken from that score.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -188,8 +189,9 @@ def _not_graded_reasons(
     unknown = {key: np.isnan(frame["points"].to_numpy()) for key, frame in metrics.items()}
     reasons = np.full(len(figures), None, dtype=object)
     for row in np.flatnonzero(~graded_hours):
-        # Unknown on-air time counts as none, as the hours rule reads it.
-        shown = 0.0 if np.isnan(hours[row]) else round(float(hours[row]), 2)
+        # Unknown on-air time counts as none, as the hours rule reads it; hundredths rounded
+        # down, so that 29.999 h is never shown as 30.00 h below a 30 h threshold.
+        shown = 0.0 if np.isnan(hours[row]) else math.floor(float(hours[row]) * 100) / 100
         reasons[row] = {"code": BELOW_MIN_HOURS, "hours": shown, "threshold": threshold}
     any_unknown = np.logical_or.reduce(list(unknown.values()))
     for row in np.flatnonzero(graded_hours & any_unknown):

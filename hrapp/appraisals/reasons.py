@@ -80,6 +80,21 @@ def incomplete_texts(reasons: Iterable[Any] | None) -> list[str]:
     return [reason_text(reason) for reason in reasons or ()]
 
 
+def multiplier_text(factor: Mapping[str, Any]) -> str:
+    """Why a commission multiplier applies, from its kind and facts (scoring.commission)."""
+    kind = factor.get("kind")
+    if kind == "grade":
+        grade = factor.get("grade")
+        return _("Grade %(grade)s", grade=grade) if grade else _("Not graded")
+    if kind == "hours_gate":
+        return _(
+            "On air %(hours)s h, below the minimum of %(min)s h for the level",
+            hours=format_decimal(float(factor["on_air_hours"]), format="#,##0.00"),
+            min=format_decimal(float(factor["min_on_air_hours"]), format="#,##0.##"),
+        )
+    return str(factor.get("reason") or kind or "")
+
+
 def _below_min_hours(reason: Mapping[str, Any]) -> str:
     return _(
         "on air %(hours)s h in the quarter, below the %(threshold)s h a grade needs",

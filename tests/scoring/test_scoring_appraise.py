@@ -130,9 +130,7 @@ def test_explanations_are_json_and_agree_with_the_table(scheme: Scheme, q3: Peri
         "rate": "0.01",
         "commission_fen": 300_000,
     }
-    assert first["commission"]["multipliers"] == [
-        {"kind": "grade", "factor": "1.2", "reason": "grade S", "grade": "S"}
-    ]
+    assert first["commission"]["multipliers"] == [{"kind": "grade", "factor": "1.2", "grade": "S"}]
     assert first["grade_band"] == {"grade": "S", "min_score": 95.0, "below": None}
     net = first["metrics"][0]
     assert (net["metric"], net["unit"], net["target"], net["method"]) == (

@@ -58,7 +58,15 @@ def test_grade_multiplier_and_hours_gate(scheme: Scheme) -> None:
     ]
     assert tariff.statement(1_200_000 * YUAN, "A", 240 * 3600, SENIOR).commission_fen == 1_265_000
     not_graded = tariff.statement(1_200_000 * YUAN, None, FULL_HOURS, SENIOR)
-    assert (not_graded.factors[0].reason, not_graded.commission_fen) == ("not graded", 1_150_000)
+    assert not_graded.factors[0].kind == "grade"
+    assert (dict(not_graded.factors[0].facts), not_graded.commission_fen) == (
+        {"grade": None},
+        1_150_000,
+    )
+    assert dict(gated.factors[1].facts) == {
+        "on_air_hours": 239.99,
+        "min_on_air_hours": SENIOR.min_on_air_hours,
+    }
 
 
 def test_each_line_is_rounded_half_up_once(scheme: Scheme) -> None:

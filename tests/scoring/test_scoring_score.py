@@ -157,3 +157,11 @@ def test_what_if_refuses_percentile_schemes(scheme: Scheme) -> None:
     )
     with pytest.raises(ScoringInputError, match="percentile"):
         what_if("senior", 1, 60.0, 1, 100.0, peer)
+
+
+def test_hours_just_below_the_threshold_are_never_shown_as_the_threshold(scheme: Scheme) -> None:
+    result = what_if("assistant", 30_000_000, 60.0, 3_000, 29.999, scheme)
+    assert result["not_graded"] is True
+    assert result["not_graded_reason"]["hours"] == 29.99
+    gate = result["commission"]["multipliers"][1]
+    assert (gate["kind"], gate["on_air_hours"]) == ("hours_gate", 29.99)

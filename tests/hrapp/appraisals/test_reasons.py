@@ -14,7 +14,12 @@ from sqlalchemy import select
 
 from hrapp.appraisals import services
 from hrapp.appraisals.models import Appraisal
-from hrapp.appraisals.reasons import incomplete_texts, not_graded_text, reason_text
+from hrapp.appraisals.reasons import (
+    incomplete_texts,
+    multiplier_text,
+    not_graded_text,
+    reason_text,
+)
 from hrapp.appraisals.runner import run_cycle
 from hrapp.extensions import db
 from tests.factories import make_account, make_streamer
@@ -138,3 +143,28 @@ def test_the_what_if_command_prints_the_reason_as_a_sentence(cli) -> None:
     # The test runs in English (the appraisal tests' fixture); commands speak its language.
     reason = json.loads(result.stdout)["not_graded_reason"]
     assert reason == "on air 20.00 h in the quarter, below the 30 h a grade needs"
+
+
+GATE = {"kind": "hours_gate", "factor": "0.5", "on_air_hours": 1239.99, "min_on_air_hours": 1240}
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        (
+            "en",
+            [
+                "Grade S",
+                "Not graded",
+                "On air 1,239.99 h, below the minimum of 1,240 h for the level",
+            ],
+        ),
+        ("zh_CN", ["等级 S", "不评级", "直播 1,239.99 小时，低于该级别的最低要求 1,240 小时"]),
+    ],
+)
+def test_a_multiplier_is_worded_from_its_kind_and_facts(
+    app: Flask, locale: str, expected: list[str]
+) -> None:
+    factors = [{"kind": "grade", "grade": "S"}, {"kind": "grade", "grade": None}, GATE]
+    with app.test_request_context(), force_locale(locale):
+        assert [multiplier_text(f) for f in factors] == expected

@@ -57,7 +57,7 @@ def _explanation(not_graded_reason: str, incomplete_reasons: list[str]) -> dict:
             "on_air_hours": 12.5,
         },
         "metrics": [],
-        "commission": {"mode": None},
+        "commission": {"mode": None, "multipliers": OLD_MULTIPLIERS},
         "promotion": None,
         "max_score": 100,
         "data_incomplete": True,
@@ -67,6 +67,16 @@ def _explanation(not_graded_reason: str, incomplete_reasons: list[str]) -> dict:
     }
 
 
+OLD_MULTIPLIERS = [
+    {"kind": "grade", "factor": "1.0", "reason": "not graded", "grade": None},
+    {
+        "kind": "hours_gate",
+        "factor": "0.5",
+        "reason": "on air 12.50 h, below the assistant minimum of 30 h",
+        "on_air_hours": 12.5,
+        "min_on_air_hours": 30,
+    },
+]
 NOW = dt.datetime(2026, 10, 8, 12, 0, tzinfo=dt.UTC)
 APPRAISAL_ID, UNKNOWN_ID, REVISION_ID = 1, 2, 1
 
@@ -211,6 +221,10 @@ def test_stored_sentences_become_codes_the_page_words_in_both_languages(
             assert explanation["not_graded_reason"] == NEW_NOT_GRADED
             assert explanation["incomplete_reasons"] == NEW_INCOMPLETE
             assert explanation["figures"]["sessions"] == 106  # the rest is untouched
+            # A multiplier's English sentence goes; its kind and facts stay.
+            assert explanation["commission"]["multipliers"] == [
+                {k: v for k, v in factor.items() if k != "reason"} for factor in OLD_MULTIPLIERS
+            ]
             kept = db.session.get(AppraisalRevision, REVISION_ID).snapshot
             assert kept["explanation"] == explanation and kept["status"] == "finalized"
             # A metric scoring never had: not a sentence it wrote, so kept as written.
