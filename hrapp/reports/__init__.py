@@ -1,0 +1,1 @@
+"""PDF appraisal sheets (考核表): one rendering function, the sheet itself, bulk downloads."""
