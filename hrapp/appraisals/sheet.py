@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from hrapp.appraisals.models import Appraisal
 from hrapp.appraisals.reasons import incomplete_texts, not_graded_text
 from hrapp.appraisals.settlement import shown_reason
+from hrapp.appraisals.sheet_facts import SheetFacts, sheet_facts, streamer_of
 from hrapp.core import labels
 
 METRIC_LABELS = {
@@ -56,9 +57,11 @@ def level_segments(explanation: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
+def appraisal_sheet(appraisal: Appraisal, facts: SheetFacts | None = None) -> dict[str, Any]:
     """Header, figures, metric rows, commission statement, adjustments, totals and the
-    promotion checklist of one appraisal, as plain data."""
+    promotion checklist of one appraisal, as plain data; with the appraiser, the training,
+    weekly trend, data sources and response of `sheet_facts` (given by a caller that read them
+    for many appraisals at once, else read here)."""
     explanation = appraisal.explanation or {}
     streamer = appraisal.streamer
     return {
@@ -99,6 +102,7 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
             {
                 "kind": a.kind,
                 "amount_fen": a.amount_fen,
+                "score": a.score,
                 "reason": shown_reason(a),
                 "created_at": a.created_at,
             }
@@ -112,4 +116,19 @@ def appraisal_sheet(appraisal: Appraisal) -> dict[str, Any]:
         "promotion_eligible": appraisal.promotion_eligible,
         "promotion": explanation.get("promotion"),
         "computed_at": appraisal.computed_at,
+        # 考核人: the HR user who finalized the cycle, and when this appraisal was finalized.
+        "appraiser": appraiser_name(appraisal),
+        "finalized_at": appraisal.finalized_at,
+        **(facts or facts_of(appraisal)).to_dict(),
     }
+
+
+def appraiser_name(appraisal: Appraisal) -> str | None:
+    finalizer = appraisal.cycle.finalized_by if appraisal.status == "finalized" else None
+    if finalizer is None:
+        return None
+    return finalizer.display_name or finalizer.username
+
+
+def facts_of(appraisal: Appraisal) -> SheetFacts:
+    return sheet_facts(appraisal.cycle, [appraisal])[streamer_of(appraisal)]
