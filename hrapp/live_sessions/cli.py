@@ -13,8 +13,10 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from hrapp.core import labels
 from hrapp.core.cli import ProgressLine, act_as, user_option
 from hrapp.core.errors import DomainError
+from hrapp.core.messages import render
 from hrapp.extensions import db
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import ImportOutcome, import_sessions
@@ -30,7 +32,7 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
         _(
             "%(file)s: %(format)s, %(rows)d rows.",
             file=outcome.filename,
-            format=outcome.format or "?",
+            format=labels.label("format", outcome.format) or "?",
             rows=outcome.total_rows,
         )
     )
@@ -45,16 +47,18 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
         )
     )
     for p in outcome.problems:
+        severity = _("error") if p.severity == "error" else _("warning")
         where = _("row %(row)d", row=p.row) if p.row is not None else _("file")
         column = f", {p.column}" if p.column else ""
         value = f', "{p.value}"' if p.value not in (None, "") else ""
-        click.echo(f"  [{p.severity}] {where}{column}{value}: {p.reason}")
+        click.echo(f"  [{severity}] {where}{column}{value}: {render(p.reason)}")
     if outcome.omitted_problems:
         click.echo(_("  … and %(n)d more problems.", n=outcome.omitted_problems))
     if outcome.unknown_accounts:
         click.echo(_("Unknown accounts (map them to streamers, then import again):"))
         for a in outcome.unknown_accounts:
-            click.echo(f"  {a.platform} {a.account_id} {a.nickname} ({a.rows})")
+            platform = labels.label("platform", a.platform)
+            click.echo(f"  {platform} {a.account_id} {a.nickname} ({a.rows})")
     if dry_run:
         click.echo(_("Dry run: nothing was written."))
 

@@ -45,6 +45,8 @@ from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
+from hrapp.core.messages import Message, message
+from hrapp.core.messages import money as money_param
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
@@ -210,7 +212,7 @@ def import_sessions(
             max_xlsx_rows=current_app.config.get("IMPORT_MAX_XLSX_ROWS", MAX_XLSX_ROWS),
         )
     except ImportFileError as exc:
-        log.add(None, None, None, str(exc))
+        log.add(None, None, None, exc.reason)
         return _conclude(outcome, log, None, options, report)
     outcome.format, outcome.platform, outcome.total_rows = (
         parsed.format,
@@ -263,7 +265,7 @@ def _report(
     rows: pd.DataFrame,
     column: str,
     values: Callable[[Any], str | None],
-    reason: Callable[[Any], str],
+    reason: Callable[[Any], Message],
     severity: Severity = "error",
 ) -> None:
     """One problem per row of `rows` (kept up to the report's cap); errors reject the rows."""
@@ -287,7 +289,7 @@ def _check_text_lengths(frame: pd.DataFrame, log: ProblemLog) -> None:
             too_long,
             name,
             lambda r, n=name: getattr(r, n),
-            lambda r, limit=limit: _("Longer than %(limit)d characters.", limit=limit),
+            lambda r, limit=limit: message("Longer than %(limit)d characters.", limit=limit),
         )
 
 
@@ -335,7 +337,7 @@ def _resolve_accounts(
         frame[unknown],
         "account_id",
         lambda r: r.account_id,
-        lambda r: _(
+        lambda r: message(
             "Unknown account %(account)s (%(nickname)s): map it to a streamer.", **label(r)
         ),
     )
@@ -344,7 +346,7 @@ def _resolve_accounts(
         frame[unlinked],
         "account_id",
         lambda r: r.account_id,
-        lambda r: _(
+        lambda r: message(
             "Account %(account)s (%(nickname)s) is linked to no streamer: map it to a streamer.",
             **label(r),
         ),
@@ -421,11 +423,11 @@ def _convert_currency(frame: pd.DataFrame, log: ProblemLog) -> pd.DataFrame:
                 group,
                 "currency",
                 lambda r: r.currency,
-                lambda r, c=currency, m=month: _(
+                lambda r, c=currency, m=month: message(
                     "No exchange rate for %(currency)s in %(month)s: set it on the exchange "
                     "rates page, then import again.",
-                    currency=c,
-                    month=m,
+                    currency=str(c),
+                    month=str(m),
                 ),
             )
             continue
@@ -459,7 +461,7 @@ def _resolve_hosts(frame: pd.DataFrame, log: ProblemLog) -> dict[int, HostList]:
         named[named["source_row"].isin([row for row, nos in unknown.items() if nos])],
         "hosts",
         lambda r: r.hosts,
-        lambda r: _(
+        lambda r: message(
             "No streamer has the employee number %(no)s.", no=", ".join(unknown[r.source_row])
         ),
     )
@@ -492,7 +494,7 @@ def _check_one_row_per_stored_session(valid: pd.DataFrame, log: ProblemLog) -> N
         later,
         "started_at",
         lambda r: r.started_at.tz_convert(_zone()).strftime("%Y-%m-%d %H:%M:%S"),
-        lambda r: _("Row %(row)d is the same stored session.", row=int(r.first_row)),
+        lambda r: message("Row %(row)d is the same stored session.", row=int(r.first_row)),
     )
 
 
@@ -579,9 +581,9 @@ def _match_stored(valid: pd.DataFrame, log: ProblemLog) -> tuple[pd.DataFrame, p
         by_start[other_id],
         "platform_session_id",
         lambda r: r.platform_session_id,
-        lambda r: _(
+        lambda r: message(
             "A stored session of this account starts at the same time under session id %(other)s.",
-            other=r.platform_session_id_stored,
+            other=str(r.platform_session_id_stored),
         ),
     )
     by_start = by_start[~other_id]
@@ -652,15 +654,18 @@ def _warn_smaller(log: ProblemLog, matched: pd.DataFrame, old: pd.DataFrame, nam
     def text(value: Any) -> str:
         return yuan_text(int(value)) if money else str(int(value))
 
+    def stored(value: Any) -> Any:
+        return money_param(int(value)) if money else int(value)
+
     _report(
         log,
         matched[smaller].assign(stored_value=old.loc[smaller, name]),
         name.removesuffix("_fen"),
         lambda r: text(getattr(r, name)),
-        lambda r: _(
+        lambda r: message(
             "Lower than the %(stored)s already stored for this session; refund figures only "
             "grow, so the stored figure is kept.",
-            stored=text(r.stored_value),
+            stored=stored(r.stored_value),
         ),
         severity="warning",
     )

@@ -82,7 +82,7 @@ def test_float_noise_in_a_workbook_amount_is_refused_not_rounded():
 
     result = parse_export(noisy, "noisy.xlsx")
 
-    assert [(p.value, p.reason) for p in result.problems] == [
+    assert [(p.value, p.text) for p in result.problems] == [
         ("0.30000000000000004", "CNY amounts have at most 2 decimal places.")
     ]
 
@@ -93,7 +93,7 @@ def test_clock_change_gap_is_reported():
 
     result = parse_export(csv_bytes(rows), "berlin.csv", org_timezone="Europe/Berlin")
 
-    assert [p.reason for p in result.problems] == [
+    assert [p.text for p in result.problems] == [
         "This local time is skipped or repeated in Europe/Berlin (clock change)."
     ]
 
@@ -106,7 +106,7 @@ def test_same_platform_session_id_twice_is_a_duplicate():
 
     result = parse_export(csv_bytes(rows), "taobao.csv")
 
-    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+    assert [(p.row, p.column, p.value, p.text) for p in result.problems] == [
         (2, "场次id", "S-1", "The same session (platform session id) as row 3."),
         (3, "场次id", "S-1", "The same session (platform session id) as row 2."),
     ]

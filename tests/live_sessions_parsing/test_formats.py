@@ -258,7 +258,7 @@ def test_template_bad_hosts_reject_the_row(hosts, reason):
 
     result = parse_export(csv_bytes(rows), "template.csv")
 
-    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+    assert [(p.row, p.column, p.value, p.text) for p in result.problems] == [
         (3, "hosts", hosts, reason)
     ]
     assert result.rows["source_row"].tolist() == [2]
@@ -275,7 +275,7 @@ def test_template_money_follows_the_row_currency():
     result = parse_export(csv_bytes(rows), "template.csv")
 
     # The VND row may not have fractions; the CNY row may.
-    assert [(p.row, p.column, p.reason) for p in result.problems] == [
+    assert [(p.row, p.column, p.text) for p in result.problems] == [
         (3, "gmv", "VND amounts have no decimal places.")
     ]
     assert result.rows.iloc[0]["gmv_minor"] == 150050

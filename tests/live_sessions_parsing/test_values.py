@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hrapp.core.messages import message
 from hrapp.live_sessions.parsing import model, parse_export
 from hrapp.live_sessions.parsing.csv_source import CELL_BYTES
 from hrapp.live_sessions.parsing.durations import parse_duration, read_durations
@@ -131,12 +132,13 @@ def as_bytes_column(texts):
 def test_fast_path_matches_decimal_cell_by_cell(column, texts):
     """Whatever the vectorized reader accepts, from text or bytes, it reads exactly as Decimal
     does; what it leaves to Decimal gets the same reasons."""
-    parsed = read_scaled(column(texts), 2, money_cell, "too precise")
+    too_precise = message("too precise")
+    parsed = read_scaled(column(texts), 2, money_cell, too_precise)
 
     for pos, text in enumerate(texts):
-        expected = _scaled_cell(text, Decimal(100), money_cell, "too precise")
+        expected = _scaled_cell(text, Decimal(100), money_cell, too_precise)
         if isinstance(expected, CellError):
-            assert parsed.missing[pos] and parsed.errors[pos] == str(expected)
+            assert parsed.missing[pos] and parsed.errors[pos] == expected.reason
         elif expected is None:
             assert parsed.missing[pos] and pos not in parsed.errors
         else:
@@ -149,7 +151,7 @@ def test_largest_amounts_stay_exact_or_are_refused():
     parsed = read_money(texts, 2, "CNY", signed=False)
 
     assert parsed.values[0] == 999999999999999999
-    assert parsed.errors == {1: "Number too large."}
+    assert parsed.errors == {1: message("Number too large.")}
 
 
 def test_problem_report_is_capped_but_every_bad_row_is_rejected(monkeypatch):
@@ -172,7 +174,7 @@ def test_numeric_cells_wider_than_their_bytes_are_read_whole():
 
     result = parse_export(csv_bytes(rows), "wide.csv")
 
-    assert [(p.row, p.column, p.value, p.reason) for p in result.problems] == [
+    assert [(p.row, p.column, p.value, p.text) for p in result.problems] == [
         (3, "直播间成交金额", garbage, "Not a number.")
     ]
     assert result.rows["source_row"].tolist() == [2, 4]

@@ -6,6 +6,8 @@ import zoneinfo
 
 import pandas as pd
 
+from hrapp.core.messages import message
+
 from .checks import duplicates
 from .convert import ERROR_COLUMN, convert_chunk, empty_frame
 from .csv_source import (
@@ -55,7 +57,7 @@ def parse_export(
             if encoding == "utf-8" and may_fall_back(data):
                 continue
             raise undecodable(data, encoding) from None
-    raise ImportFileError("The file could not be decoded.")  # pragma: no cover
+    raise ImportFileError(message("The file could not be decoded."))  # pragma: no cover
 
 
 def _parse_csv(data: bytes, encoding: str, profiles: tuple[Profile, ...], tz: str) -> ParseResult:
@@ -105,8 +107,14 @@ def _report_duplicates(frame: pd.DataFrame, layout: Layout, tz: str, log: Proble
         shown = ", ".join(str(r) for r in duplicate.others[:5])
         if len(duplicate.others) > 5:
             shown += " …"
-        rows = "rows" if len(duplicate.others) > 1 else "row"
-        reason = f"The same session ({duplicate.key}) as {rows} {shown}."
+        if len(duplicate.others) > 1:
+            reason = message(
+                "The same session (%(key)s) as rows %(rows)s.", key=duplicate.key, rows=shown
+            )
+        else:
+            reason = message(
+                "The same session (%(key)s) as row %(rows)s.", key=duplicate.key, rows=shown
+            )
         log.add(duplicate.row, layout.header(field), duplicate.value, reason)
 
 

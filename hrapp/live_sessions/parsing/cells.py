@@ -12,6 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import Message, message
+
 from .numbers import CellError, Parsed, clean_text, is_null_text
 from .profiles import CURRENCY_EXPONENTS
 
@@ -33,15 +35,15 @@ def map_cells(texts: np.ndarray, read: Callable[[str], str | None]) -> Parsed:
     """
     codes, uniques = pd.factorize(texts)
     results = np.empty(len(uniques), dtype=object)
-    bad: dict[int, str] = {}
+    bad: dict[int, Message] = {}
     for index, text in enumerate(uniques):
         try:
             results[index] = read(text)
         except CellError as error:
-            bad[index] = str(error)
+            bad[index] = error.reason
     # Built from the distinct values and spread by position: far cheaper than per cell.
     values = pd.array(results, dtype="string").take(codes)
-    errors: dict[int, str] = {}
+    errors: dict[int, Message] = {}
     if bad:
         for pos in np.flatnonzero(np.isin(codes, list(bad))):
             errors[int(pos)] = bad[codes[pos]]
@@ -65,8 +67,10 @@ def read_id(text: str) -> str | None:
         return None
     if _SCIENTIFIC.fullmatch(stripped):
         raise CellError(
-            "This id was turned into a number in scientific notation (Excel?); its digits "
-            "are lost. Export the file again without opening it in Excel."
+            message(
+                "This id was turned into a number in scientific notation (Excel?); its digits "
+                "are lost. Export the file again without opening it in Excel."
+            )
         )
     return stripped
 
@@ -78,7 +82,7 @@ def read_platform(text: str) -> str | None:
         return None
     name = _PLATFORM_ALIASES.get(cleaned, cleaned)
     if not _PLATFORM_NAME.fullmatch(name):
-        raise CellError("Not a platform name (e.g. douyin, taobao, tiktok).")
+        raise CellError(message("Not a platform name (e.g. douyin, taobao, tiktok)."))
     return name
 
 
@@ -87,5 +91,9 @@ def read_currency(text: str) -> str | None:
     if is_null_text(code):
         return None
     if code not in CURRENCY_EXPONENTS:
-        raise CellError(f"Unknown currency code (known: {', '.join(CURRENCY_EXPONENTS)}).")
+        raise CellError(
+            message(
+                "Unknown currency code (known: %(known)s).", known=", ".join(CURRENCY_EXPONENTS)
+            )
+        )
     return code

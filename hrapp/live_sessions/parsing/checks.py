@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import Message, message
+
 from .model import Severity
 from .numbers import Parsed
 from .tables import cell_text
@@ -25,19 +27,20 @@ from .tables import cell_text
 class RowCheck:
     position: int
     field: str  # whose cell the finding is reported on
-    reason: str
+    reason: Message
     severity: Severity
 
 
-# (field that must not exceed, field it is compared with, reason)
+# (field that must not exceed, field it is compared with, reason without its two values)
 _AT_MOST = (
-    ("buyers", "viewers", "More buyers ({a}) than viewers ({b})."),
-    ("buyers", "orders", "More buyers ({a}) than orders ({b})."),
-    ("avg_online", "peak_online", "Average online ({a}) is above peak online ({b})."),
-    ("viewers", "views", "More viewers ({a}) than views ({b})."),
-    ("buyer_paid_minor", "gmv_minor", "Buyer-paid amount ({a}) is above GMV ({b})."),
-    ("refunds_minor", "gmv_minor", "Refunds ({a}) are above GMV ({b})."),
+    ("buyers", "viewers", message("More buyers (%(a)s) than viewers (%(b)s).")),
+    ("buyers", "orders", message("More buyers (%(a)s) than orders (%(b)s).")),
+    ("avg_online", "peak_online", message("Average online (%(a)s) is above peak online (%(b)s).")),
+    ("viewers", "views", message("More viewers (%(a)s) than views (%(b)s).")),
+    ("buyer_paid_minor", "gmv_minor", message("Buyer-paid amount (%(a)s) is above GMV (%(b)s).")),
+    ("refunds_minor", "gmv_minor", message("Refunds (%(a)s) are above GMV (%(b)s).")),
 )
+BACKWARDS = message("The session ends before it starts.")
 
 
 def row_checks(
@@ -49,8 +52,7 @@ def row_checks(
     if start is not None and end is not None:
         backwards = ~start.missing & ~end.missing & (end.values < start.values)
         found += [
-            RowCheck(int(pos), end_field, "The session ends before it starts.", "error")
-            for pos in np.flatnonzero(backwards)
+            RowCheck(int(pos), end_field, BACKWARDS, "error") for pos in np.flatnonzero(backwards)
         ]
     for small, large, reason in _AT_MOST:
         if small in parsed and large in parsed:
@@ -60,7 +62,8 @@ def row_checks(
                 RowCheck(
                     int(pos),
                     small,
-                    reason.format(
+                    message(
+                        reason["id"],
                         a=cell_text(texts[small], pos).strip(),
                         b=cell_text(texts[large], pos).strip(),
                     ),
@@ -75,7 +78,7 @@ def row_checks(
 class Duplicate:
     row: int
     others: list[int]  # the other rows holding the same session
-    key: str  # what makes them the same, in words
+    key: Message  # what makes them the same, in words
     field: str  # whose cell the finding is reported on
     value: str  # the key as shown to HR
 
@@ -87,7 +90,7 @@ def duplicates(frame: pd.DataFrame, tz: str) -> list[Duplicate]:
     by_id = _same(
         frame[has_id],
         ["platform", "platform_session_id"],
-        "platform session id",
+        message("platform session id"),
         "platform_session_id",
         lambda rows: rows["platform_session_id"],
     )
@@ -95,7 +98,7 @@ def duplicates(frame: pd.DataFrame, tz: str) -> list[Duplicate]:
     by_start = _same(
         keyed,
         ["platform", "account_id", "started_at"],
-        "account and start time",
+        message("account and start time"),
         "started_at",
         lambda rows: (
             rows["account_id"]
@@ -109,7 +112,7 @@ def duplicates(frame: pd.DataFrame, tz: str) -> list[Duplicate]:
 def _same(
     frame: pd.DataFrame,
     key: list[str],
-    label: str,
+    label: Message,
     field: str,
     describe: Callable[[pd.DataFrame], pd.Series],
 ) -> list[Duplicate]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import Message, message
+
 from . import cells
 from .checks import row_checks
 from .durations import MILLIS, read_durations
@@ -20,9 +22,9 @@ from .times import next_day_fix, read_instants, split_ranges
 
 ERROR_COLUMN = "_has_error"
 _MISSING_REASONS = {
-    "platform": "The platform is missing.",
-    "account_id": "The account id is missing.",
-    "started_at": "The start time is missing.",
+    "platform": message("The platform is missing."),
+    "account_id": message("The account id is missing."),
+    "started_at": message("The start time is missing."),
 }
 _TEXT_READERS = {
     Kind.TEXT: cells.read_text,
@@ -54,7 +56,7 @@ class _Sheet:
         self.failed = self.quiet.copy()
         self.reported: set[tuple[int, str]] = set()
 
-    def report(self, field: str, pos: int, reason: str, severity: Severity = "error") -> None:
+    def report(self, field: str, pos: int, reason: Message, severity: Severity = "error") -> None:
         header = self.headers[field]
         if severity == "error":
             self.failed[pos] = True
@@ -63,7 +65,7 @@ class _Sheet:
             value = cell_text(self.raw[field], pos)
             self.log.add(int(self.rows[pos]), header, value, reason, severity)
 
-    def report_errors(self, field: str, errors: dict[int, str]) -> None:
+    def report_errors(self, field: str, errors: dict[int, Message]) -> None:
         for pos, reason in errors.items():
             self.report(field, pos, reason)
 
@@ -146,7 +148,7 @@ def _money(texts: np.ndarray, codes: np.ndarray, *, signed: bool) -> Parsed:
     """Amounts of rows in various currencies (the template), each read in its own."""
     values = np.zeros(len(texts), dtype=np.int64)
     missing = np.ones(len(texts), dtype=bool)
-    errors: dict[int, str] = {}
+    errors: dict[int, Message] = {}
     for code in pd.unique(codes[codes != ""]):
         where = np.flatnonzero(codes == code)
         part = read_money(texts[where], CURRENCY_EXPONENTS[code], code, signed=signed)

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import message
+
 from .headers import HEADER_SCAN_ROWS, Layout, find_layout
 from .model import ImportFileError
 from .profiles import Kind, Profile
@@ -32,7 +34,6 @@ _BYTES_KINDS = frozenset({Kind.COUNT, Kind.MONEY, Kind.SIGNED_MONEY, Kind.DURATI
 _HEAD_BYTES = 256 * 1024
 _BLOCK_BYTES = 1024 * 1024  # small enough to stay in cache while counting
 _UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
-_TRIED = "UTF-8, UTF-8 with BOM and GB18030"
 
 
 class EncodingMismatch(Exception):
@@ -71,12 +72,15 @@ def undecodable(data: bytes, encoding: str) -> ImportFileError:
     try:
         data.decode(encoding)
     except UnicodeDecodeError as error:
-        where = f" (first bad byte at offset {error.start:,})"
+        offset = error.start
     else:  # pragma: no cover - only called after a decoding failure
-        where = ""
+        return ImportFileError(message("The file could not be decoded."))
     return ImportFileError(
-        f"The file's text could not be decoded{where}; tried {_TRIED}. "
-        "Save it as CSV (UTF-8) and upload it again."
+        message(
+            "The file's text could not be decoded (first bad byte at offset %(offset)s); tried "
+            "UTF-8, UTF-8 with BOM and GB18030. Save it as CSV (UTF-8) and upload it again.",
+            offset=f"{offset:,}",
+        )
     )
 
 
@@ -157,8 +161,12 @@ def _shape_findings(data: bytes, counts: np.ndarray, layout: Layout) -> list[Row
     findings = [
         RowFinding(
             layout.header_row + 1 + int(index),
-            f"This row has {counts[index]} cells but the header has {expected}; a value may "
-            "contain an unquoted comma or the row was cut.",
+            message(
+                "This row has %(cells)d cells but the header has %(expected)d; a value may "
+                "contain an unquoted comma or the row was cut.",
+                cells=int(counts[index]),
+                expected=expected,
+            ),
         )
         for index in np.flatnonzero((counts > 1) & (counts != expected))
     ]
@@ -166,8 +174,10 @@ def _shape_findings(data: bytes, counts: np.ndarray, layout: Layout) -> list[Row
         findings.append(
             RowFinding(
                 layout.header_row + len(counts),
-                "The file does not end with a line break; if the download was cut short, this "
-                "last row may be incomplete.",
+                message(
+                    "The file does not end with a line break; if the download was cut short, "
+                    "this last row may be incomplete."
+                ),
                 "warning",
             )
         )
@@ -297,4 +307,6 @@ def _reading() -> Iterator[None]:
     except UnicodeDecodeError:
         raise EncodingMismatch from None
     except (csv.Error, pd.errors.ParserError) as error:
-        raise ImportFileError(f"The CSV file is malformed: {error}") from None
+        raise ImportFileError(
+            message("The CSV file is malformed: %(error)s", error=str(error))
+        ) from None

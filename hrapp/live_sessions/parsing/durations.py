@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from hrapp.core.messages import message
+
 from .numbers import NULL_MARKERS, CellError, Parsed, clean_text, plain_number, read_scaled
 
 MILLIS = 3  # durations are read exactly to the millisecond
@@ -26,7 +28,7 @@ _UNIT_OF = {name: unit for unit, names in _UNIT_NAMES.items() for name in names}
 _CLOCK = re.compile(r"(?P<h>\d+):(?P<m>[0-5]\d):(?P<s>[0-5]\d(?:\.\d+)?)")
 
 
-_NOT_A_DURATION = "Not a duration (expected e.g. 1小时5分3秒, 1h 5min or 01:05:03)."
+_NOT_A_DURATION = message("Not a duration (expected e.g. 1小时5分3秒, 1h 5min or 01:05:03).")
 
 
 def parse_duration(text: str, unit_seconds: int) -> Decimal | None:
@@ -70,9 +72,10 @@ def read_durations(texts: np.ndarray, unit_seconds: int) -> Parsed:
         return parse_duration(text, unit_seconds)
 
     parsed = read_scaled(
-        texts, MILLIS, cell, "More precise than a millisecond.", fast_factor=unit_seconds
+        texts, MILLIS, cell, message("More precise than a millisecond."), fast_factor=unit_seconds
     )
+    negative = message("A duration cannot be negative.")
     for pos in np.flatnonzero(~parsed.missing & (parsed.values < 0)):
-        parsed.errors[int(pos)] = "A duration cannot be negative."
+        parsed.errors[int(pos)] = negative
         parsed.missing[pos] = True
     return parsed

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hrapp.core.messages import coded, message
+
 from .model import ImportFileError
 from .profiles import CURRENCY_TOKENS, MONEY_KINDS, FieldSpec, Profile
 
@@ -100,35 +102,53 @@ def find_layout(head_rows: Sequence[Sequence[str]], profiles: Sequence[Profile])
         return _layout(profile, index, head_rows[index], match)
     if partial is not None:
         _, profile, match = partial
-        missing = "、".join(match.missing(profile))
         raise ImportFileError(
-            f"This looks like a {profile.label}, but required column(s) are missing: {missing}."
+            message(
+                "This looks like a %(format)s, but required column(s) are missing: %(missing)s.",
+                format=coded("format", profile.name),
+                missing=match.missing(profile),
+            )
         )
-    labels = "; ".join(p.label for p in profiles)
     raise ImportFileError(
-        f"No header row of a known export was found in the first {HEADER_SCAN_ROWS} rows "
-        f"(looked for: {labels})."
+        message(
+            "No header row of a known export was found in the first %(n)d rows "
+            "(looked for: %(formats)s).",
+            n=HEADER_SCAN_ROWS,
+            formats=[coded("format", p.name) for p in profiles],
+        )
     )
 
 
 def _layout(profile: Profile, index: int, headers: Sequence[str], match: _Match) -> Layout:
     if match.duplicates:
         raise ImportFileError(
-            f"The column “{match.duplicates[0].strip()}” appears more than once in the header row."
+            message(
+                "The column “%(column)s” appears more than once in the header row.",
+                column=match.duplicates[0].strip(),
+            )
         )
     for header, code in match.currencies.items():
         if code is None:
             raise ImportFileError(
-                f"The column “{header.strip()}” names a currency or unit this import does not know."
+                message(
+                    "The column “%(column)s” names a currency or unit this import does not know.",
+                    column=header.strip(),
+                )
             )
     found = set(match.currencies.values())
     if len(found) > 1:
-        named = ", ".join(f"{h.strip()}" for h in match.currencies)
-        raise ImportFileError(f"The money columns name different currencies: {named}.")
+        raise ImportFileError(
+            message(
+                "The money columns name different currencies: %(columns)s.",
+                columns=[h.strip() for h in match.currencies],
+            )
+        )
     currency = found.pop() if found else profile.default_currency
     if currency is None:
-        gmv = headers[match.columns["gmv_minor"]].strip()
         raise ImportFileError(
-            f"The column “{gmv}” does not say its currency; expected e.g. “Revenue ($)”."
+            message(
+                "The column “%(column)s” does not say its currency; expected e.g. “Revenue ($)”.",
+                column=headers[match.columns["gmv_minor"]].strip(),
+            )
         )
     return Layout(profile, index + 1, tuple(headers), match.columns, currency)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from hrapp.core.messages import message
+
 from .numbers import CellError, clean_text, is_null_text
 
 FULL_SHARE_BP = 10_000
@@ -24,26 +26,28 @@ def parse_hosts(text: str) -> str | None:
         return None
     entries = [entry.strip() for entry in _SEPARATORS.split(clean_text(text))]
     if not all(entries):
-        raise CellError("An empty entry in the host list.")
+        raise CellError(message("An empty entry in the host list."))
     hosts: list[str] = []
     shares: list[str | None] = []
     for entry in entries:
         employee_no, colon, share = (part.strip() for part in entry.partition(":"))
         if not _EMPLOYEE_NO.fullmatch(employee_no):
-            raise CellError(f"“{employee_no}” is not an employee number.")
+            raise CellError(message("“%(text)s” is not an employee number.", text=employee_no))
         hosts.append(employee_no)
         shares.append(share if colon else None)
     if len(set(hosts)) != len(hosts):
-        raise CellError("A host is listed twice.")
+        raise CellError(message("A host is listed twice."))
     if all(share is None for share in shares):
         points = _even_split(len(hosts))
     elif all(share is not None for share in shares):
         points = [_basis_points(share) for share in shares if share is not None]
     else:
-        raise CellError("Give a share for every host or for none.")
+        raise CellError(message("Give a share for every host or for none."))
     total = sum(points)
     if total != FULL_SHARE_BP:
-        raise CellError(f"The shares add up to {Decimal(total) / 100}%, not 100%.")
+        raise CellError(
+            message("The shares add up to %(total)s%%, not 100%%.", total=str(Decimal(total) / 100))
+        )
     return ";".join(f"{host}:{bp}" for host, bp in zip(hosts, points, strict=True))
 
 
@@ -54,11 +58,13 @@ def _even_split(count: int) -> list[int]:
 
 def _basis_points(share: str) -> int:
     if not _PERCENT.fullmatch(share):
-        raise CellError(f"“{share}” is not a share in percent (e.g. 60 or 33.33).")
+        raise CellError(
+            message("“%(text)s” is not a share in percent (e.g. 60 or 33.33).", text=share)
+        )
     try:
         points = int(Decimal(share.rstrip("%")) * 100)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise CellError(f"“{share}” is not a share in percent.") from None
+        raise CellError(message("“%(text)s” is not a share in percent.", text=share)) from None
     if points <= 0:
-        raise CellError("Every host's share must be more than 0%.")
+        raise CellError(message("Every host's share must be more than 0%."))
     return points

@@ -7,6 +7,8 @@ from typing import Literal
 
 import pandas as pd
 
+from hrapp.core.messages import Message, render
+
 Severity = Literal["error", "warning"]
 
 # A report longer than this helps nobody and a wholly broken 1M-row file would otherwise hold
@@ -15,7 +17,15 @@ MAX_PROBLEMS = 10_000
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported; ``str(error)`` is a complete sentence for HR."""
+    """The file as a whole cannot be imported; ``reason`` says why, as a message (see
+    `hrapp.core.messages`) that each reader sees in their own language."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return render(self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,14 +33,20 @@ class Problem:
     """One finding about one cell (or row, or the file when ``row`` is None).
 
     ``row`` is the spreadsheet row number (header row of a plain file = 1), ``column`` the
-    header as written in the file, ``value`` the cell text as read.
+    header as written in the file, ``value`` the cell text as read. ``reason`` is a message
+    (an id and its parameters), stored as it is and worded in the reader's language when shown.
     """
 
     row: int | None
     column: str | None
     value: str | None
-    reason: str
+    reason: Message
     severity: Severity = "error"
+
+    @property
+    def text(self) -> str:
+        """The reason in the current language."""
+        return render(self.reason)
 
 
 COUNT_COLUMNS = (
@@ -111,7 +127,7 @@ class ProblemLog:
         row: int | None,
         column: str | None,
         value: str | None,
-        reason: str,
+        reason: Message,
         severity: Severity = "error",
     ) -> None:
         if severity == "error" and row is not None:

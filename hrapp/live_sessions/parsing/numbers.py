@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import Message, message, render
+
 from .tables import as_texts, is_bytes
 
 NULL_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "暂无", "N/A", "n/a"})
@@ -38,7 +40,17 @@ _SCALES = {"万": 10**4, "w": 10**4, "W": 10**4, "亿": 10**8, "k": 10**3, "K": 
 
 
 class CellError(ValueError):
-    """A cell's text cannot be read; the message is the reason shown to HR."""
+    """A cell's text cannot be read; ``reason`` is the message shown to HR."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return render(self.reason)
+
+
+NOT_A_NUMBER = message("Not a number.")
 
 
 @dataclass
@@ -47,7 +59,7 @@ class Parsed:
 
     values: np.ndarray
     missing: np.ndarray
-    errors: dict[int, str]  # position in the column → reason
+    errors: dict[int, Message]  # position in the column → reason
 
 
 @dataclass(frozen=True)
@@ -79,14 +91,14 @@ def parse_amount(text: str) -> Amount | None:
     match = _NUMBER_CELL.fullmatch(compact)
     if match is None:
         if compact.endswith("%"):
-            raise CellError("A percentage is not allowed here.")
-        raise CellError("Not a number.")
+            raise CellError(message("A percentage is not allowed here."))
+        raise CellError(NOT_A_NUMBER)
     if match["sign"] and match["sign2"]:
-        raise CellError("Not a number.")
+        raise CellError(NOT_A_NUMBER)
     try:
         value = Decimal(match["number"].replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise CellError("Not a number.") from None
+        raise CellError(NOT_A_NUMBER) from None
     if match["scale"]:
         value *= _SCALES[match["scale"]]
     if "-" in (match["sign"], match["sign2"]):
@@ -159,7 +171,7 @@ def read_scaled(
     texts: np.ndarray,
     scale: int,
     parse_cell: Callable[[str], Decimal | None],
-    too_precise: str,
+    too_precise: Message,
     *,
     fast_factor: int = 1,
 ) -> Parsed:
@@ -175,7 +187,7 @@ def read_scaled(
         ok &= np.abs(values) < _INT64_LIMIT // fast_factor
         values *= fast_factor
     missing = ~ok
-    errors: dict[int, str] = {}
+    errors: dict[int, Message] = {}
     slow = np.flatnonzero(missing)
     slow_texts = as_texts(texts[slow])
     if len(slow):
@@ -189,7 +201,7 @@ def read_scaled(
         for pos, text in zip(slow, slow_texts, strict=True):
             result = outcome[text]
             if isinstance(result, CellError):
-                errors[int(pos)] = str(result)
+                errors[int(pos)] = result.reason
             elif result is not None:
                 values[pos] = result
                 missing[pos] = False
@@ -197,7 +209,10 @@ def read_scaled(
 
 
 def _scaled_cell(
-    text: str, factor: Decimal, parse_cell: Callable[[str], Decimal | None], too_precise: str
+    text: str,
+    factor: Decimal,
+    parse_cell: Callable[[str], Decimal | None],
+    too_precise: Message,
 ) -> int | CellError | None:
     try:
         value = parse_cell(text)
@@ -209,7 +224,7 @@ def _scaled_cell(
     if scaled != scaled.to_integral_value():
         return CellError(too_precise)
     if abs(scaled) >= _INT64_LIMIT:
-        return CellError("Number too large.")
+        return CellError(message("Number too large."))
     return int(scaled)
 
 
@@ -219,14 +234,14 @@ def plain_number(text: str) -> Decimal | None:
     if amount is None:
         return None
     if amount.symbol:
-        raise CellError("A currency symbol is not allowed here.")
+        raise CellError(message("A currency symbol is not allowed here."))
     return amount.value
 
 
 def read_counts(texts: np.ndarray) -> Parsed:
     """Non-negative whole numbers (viewers, orders, …)."""
-    parsed = read_scaled(texts, 0, plain_number, "Not a whole number.")
-    _reject(parsed, parsed.values < 0, "A count cannot be negative.")
+    parsed = read_scaled(texts, 0, plain_number, message("Not a whole number."))
+    _reject(parsed, parsed.values < 0, message("A count cannot be negative."))
     return parsed
 
 
@@ -238,13 +253,24 @@ def read_money(texts: np.ndarray, exponent: int, currency: str, *, signed: bool)
         if amount is None:
             return None
         if amount.symbol and currency not in SYMBOL_CURRENCIES[amount.symbol]:
-            raise CellError(f"The symbol {amount.symbol} does not match the currency {currency}.")
+            raise CellError(
+                message(
+                    "The symbol %(symbol)s does not match the currency %(currency)s.",
+                    symbol=amount.symbol,
+                    currency=currency,
+                )
+            )
         return amount.value
 
-    places = "no decimal places" if exponent == 0 else f"at most {exponent} decimal places"
-    parsed = read_scaled(texts, exponent, money_cell, f"{currency} amounts have {places}.")
+    if exponent == 0:
+        too_precise = message("%(currency)s amounts have no decimal places.", currency=currency)
+    else:
+        too_precise = message(
+            "%(currency)s amounts have at most %(n)d decimal places.", currency=currency, n=exponent
+        )
+    parsed = read_scaled(texts, exponent, money_cell, too_precise)
     if not signed:
-        _reject(parsed, parsed.values < 0, "An amount cannot be negative.")
+        _reject(parsed, parsed.values < 0, message("An amount cannot be negative."))
     return parsed
 
 
@@ -257,7 +283,7 @@ SYMBOL_CURRENCIES = {
 }
 
 
-def _reject(parsed: Parsed, mask: np.ndarray, reason: str) -> None:
+def _reject(parsed: Parsed, mask: np.ndarray, reason: Message) -> None:
     for pos in np.flatnonzero(mask & ~parsed.missing):
         parsed.errors[int(pos)] = reason
         parsed.missing[pos] = True

@@ -29,6 +29,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from hrapp.core import labels
+
 from .model import COUNT_COLUMNS
 
 
@@ -97,8 +102,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class Profile:
-    name: str
-    label: str
+    name: str  # the format's code, stored on an import batch
+    label: LazyString  # what people call the format, in their language
     platform: str | None  # None: the template's platform column decides
     default_currency: str | None  # None: the money headers must say
     fields: tuple[FieldSpec, ...]
@@ -112,7 +117,7 @@ C, M = Kind.COUNT, Kind.MONEY
 
 DOUYIN_COMPASS = Profile(
     "douyin_compass",
-    "Douyin Compass (电商罗盘) session list",
+    _l("Douyin Compass (电商罗盘) session list"),
     "douyin",
     "CNY",
     (
@@ -144,7 +149,7 @@ DOUYIN_COMPASS = Profile(
 
 DOUYIN_SCREEN = Profile(
     "douyin_screen",
-    "Douyin live dashboard (直播大屏) export",
+    _l("Douyin live dashboard (直播大屏) export"),
     "douyin",
     "CNY",
     (
@@ -172,7 +177,7 @@ DOUYIN_SCREEN = Profile(
 
 TAOBAO = Profile(
     "taobao",
-    "Taobao Live agency export",
+    _l("Taobao Live agency export"),
     "taobao",
     "CNY",
     (
@@ -202,7 +207,7 @@ TAOBAO = Profile(
 
 TIKTOK = Profile(
     "tiktok",
-    "TikTok Shop LIVE analysis",
+    _l("TikTok Shop LIVE analysis"),
     "tiktok",
     None,
     (
@@ -229,7 +234,7 @@ TIKTOK = Profile(
 
 TEMPLATE = Profile(
     "template",
-    "hrapp session template",
+    _l("hrapp session template"),
     None,
     "CNY",
     (
@@ -256,6 +261,8 @@ TEMPLATE = Profile(
 
 PROFILES = (DOUYIN_COMPASS, DOUYIN_SCREEN, TAOBAO, TIKTOK, TEMPLATE)
 PROFILES_BY_NAME = {p.name: p for p in PROFILES}
+# A batch's format is shown by its label: the "format" kind of `hrapp.core.labels`.
+FORMATS = labels.register("format", {p.name: p.label for p in PROFILES})
 
 
 def candidate_profiles(platform: str) -> tuple[Profile, ...]:

@@ -12,6 +12,8 @@ import zipfile
 from pathlib import PurePath
 from typing import Literal
 
+from hrapp.core.messages import message
+
 from .model import ImportFileError
 
 # How big a workbook may unpack to, per data row allowed: Douyin writes every string inline, so
@@ -33,31 +35,42 @@ _SNIFF_BYTES = 65536
 def detect_container(data: bytes, filename: str) -> Literal["xlsx", "csv"]:
     """Which reader the content needs; ImportFileError when it is neither."""
     if not data or data.isspace():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(message("The file is empty."))
     claims_workbook = PurePath(filename).suffix.lower() in _WORKBOOK_EXTENSIONS
     if data.startswith(_ZIP_MAGIC):
         return "xlsx"
     if data.startswith(_OLE_MAGIC):
         raise ImportFileError(
-            "This is an old-style .xls workbook (or an encrypted one). Open it in Excel and "
-            "save it as .xlsx or CSV (UTF-8), then upload that."
+            message(
+                "This is an old-style .xls workbook (or an encrypted one). Open it in Excel and "
+                "save it as .xlsx or CSV (UTF-8), then upload that."
+            )
         )
     if data.startswith(_UTF16_BOMS):
         raise ImportFileError(
-            "The file is UTF-16 text; this import reads UTF-8, UTF-8 with BOM and GB18030. "
-            "Save it as CSV (UTF-8) and upload that."
+            message(
+                "The file is UTF-16 text; this import reads UTF-8, UTF-8 with BOM and GB18030. "
+                "Save it as CSV (UTF-8) and upload that."
+            )
         )
     if b"\x00" in data:
-        raise ImportFileError("This is neither an Excel workbook (.xlsx) nor a CSV text file.")
+        raise ImportFileError(
+            message("This is neither an Excel workbook (.xlsx) nor a CSV text file.")
+        )
     if data[:_SNIFF_BYTES].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         raise ImportFileError(
-            "This file is a web page or XML, not a real spreadsheet. Open it in Excel and save "
-            "it as .xlsx or CSV (UTF-8), then upload that."
+            message(
+                "This file is a web page or XML, not a real spreadsheet. Open it in Excel and "
+                "save it as .xlsx or CSV (UTF-8), then upload that."
+            )
         )
     if claims_workbook:
         raise ImportFileError(
-            f"“{PurePath(filename).name}” is named like an Excel workbook but its content is "
-            "text. Upload it with a .csv name, or save it from Excel as .xlsx."
+            message(
+                "“%(file)s” is named like an Excel workbook but its content is text. Upload it "
+                "with a .csv name, or save it from Excel as .xlsx.",
+                file=PurePath(filename).name,
+            )
         )
     return "csv"
 
@@ -72,16 +85,20 @@ def check_workbook_archive(data: bytes, max_rows: int) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportFileError(f"The workbook is damaged and cannot be opened ({error}).") from None
+        raise ImportFileError(
+            message("The workbook is damaged and cannot be opened (%(error)s).", error=str(error))
+        ) from None
     names = {entry.filename for entry in entries}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
-        raise ImportFileError("This is a ZIP archive, not an Excel workbook (.xlsx).")
+        raise ImportFileError(message("This is a ZIP archive, not an Excel workbook (.xlsx)."))
     total = sum(entry.file_size for entry in entries)
     bulky = [e for e in entries if e.file_size > _RATIO_EXEMPT_BYTES]
     if total > BASE_BYTES + BYTES_PER_ROW * max_rows or any(
         e.file_size > MAX_COMPRESSION_RATIO * max(e.compress_size, 1) for e in bulky
     ):
         raise ImportFileError(
-            "The workbook unpacks to an implausible size and was refused. Export the data "
-            "again or save it as CSV (UTF-8)."
+            message(
+                "The workbook unpacks to an implausible size and was refused. Export the data "
+                "again or save it as CSV (UTF-8)."
+            )
         )

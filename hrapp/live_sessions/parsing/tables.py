@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hrapp.core.messages import Message
+
 from .headers import Layout
 from .model import Severity
 
@@ -53,7 +55,7 @@ class RowFinding:
     """A problem with a whole row found while reading (e.g. a wrong number of cells)."""
 
     row: int
-    reason: str
+    reason: Message
     severity: Severity = "error"
 
 

@@ -11,6 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from hrapp.core.messages import Message, message
+
 from .numbers import NULL_MARKERS, Parsed, clean_text, null_mask
 from .tables import as_texts, cell_text, is_bytes
 
@@ -33,7 +35,10 @@ _SAMPLE = 5
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 _EARLIEST, _AFTER_LATEST = pd.Timestamp(_FIRST_YEAR, 1, 1), pd.Timestamp(_LAST_YEAR + 1, 1, 1)
 
-UNREADABLE = "Not a date and time (expected e.g. 2026/09/07 08:55:37)."
+UNREADABLE = message("Not a date and time (expected e.g. 2026/09/07 08:55:37).")
+OUT_OF_RANGE = message(
+    "The year is outside %(first)d–%(last)d.", first=_FIRST_YEAR, last=_LAST_YEAR
+)
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _DATE = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
@@ -76,17 +81,20 @@ def read_instants(texts: np.ndarray, tz: str) -> Parsed:
     local, out_of_range, is_null = _local_times(texts)
     utc = pd.Series(local).dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
     values = utc.dt.tz_convert("UTC").to_numpy(dtype="datetime64[ns]")
-    errors: dict[int, str] = {}
+    errors: dict[int, Message] = {}
     for pos in np.flatnonzero(out_of_range):
-        errors[int(pos)] = f"The year is outside {_FIRST_YEAR}–{_LAST_YEAR}."
+        errors[int(pos)] = OUT_OF_RANGE
     for pos in np.flatnonzero(np.isnat(local) & ~is_null & ~out_of_range):
         aware = _with_offset(clean_text(cell_text(texts, pos)))
         if aware is None:
             errors[int(pos)] = UNREADABLE
         else:
             values[pos] = aware
+    clock_change = message(
+        "This local time is skipped or repeated in %(zone)s (clock change).", zone=tz
+    )
     for pos in np.flatnonzero(np.isnat(values) & ~np.isnat(local)):
-        errors[int(pos)] = f"This local time is skipped or repeated in {tz} (clock change)."
+        errors[int(pos)] = clock_change
     missing = np.isnat(values)
     missing[list(errors)] = True
     return Parsed(values, missing, errors)
@@ -170,10 +178,12 @@ def _with_offset(text: str) -> np.datetime64 | None:
     return value
 
 
-RANGE_REASON = "Not a time range (expected e.g. 2026/09/07 08:55:37-2026/09/07 11:02:10)."
+RANGE_REASON = message("Not a time range (expected e.g. 2026/09/07 08:55:37-2026/09/07 11:02:10).")
 
 
-def split_ranges(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
+def split_ranges(
+    texts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, Message]]:
     """``2026/09/07 08:55:37-2026/09/07 11:02:10`` or ``2026-09-07 08:55-11:02`` → two texts.
 
     Returns (start texts, end texts, end_is_time_only, errors); an end given as a time only

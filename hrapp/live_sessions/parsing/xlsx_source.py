@@ -33,6 +33,8 @@ import python_calamine
 from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
+from hrapp.core.messages import message
+
 from .headers import HEADER_SCAN_ROWS, find_layout
 from .model import ImportFileError
 from .profiles import Profile
@@ -109,7 +111,7 @@ def _first_export_sheet(
             return _read_sheet(sheet, profiles, max_rows)
         except _NoHeader as error:
             first_error = first_error or error.cause
-    raise first_error or ImportFileError("The workbook has no worksheet.")
+    raise first_error or ImportFileError(message("The workbook has no worksheet."))
 
 
 def _read_sheet(sheet: _Sheet, profiles: Sequence[Profile], max_rows: int) -> RawTable:
@@ -142,8 +144,11 @@ def _read_sheet(sheet: _Sheet, profiles: Sequence[Profile], max_rows: int) -> Ra
 
 def _too_many_rows(max_rows: int) -> ImportFileError:
     return ImportFileError(
-        f"The workbook has more than {max_rows:,} data rows, the most an XLSX import reads. "
-        "Save the sheet as CSV (UTF-8) and upload that instead; CSV has no such limit."
+        message(
+            "The workbook has more than %(n)s data rows, the most an XLSX import reads. Save "
+            "the sheet as CSV (UTF-8) and upload that instead; CSV has no such limit.",
+            n=f"{max_rows:,}",
+        )
     )
 
 
@@ -274,10 +279,15 @@ def _guarded() -> Iterator[None]:
     except _DAMAGED as error:
         if _caused_by_defusedxml(error):
             raise ImportFileError(
-                "The workbook contains XML constructs refused for safety (entities or DTDs)."
+                message(
+                    "The workbook contains XML constructs refused for safety (entities or DTDs)."
+                )
             ) from None
         raise ImportFileError(
-            f"The workbook is damaged and cannot be read ({type(error).__name__})."
+            message(
+                "The workbook is damaged and cannot be read (%(error)s).",
+                error=type(error).__name__,
+            )
         ) from None
 
 

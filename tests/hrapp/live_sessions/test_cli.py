@@ -53,7 +53,7 @@ def test_a_refused_file_exits_non_zero_writes_nothing_and_lists_every_problem(ap
     assert count(LiveSession) == 0
     assert '[error] row 2, gmv, "abc": Not a number.' in result.output
     assert '[error] row 3, account_id, "0999999": Unknown account 0999999 (陌生)' in result.output
-    assert "douyin 0999999 陌生 (1)" in result.output
+    assert "Douyin 0999999 陌生 (1)" in result.output
     assert "Refused: nothing was written." in result.output
     batch = db.session.scalars(select(ImportBatch)).one()
     assert batch.status == "refused"

@@ -40,7 +40,7 @@ def test_no_rate_names_currency_and_month_and_writes_nothing(creator):
 
     assert outcome.status == "refused"
     [problem] = outcome.problems
-    assert "USD" in problem.reason and "2026-09" in problem.reason
+    assert "USD" in problem.text and "2026-09" in problem.text
     assert count(LiveSession) == 0
     assert db.session.get(ImportBatch, outcome.batch_id).status == "refused"
 

@@ -125,7 +125,7 @@ def test_one_bad_row_writes_nothing_and_reports_row_column_value_reason(room, hr
     assert count(LiveSession) == 0 and count(SessionHost) == 0
     [problem] = [p for p in outcome.problems if p.severity == "error"]
     assert (problem.row, problem.column, problem.value) == (3, "gmv", "12,3x.00")
-    assert problem.reason
+    assert problem.text
     batch = db.session.get(ImportBatch, outcome.batch_id)
     assert (batch.status, batch.inserted, batch.rejected, batch.created_by_id) == (
         "refused",
@@ -170,7 +170,7 @@ def test_a_missing_required_column_is_named(room):
     outcome = run(data)
 
     assert outcome.status == "refused"
-    assert "gmv" in outcome.problems[0].reason
+    assert "gmv" in outcome.problems[0].text
 
 
 # --- later exports --------------------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_smaller_refunds_keep_the_stored_figure_with_a_warning(room):
         "refunds",
         "300.00",
     )
-    assert "800.00" in warning.reason
+    assert "800.00" in warning.text
 
 
 def test_an_unknown_value_never_erases_a_stored_one(room):
@@ -247,7 +247,7 @@ def test_two_rows_matching_one_stored_session_are_refused(room):
 
     assert outcome.status == "refused" and outcome.rejected == 1
     assert (outcome.problems[0].row, outcome.problems[0].column) == (3, "started_at")
-    assert "Row 2 is the same stored session." in outcome.problems[0].reason
+    assert "Row 2 is the same stored session." in outcome.problems[0].text
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -274,8 +274,8 @@ def test_unknown_accounts_are_listed_and_import_after_mapping(room):
     )
     assert not unknown.exists
     assert [p.row for p in refused.problems] == [2, 3]
-    assert "0777001 (新人直播间)" in refused.problems[0].reason
-    assert "map it to a streamer" in refused.problems[0].reason
+    assert "0777001 (新人直播间)" in refused.problems[0].text
+    assert "map it to a streamer" in refused.problems[0].text
 
     services.map_account("douyin", "0777001", "新人直播间", "E2001")
     db.session.commit()
@@ -299,7 +299,7 @@ def test_an_account_linked_to_nobody_is_listed_unless_the_row_names_its_hosts(ro
     named = run(template_file({"account_id": "0888001", "hosts": "E1001"}))
 
     assert refused.status == "refused" and refused.unknown_accounts[0].exists
-    assert "linked to no streamer" in refused.problems[0].reason
+    assert "linked to no streamer" in refused.problems[0].text
     assert named.inserted == 1
 
 
@@ -325,7 +325,7 @@ def test_template_hosts_with_an_unknown_employee_are_an_error(room):
         "hosts",
         "E1001:5000;E9999:5000",
     )
-    assert "E9999" in outcome.problems[0].reason
+    assert "E9999" in outcome.problems[0].text
 
 
 def test_a_later_file_naming_other_hosts_replaces_them_with_audit(room, streamer):
@@ -384,6 +384,6 @@ def test_problems_found_after_parsing_name_the_files_own_header(app):
     refused = run(sample(SEPTEMBER_CSV), SEPTEMBER_CSV)
 
     assert refused.status == "refused" and count(LiveSession) == 0
-    account_problems = [p for p in refused.problems if "map it to a streamer" in p.reason]
+    account_problems = [p for p in refused.problems if "map it to a streamer" in p.text]
     assert account_problems
     assert {p.column for p in account_problems} == {"主播抖音号"}

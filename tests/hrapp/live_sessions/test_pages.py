@@ -353,4 +353,6 @@ def test_session_page_shows_hosts_and_history(room, hr_client):
     assert '<a href="/sessions/" class="active" aria-current="page">Sessions</a>' in tabs
     assert '<a href="/imports/">Imports</a>' in tabs
     assert 'href="/imports/template.csv"' in tabs
-    assert "refunds_fen" in page and "10000" in page and "25000" in page
+    # The history speaks of refunds in yuan, not of a column in fen.
+    assert "Refunds" in page and "¥100.00" in page and "¥250.00" in page
+    assert "refunds_fen" not in page and "25000" not in page
