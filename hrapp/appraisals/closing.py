@@ -34,6 +34,7 @@ from hrapp.auth.models import Role, User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, DomainError, Locked, NotFound, ValidationFailed
+from hrapp.core.messages import message, money
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 
@@ -107,9 +108,9 @@ def _pay_state(appraisal: Appraisal) -> dict[str, Any]:
         "score": appraisal.score,
         "grade": appraisal.grade,
         "multiplier": appraisal.multiplier,
-        "commission": yuan_text(appraisal.commission_fen),
-        "adjustment": yuan_text(appraisal.adjustment_fen),
-        "payable": yuan_text(appraisal.payable_fen),
+        "commission_fen": appraisal.commission_fen,
+        "adjustment_fen": appraisal.adjustment_fen,
+        "payable_fen": appraisal.payable_fen,
     }
 
 
@@ -137,8 +138,8 @@ def add_pay_adjustment(
         "appraisal",
         appraisal.id,
         changes=audit.diff(before, _pay_state(appraisal)),
-        summary=_(
-            "Pay adjustment of ¥%(amount)s: %(reason)s", amount=yuan_text(amount_fen), reason=text
+        summary=message(
+            "Pay adjustment of %(amount)s: %(reason)s", amount=money(amount_fen), reason=text
         ),
         actor=user,
     )
@@ -166,9 +167,9 @@ def delete_adjustment(
         "appraisal",
         appraisal.id,
         changes=audit.diff(before, _pay_state(appraisal)),
-        summary=_(
-            "Pay adjustment of ¥%(amount)s removed (it said: %(reason)s)",
-            amount=yuan_text(line.amount_fen),
+        summary=message(
+            "Pay adjustment of %(amount)s removed (it said: %(reason)s)",
+            amount=money(line.amount_fen),
             reason=line.reason,
         ),
         actor=user,
@@ -222,9 +223,11 @@ def _set_override(
     regrade(appraisal)
     _flush()
     if score is None:
-        summary = _("Score override cleared: %(reason)s", reason=reason)
+        summary = message("Score override cleared: %(reason)s", reason=reason)
     else:
-        summary = _("Score overridden to %(score)s: %(reason)s", score=f"{score:g}", reason=reason)
+        summary = message(
+            "Score overridden to %(score)s: %(reason)s", score=format(score, "g"), reason=reason
+        )
     audit.record(
         "appraisal.score_override",
         "appraisal",
@@ -259,7 +262,7 @@ def save_comments(
         "appraisal",
         appraisal.id,
         changes=audit.diff(old, new),
-        summary=_("Comments saved."),
+        summary=message("Comments saved."),
         actor=user,
     )
     return True
@@ -343,7 +346,7 @@ def finalize_cycle(cycle: AppraisalCycle, user: User | None) -> Closed:
         "appraisal_cycle",
         cycle.id,
         changes={"status": ["open", "finalized"], "revision": [None, closed.revision]},
-        summary=_(
+        summary=message(
             "Cycle %(code)s finalized: %(n)d appraisals locked and kept as revision %(revision)d.",
             **closed.message_values(),
         ),
@@ -377,7 +380,7 @@ def reopen_cycle(cycle: AppraisalCycle, reason: str, user: User | None) -> Close
         "appraisal_cycle",
         cycle.id,
         changes={**audit.diff(before, {"status": "open", "finalized_at": None}), "reason": text},
-        summary=_(
+        summary=message(
             "Cycle %(code)s reopened (%(n)d appraisals back to draft; revision %(revision)d "
             "kept): %(reason)s",
             reason=text,

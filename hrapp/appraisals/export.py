@@ -40,6 +40,7 @@ from sqlalchemy import select
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.core import audit
 from hrapp.core.labels import label
+from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.streamers.models import Streamer
@@ -202,7 +203,9 @@ def export_csv(cycle: AppraisalCycle) -> bytes:
         "cycle.export",
         "appraisal_cycle",
         cycle.id,
-        summary=_("Cycle %(code)s exported as CSV (%(n)d appraisals).", code=cycle.code, n=count),
+        summary=message(
+            "Cycle %(code)s exported as CSV (%(n)d appraisals).", code=cycle.code, n=count
+        ),
     )
     db.session.flush()
     return buffer.getvalue().encode("utf-8-sig")
@@ -292,7 +295,9 @@ def export_xlsx(cycle: AppraisalCycle, lang: str = "zh") -> bytes:
         "cycle.export",
         "appraisal_cycle",
         cycle.id,
-        summary=_("Cycle %(code)s exported as XLSX (%(n)d appraisals).", code=cycle.code, n=count),
+        summary=message(
+            "Cycle %(code)s exported as XLSX (%(n)d appraisals).", code=cycle.code, n=count
+        ),
     )
     db.session.flush()
     return buffer.getvalue()

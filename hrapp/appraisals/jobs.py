@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
 from hrapp.core.errors import NotFound, ValidationFailed
+from hrapp.core.messages import Message, message
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.jobs.services import ProgressFn, handler, path_for
@@ -29,12 +30,12 @@ def payload(cycle: AppraisalCycle, expected: str | None = None) -> dict[str, Any
     return {"cycle_id": cycle.id, "code": cycle.code, "expected": expected}
 
 
-def title(cycle: AppraisalCycle) -> str:
-    return _("Running appraisal cycle %(code)s", code=cycle.code)
+def title(cycle: AppraisalCycle) -> Message:
+    return message("Running appraisal cycle %(code)s", code=cycle.code)
 
 
-def preview_title(cycle: AppraisalCycle) -> str:
-    return _("What a re-run of cycle %(code)s would change", code=cycle.code)
+def preview_title(cycle: AppraisalCycle) -> Message:
+    return message("What a re-run of cycle %(code)s would change", code=cycle.code)
 
 
 def _cycle_of(job: Job) -> AppraisalCycle:

@@ -49,6 +49,7 @@ from hrapp.appraisals.services import cycle_totals
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, Locked
+from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
@@ -211,13 +212,13 @@ def plan_run(cycle: AppraisalCycle, report: ProgressFn = no_progress) -> Plan:
     cycle = _locked_open_cycle(cycle)
     version = ensure_default_scheme()
     scheme = scoring.load_scheme(version.toml)
-    report(0, STEPS, _("Loading the quarter's sessions"))
+    report(0, STEPS, message("Loading the quarter's sessions"))
     existing = _existing(cycle)
     lines = settlement.lines_for(cycle)
-    report(50, STEPS, _("Scoring the quarter"))
+    report(50, STEPS, message("Scoring the quarter"))
     keep = set(existing) | {line.streamer_id for line in lines}
     chosen, result = appraise_quarter(cycle, scheme, keep)
-    report(65, STEPS, _("Comparing with the stored appraisals"))
+    report(65, STEPS, message("Comparing with the stored appraisals"))
     rows = _rows(cycle, version, scheme, chosen, result, existing, lines)
     return Plan(cycle, version, result, rows, existing, lines, _changes(rows, existing))
 
@@ -226,7 +227,7 @@ def preview_run(cycle: AppraisalCycle, progress: ProgressFn | None = None) -> Ru
     """What `run_cycle` would change, without changing anything."""
     report = progress or no_progress
     preview = plan_run(cycle, report).preview()
-    report(STEPS, STEPS, _("Done"))
+    report(STEPS, STEPS, message("Done"))
     return preview
 
 
@@ -251,7 +252,7 @@ def run_cycle(
             )
         )
     before = _cycle_state(cycle)
-    report(70, STEPS, _("Saving appraisals"))
+    report(70, STEPS, message("Saving appraisals"))
     counts = _write(plan, report)
     cycle.scheme_version_id = plan.version.id
     cycle.last_run_at = utcnow()
@@ -271,13 +272,13 @@ def run_cycle(
         not_graded=int(table["not_graded"].sum()),
         data_incomplete=int(table["data_incomplete"].sum()),
         promotion_eligible=int(table["promotion_eligible"].fillna(False).sum()),
-        total_payable=yuan_text(_cycle_state(cycle)["total_payable"]),
+        total_payable=yuan_text(_cycle_state(cycle)["total_payable_fen"]),
         seconds=round(time.perf_counter() - started, 3),
         settlements=len(plan.lines),
         changes=[asdict(change) for change in plan.changes],
     )
     _audit_run(cycle, before, summary)
-    report(STEPS, STEPS, _("Done"))
+    report(STEPS, STEPS, message("Done"))
     return summary
 
 
@@ -526,7 +527,7 @@ def _write(plan: Plan, report: ProgressFn) -> dict[str, int]:
     for chunk in _chunks(inserts):
         db.session.execute(insert(table), chunk)
         written += len(chunk)
-        report(70 + 25 * written // total, STEPS, _("Saving appraisals"))
+        report(70 + 25 * written // total, STEPS, message("Saving appraisals"))
     statement = (
         update(table)
         .where(table.c.id == bindparam("row_id"))
@@ -535,7 +536,7 @@ def _write(plan: Plan, report: ProgressFn) -> dict[str, int]:
     for chunk in _chunks(updates):
         db.session.execute(statement, chunk)
         written += len(chunk)
-        report(70 + 25 * written // total, STEPS, _("Saving appraisals"))
+        report(70 + 25 * written // total, STEPS, message("Saving appraisals"))
     _write_settlements(plan)
     _audit_changes(plan.cycle, plan.changes)
     return {"created": len(inserts), "updated": len(updates), "kept": kept}
@@ -589,7 +590,7 @@ def _audit_changes(cycle: AppraisalCycle, changes: list[Change]) -> None:
         return {
             "score": state["score"],
             "grade": state["grade"],
-            "payable": yuan_text(state["payable_fen"]),
+            "payable_fen": state["payable_fen"],
         }
 
     ids = (
@@ -607,7 +608,7 @@ def _audit_changes(cycle: AppraisalCycle, changes: list[Change]) -> None:
             "appraisal",
             ids[change.streamer_id],
             changes=audit.diff(shown(change.old), shown(change.new)),
-            summary=_("Recomputed in the run of cycle %(code)s.", code=cycle.code),
+            summary=message("Recomputed in the run of cycle %(code)s.", code=cycle.code),
         )
 
 
@@ -621,21 +622,18 @@ def _cycle_state(cycle: AppraisalCycle) -> dict[str, Any]:
         "scheme_version": version,
         "appraisals": totals["appraised"],
         "not_graded": totals["not_graded"],
-        "total_payable": totals["payable_fen"],
+        "total_payable_fen": totals["payable_fen"],
     }
 
 
 def _audit_run(cycle: AppraisalCycle, before: dict[str, Any], summary: RunSummary) -> None:
     after = _cycle_state(cycle)
-    shown = [
-        {**state, "total_payable": yuan_text(state["total_payable"])} for state in (before, after)
-    ]
     audit.record(
         "cycle.run",
         "appraisal_cycle",
         cycle.id,
-        changes=audit.diff(*shown),
-        summary=_(
+        changes=audit.diff(before, after),
+        summary=message(
             "Cycle %(code)s run with scheme version %(version)d: %(appraised)d appraised "
             "(%(created)d new, %(updated)d updated, %(changed)d with a new score, grade or "
             "payable, %(kept)d finalized kept), %(not_graded)d not graded, %(incomplete)d with "

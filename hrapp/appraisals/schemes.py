@@ -24,6 +24,7 @@ from hrapp.appraisals.models import SchemeVersion
 from hrapp.appraisals.staleness import inputs_changed
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 
 # How a version was saved, as the version list shows it.
@@ -122,7 +123,7 @@ def ensure_default_scheme() -> SchemeVersion:
         "scheme.create_default",
         "scheme_version",
         version.version,
-        summary=_("Default scheme stored as version 1."),
+        summary=message("Default scheme stored as version 1."),
     )
     return version
 
@@ -205,7 +206,7 @@ def save_scheme(
         "scheme_version",
         number,
         changes={c.path: [c.old, c.new] for c in changes[:AUDIT_CHANGES_KEPT]},
-        summary=_(
+        summary=message(
             "Scheme version %(n)d saved (%(count)d changes from version %(old)d).",
             n=number,
             count=len(changes),

@@ -19,6 +19,7 @@ from hrapp.appraisals.reasons import not_graded_text
 from hrapp.appraisals.schemes import active_scheme, active_version, parse_scheme
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
+from hrapp.core.messages import day, message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 
@@ -60,11 +61,11 @@ def create_cycle(code: str) -> AppraisalCycle:
         "appraisal_cycle",
         cycle.id,
         changes=audit.diff({}, {"code": code, "starts_on": period.start, "ends_on": period.end}),
-        summary=_(
+        summary=message(
             "Cycle %(code)s created (%(start)s to %(end)s, %(zone)s).",
             code=code,
-            start=period.start.isoformat(),
-            end=period.end.isoformat(),
+            start=day(period.start),
+            end=day(period.end),
             zone=zone,
         ),
     )

@@ -15,6 +15,7 @@ from hrapp.auth.models import LoginAttempt, Role, User, UserRole, new_session_to
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import DomainError, NotFound, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
@@ -156,7 +157,7 @@ def set_password(user: User, new_password: str, *, current_password: str | None 
     user.password_hash = _hash(new_password, user.username)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
-    audit.record("user.password_change", "user", user.id, summary="password changed")
+    audit.record("user.password_change", "user", user.id)
     db.session.flush()
 
 
@@ -196,7 +197,12 @@ def authenticate(username: str, password: str, ip: str) -> User | None:
         _recent_failures(LoginAttempt.username, username) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         or _recent_failures(LoginAttempt.ip, ip) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
-        audit.record("auth.login_throttled", "user", None, summary=f"login throttled: {username}")
+        audit.record(
+            "auth.login_throttled",
+            "user",
+            None,
+            summary=message("Login throttled for %(username)s.", username=username),
+        )
         db.session.flush()
         raise LoginThrottled(_("Too many failed attempts. Please wait a few minutes."))
     user = get_user_by_name(username)
@@ -205,7 +211,12 @@ def authenticate(username: str, password: str, ip: str) -> User | None:
     ok = ok and user is not None and user.active
     db.session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
     if not ok:
-        audit.record("auth.login_failed", "user", None, summary=f"failed login for {username}")
+        audit.record(
+            "auth.login_failed",
+            "user",
+            user.id if user is not None else None,
+            summary=message("Failed login for %(username)s.", username=username),
+        )
         db.session.flush()
         return None
     assert user is not None

@@ -2,6 +2,11 @@
 
 Services call `record()` in the same transaction as the change, so a change without its audit
 row can never be committed.
+
+A summary is kept as data: a message (`hrapp.core.messages.message`) that each reader sees in
+their own language, or the plain text a person wrote (a reason). Actions, object types and the
+changed fields are codes; the log page shows them through their label tables
+(`hrapp.audit.labels`).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrapp.core.db import Base, utcnow
+from hrapp.core.messages import Message
 from hrapp.extensions import db
 
 SYSTEM_ACTOR = "system"
+SUMMARY_TEXT_MAX = 300
 
 
 class AuditEntry(Base):
@@ -31,7 +38,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60), index=True)
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str | None] = mapped_column(String(40))
-    summary: Mapped[str] = mapped_column(String(300), default="")
+    # A message, or text someone wrote ("" for none): rendered with `messages.render`.
+    summary: Mapped[Message | str] = mapped_column(JSON, default="")
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
 
@@ -80,13 +88,14 @@ def record(
     entity_id: object | None = None,
     *,
     changes: dict[str, Any] | None = None,
-    summary: str = "",
+    summary: Message | str = "",
     actor: Any = None,
 ) -> AuditEntry:
     """Add an audit row to the current transaction (flushes nothing itself).
 
-    `actor` is a User for CLI commands acting on someone's behalf; in a request the logged-in
-    user is used.
+    `summary` is a message built with `message()`, never a sentence in the writer's language;
+    a plain string is only for text a person wrote. `actor` is a User for CLI commands acting
+    on someone's behalf; in a request the logged-in user is used.
     """
     if actor is not None:
         actor_id, actor_name = actor.id, actor.username
@@ -99,7 +108,7 @@ def record(
         entity_type=entity_type,
         entity_id=None if entity_id is None else str(entity_id),
         changes=_plain(changes or {}),
-        summary=summary[:300],
+        summary=summary[:SUMMARY_TEXT_MAX] if isinstance(summary, str) else summary,
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)

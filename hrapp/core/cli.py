@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from hrapp.auth import services as auth_services
 from hrapp.auth.models import User
+from hrapp.core.messages import Message, render
 
 PROGRESS_EVERY_S = 0.5
 
@@ -58,7 +59,7 @@ class ProgressLine:
         self._terminal = sys.stderr.isatty()
         self._open = False
 
-    def __call__(self, done: int, total: int, message: str = "") -> None:
+    def __call__(self, done: int, total: int, message: Message | str = "") -> None:
         now = time.monotonic()
         finished = done >= total
         if not finished and now - self._last < PROGRESS_EVERY_S:
@@ -89,8 +90,9 @@ class ProgressLine:
         self.close()
 
 
-def progress_text(done: int, total: int, message: str) -> str:
+def progress_text(done: int, total: int, message: Message | str) -> str:
     """`42% 4,200/10,000 Writing sessions…`, or the message alone for a step without a count."""
+    message = render(message)
     if total <= 1:
         return message
     return f"{done * 100 // total:3d}% {done:,}/{total:,} {message}"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hrapp.core.messages import Message, message
 from hrapp.demo import data
 from hrapp.training.curriculum import DEFAULT_CURRICULUM, RUBRIC_MAX
 from scoring.period import Period, previous_quarter_codes, quarter_code
@@ -31,6 +32,13 @@ YEAR_DAYS = 365
 CO_HOST_SHARES = ((5000, 5000), (6000, 4000))
 RETAKE_NOTE = "补考"
 APPRAISED_QUARTERS = 4  # the last full quarters before today: all finalized but the newest
+# The reasons of the level history: the generator writes them, so they are messages.
+HIRED = message("Hired")
+MENTOR_CERTIFIED = message("Certified as a training mentor: promoted to training mentor")
+TWO_GOOD_QUARTERS = message("Grade A or better two quarters running: promoted to senior streamer")
+PROMOTED_WITH_NEW_ROOM = message(
+    "Grade A or better two quarters running; promoted to senior streamer when the new room opened"
+)
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ class LevelStep:
     from_level: str | None
     to_level: str
     effective_on: dt.date
-    reason: str
+    reason: Message  # written by the system, read in each reader's language
 
 
 @dataclass
@@ -146,7 +154,7 @@ class DemoPromotion:
     to_level: str
     earned_in: str  # quarter code
     effective_on: dt.date
-    reason: str
+    reason: Message
 
 
 @dataclass(frozen=True)
@@ -277,15 +285,14 @@ def _level_history(rng: random.Random, level: str, today: dt.date) -> list[Level
     appraised_from = demo_quarters(today)[0].first
     promoted = appraised_from - rng.randint(1, 740) * DAY  # the latest promotion
     if level == "mentor":
-        steps.append(LevelStep("senior", "mentor", promoted, "通过培训导师认证，晋升培训导师"))
+        steps.append(LevelStep("senior", "mentor", promoted, MENTOR_CERTIFIED))
         promoted -= rng.randint(365, 700) * DAY  # at least a year as a senior
     if level == "assistant":
         hired = today - rng.randint(45, 1100) * DAY
     else:
-        reason = "连续两个季度考核A级以上，晋升资深主播"
-        steps.append(LevelStep("assistant", "senior", promoted, reason))
+        steps.append(LevelStep("assistant", "senior", promoted, TWO_GOOD_QUARTERS))
         hired = promoted - rng.randint(240, 560) * DAY  # at least eight months as an assistant
-    steps.append(LevelStep(None, "assistant", hired, "入职"))
+    steps.append(LevelStep(None, "assistant", hired, HIRED))
     return steps[::-1]
 
 
@@ -345,12 +352,10 @@ def _plan_promotions(rng: random.Random, demo: DemoSet) -> list[DemoPromotion]:
     gets the first ones only.
     """
     quarters = demo.quarters
-    reason = "连续两个季度考核A级以上，晋升资深主播"
-    late_reason = "连续两个季度考核A级以上；新直播间开播后晋升资深主播"
     plans = [
-        (quarters[1], quarters[2].first, reason),
-        (quarters[2], quarters[3].first + data.MID_QUARTER_DAYS * DAY, late_reason),
-        (quarters[2], quarters[3].first, reason),
+        (quarters[1], quarters[2].first, TWO_GOOD_QUARTERS),
+        (quarters[2], quarters[3].first + data.MID_QUARTER_DAYS * DAY, PROMOTED_WITH_NEW_ROOM),
+        (quarters[2], quarters[3].first, TWO_GOOD_QUARTERS),
     ]
     # Assistants of their own (no mentor) with a full oldest quarter on air.
     steady = [

@@ -25,6 +25,7 @@ from hrapp.auth.models import Role, User, UserRole, new_session_token
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.core.timeutil import org_zone
 from hrapp.demo import data
 from hrapp.demo.generator import DemoSet, build_demo_set
@@ -327,12 +328,19 @@ def _audit(
     created: bool, streamers: int, sessions: int, training: int, logins: list[Login]
 ) -> None:
     if created:
-        summary = (
-            f"demo data loaded: {streamers} streamers, {sessions} sessions, "
-            f"{training} training records, {len(logins)} logins"
+        summary = message(
+            "Demo agency loaded: %(streamers)d streamers, %(sessions)d sessions, "
+            "%(training)d training records, %(logins)d logins.",
+            streamers=streamers,
+            sessions=sessions,
+            training=training,
+            logins=len(logins),
         )
     else:
-        summary = f"demo data already present: passwords of {len(logins)} demo logins reset"
+        summary = message(
+            "Demo agency already loaded: the passwords of %(logins)d demo logins were reset.",
+            logins=len(logins),
+        )
     usernames = [login.username for login in logins]
     audit.record("demo.load", "demo", None, summary=summary, changes={"logins": [None, usernames]})
 

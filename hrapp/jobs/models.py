@@ -9,6 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hrapp.core.db import Base, utcnow
+from hrapp.core.messages import Message
 
 
 class Job(Base):
@@ -19,7 +20,8 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200), default="")
+    # A message (`hrapp.core.messages`), rendered in the reader's language: "Importing s.csv".
+    title: Mapped[Message | str] = mapped_column(JSON, default="")
     status: Mapped[str] = mapped_column(String(10), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,8 +1,11 @@
 """Submitting background jobs, running them, and reporting their progress.
 
 A feature registers a handler for a job kind with `@handler("kind")`; the handler receives
-the Job and a `progress(done, total, message)` callable and returns a JSON-safe result. The
+the Job and a `progress(done, total, step)` callable and returns a JSON-safe result. The
 same handlers run synchronously from the CLI with a progress line.
+
+A job's title and its progress steps are messages (`hrapp.core.messages.message`): a worker has
+no reader, so the words are chosen when the page or the command line shows them.
 """
 
 from __future__ import annotations
@@ -19,14 +22,15 @@ from huey import crontab
 from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
+from hrapp.core.messages import Message, render
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.jobs.queue import huey
 
-ProgressFn = Callable[[int, int, str], None]
+ProgressFn = Callable[[int, int, Message | str], None]
 
 
-def no_progress(done: int, total: int, message: str) -> None:
+def no_progress(done: int, total: int, message: Message | str) -> None:
     """The progress callback of work that nobody watches."""
 
 
@@ -55,7 +59,7 @@ class Progress:
         self.echo = echo
         self._last = 0.0
 
-    def __call__(self, done: int, total: int, message: str = "") -> None:
+    def __call__(self, done: int, total: int, message: Message | str = "") -> None:
         now = time.monotonic()
         if now - self._last < PROGRESS_INTERVAL_S and done < total:
             return
@@ -74,13 +78,15 @@ def path_for(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values)
 
 
-def submit(kind: str, title: str, payload: dict[str, Any], *, user_id: int | None) -> Job:
-    """Create a queued job (flushes); call `start()` after the caller has committed."""
+def submit(kind: str, title: Message | str, payload: dict[str, Any], *, user_id: int | None) -> Job:
+    """Create a queued job (flushes); call `start()` after the caller has committed.
+
+    `title` is a message ("Importing %(file)s"), shown in each reader's language."""
     _handler_for(kind)  # refuse unknown kinds before anything is queued
     job = Job(kind=kind, title=title, result={"payload": payload}, created_by_id=user_id)
     db.session.add(job)
     db.session.flush()
-    audit.record("job.submit", "job", job.id, summary=f"{kind}: {title}")
+    audit.record("job.submit", "job", job.id)  # the log names the job by its title
     return job
 
 
@@ -89,7 +95,8 @@ def start(job: Job) -> None:
 
 
 def status(job: Job) -> dict[str, Any]:
-    """What a page or the CLI shows: the stored state plus live progress while running."""
+    """What a page or the CLI shows: the stored state plus live progress while running, its
+    step in the reader's language."""
     data = {
         "id": job.id,
         "status": job.status,
@@ -104,6 +111,7 @@ def status(job: Job) -> dict[str, Any]:
         if live:
             data.update(live)
             data["percent"] = int(live["done"] * 100 / live["total"]) if live["total"] else 0
+    data["message"] = render(data["message"])
     return data
 
 

@@ -47,6 +47,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.messages import Message, message
 from hrapp.core.messages import money as money_param
+from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
@@ -202,7 +203,7 @@ def import_sessions(
     options = _Options(dry_run, accept_valid_rows, user_id, len(data))
     outcome = ImportOutcome(filename, hashlib.sha256(data).hexdigest(), "checked")
     log = ProblemLog()
-    report(0, 1, _("Reading the file…"))
+    report(0, 1, message("Reading the file…"))
     try:
         parsed = parse_export(
             data,
@@ -224,7 +225,7 @@ def import_sessions(
         set(parsed.rejected_rows),
         parsed.omitted_problems,
     )
-    report(0, 1, _("Checking accounts, rates and hosts…"))
+    report(0, 1, message("Checking accounts, rates and hosts…"))
     plan = _plan(parsed.rows, log, outcome)
     _name_columns_as_in_file(log.problems, len(parsed.problems), parsed.headers)
     return _conclude(outcome, log, plan, options, report)
@@ -725,7 +726,7 @@ def _record_refusal(outcome: ImportOutcome, batch: ImportBatch, actor: User | No
         "sessions.import_refused",
         "import_batch",
         batch.id,
-        summary=_(
+        summary=message(
             "%(file)s refused: %(rows)d rows with errors; nothing was written.",
             file=outcome.filename,
             rows=outcome.rejected,
@@ -746,7 +747,7 @@ def _record_import(
             name: [None, getattr(outcome, name)]
             for name in ("inserted", "updated", "unchanged", "rejected")
         },
-        summary=_("Imported %(file)s.", file=outcome.filename),
+        summary=message("Imported %(file)s.", file=outcome.filename),
         actor=actor,
     )
     db.session.flush()  # the per-session audit rows copy this one's time and actor
@@ -859,9 +860,9 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
     def advance(rows: int) -> None:
         nonlocal written
         written += rows
-        report(written, total, _("Writing sessions…"))
+        report(written, total, message("Writing sessions…"))
 
-    report(0, total, _("Writing sessions…"))
+    report(0, total, message("Writing sessions…"))
     # Ids in (account, start) order make the unique (account, start) index grow at its end.
     new = plan.new.sort_values(["platform_account_id", "started_at"]).assign(
         id=bulk.allocate_ids(conn, LiveSession.__table__, len(plan.new))
@@ -991,7 +992,7 @@ def _audit_updates(plan: Plan, batch: ImportBatch, entry: AuditEntry) -> None:
                 "action": "session.import_update",
                 "entity_type": "live_session",
                 "entity_id": str(int(session_id)),
-                "summary": _("Updated by import batch %(batch)d.", batch=batch.id),
+                "summary": message("Updated by import batch %(batch)d.", batch=batch.id),
                 "changes": changes,
                 "ip": entry.ip,
             }

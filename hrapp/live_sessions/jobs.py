@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext as _
-
+from hrapp.core.messages import Message, message
 from hrapp.jobs.models import Job
 from hrapp.jobs.services import ProgressFn, handler, path_for
 from hrapp.live_sessions.importer import import_sessions
@@ -30,10 +29,10 @@ def payload(
     }
 
 
-def title(filename: str, *, dry_run: bool) -> str:
+def title(filename: str, *, dry_run: bool) -> Message:
     if dry_run:
-        return _("Checking %(file)s", file=filename)
-    return _("Importing %(file)s", file=filename)
+        return message("Checking %(file)s", file=filename)
+    return message("Importing %(file)s", file=filename)
 
 
 @handler(KIND)

@@ -26,6 +26,7 @@ from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.core.timeutil import local_midnight_utc
 from hrapp.extensions import db
 from hrapp.live_sessions import bulk
@@ -135,7 +136,6 @@ def set_rate(currency: str, month: str, rate_text: str, *, user_id: int | None) 
         "exchange_rate",
         row.id,
         changes={"rate": [old, rate]},
-        summary=f"{currency} {month}",
     )
     first = dt.date.fromisoformat(f"{month}-01")
     following = (first + dt.timedelta(days=31)).replace(day=1)
@@ -306,7 +306,7 @@ def rollback_batch(batch_id: int, *, discard_host_edits: bool = False) -> Rollba
             "status": ["imported", "rolled_back"],
             **({"discarded_host_edits": [None, edited]} if edited else {}),
         },
-        summary=_(
+        summary=message(
             "%(file)s rolled back: %(deleted)d sessions removed, %(restored)d restored.",
             file=batch.filename,
             deleted=deleted,

@@ -20,6 +20,7 @@ from hrapp.auth.permissions import role_required
 from hrapp.auth.views import safe_next
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, DomainError, Locked, ValidationFailed
+from hrapp.core.messages import Message
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
@@ -103,7 +104,7 @@ def upload() -> Response | tuple[str, int]:
     return _start_job(title(name, dry_run=True), options)
 
 
-def _start_job(job_title: str, options: dict[str, Any]) -> Response:
+def _start_job(job_title: Message, options: dict[str, Any]) -> Response:
     job = jobs.submit(KIND, job_title, options, user_id=current_user.id)
     db.session.commit()
     jobs.start(job)

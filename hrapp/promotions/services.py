@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
-from hrapp.core import audit
+from hrapp.core import audit, messages
 from hrapp.core.errors import ValidationFailed
 from hrapp.core.labels import label
 from hrapp.core.timeutil import org_today
@@ -140,7 +140,7 @@ def _eligible_for(appraisal: Appraisal | None, to_level: str) -> bool:
 def confirm_promotion(
     streamer: Streamer,
     to_level: str,
-    reason: str,
+    reason: messages.Message | str,
     *,
     effective_on: dt.date | None = None,
     cycle: AppraisalCycle | None = None,
@@ -201,7 +201,9 @@ def confirm_promotion(
             "eligible": [None, eligible],
             "forced": [None, force and not eligible],
         },
-        summary=f"{streamer.employee_no} {reason.strip()}",
+        summary=messages.message(
+            "Reason: %(reason)s", reason=reason.strip() if isinstance(reason, str) else reason
+        ),
     )
     db.session.flush()
     return change

@@ -6,10 +6,20 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hrapp.core.db import Base, utcnow
+from hrapp.core.messages import Message
 
 if TYPE_CHECKING:
     from hrapp.auth.models import User
@@ -128,7 +138,9 @@ class LevelChange(Base):
     from_level: Mapped[str | None] = mapped_column(String(20))
     to_level: Mapped[str] = mapped_column(String(20))
     effective_on: Mapped[dt.date] = mapped_column(Date)
-    reason: Mapped[str] = mapped_column(String(300))
+    # What HR wrote, or a message (`hrapp.core.messages`) when the system changed the level
+    # (an import); shown with the `message` filter.
+    reason: Mapped[Message | str] = mapped_column(JSON)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

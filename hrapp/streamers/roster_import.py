@@ -39,6 +39,7 @@ from sqlalchemy import select
 
 from hrapp.core import audit
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers import rules, services
@@ -624,7 +625,22 @@ def apply_plan(plan: RosterPlan, source: str) -> Summary:
         raise ImportRefused(failures)
     summary = plan.summary
     if summary.changes_anything:
-        audit.record("roster.import", "roster", None, summary=f"{source}: {summary}")
+        audit.record(
+            "roster.import",
+            "roster",
+            None,
+            summary=message(
+                "%(file)s: streamers %(c)d created, %(u)d updated, %(n)d unchanged; "
+                "accounts %(ac)d created, %(au)d updated, %(an)d unchanged.",
+                file=source,
+                c=summary.created,
+                u=summary.updated,
+                n=summary.unchanged,
+                ac=summary.accounts_created,
+                au=summary.accounts_updated,
+                an=summary.accounts_unchanged,
+            ),
+        )
         db.session.flush()
     return summary
 
@@ -636,7 +652,7 @@ def _apply_streamer(item: StreamerPlan, source: str) -> None:
     else:
         services.update_streamer(streamer, item.profile)
         if item.level != streamer.level:
-            reason = _("Roster import from %(file)s", file=source)
+            reason = message("Roster import from %(file)s", file=source)
             effective_on = item.level_since or org_today()
             services.change_level(streamer, item.level, effective_on, reason)
     for account in item.accounts:

@@ -23,6 +23,7 @@ from hrapp.auth.models import Role, User
 from hrapp.core import audit
 from hrapp.core.errors import NotFound, ValidationFailed
 from hrapp.core.labels import label
+from hrapp.core.messages import Message, day, message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers import rules
@@ -112,7 +113,7 @@ def _snapshot(streamer: Streamer) -> dict[str, Any]:
 
 
 def _audit_streamer(
-    action: str, streamer: Streamer, before: dict[str, Any], summary: str = ""
+    action: str, streamer: Streamer, before: dict[str, Any], summary: Message | str = ""
 ) -> audit.AuditEntry | None:
     """Record what changed since `before`; no audit row (None) when nothing did."""
     db.session.flush()
@@ -124,7 +125,7 @@ def _audit_streamer(
         "streamer",
         streamer.id,
         changes=changes,
-        summary=summary or f"{streamer.employee_no} {streamer.display_name}",
+        summary=summary,
     )
     db.session.flush()
     return entry
@@ -271,7 +272,7 @@ def change_level(
     streamer: Streamer,
     to_level: str,
     effective_on: dt.date,
-    reason: str,
+    reason: Message | str,
     *,
     allow_future: bool = False,
 ) -> LevelChange:
@@ -281,8 +282,10 @@ def change_level(
     today: the change is written to the history as scheduled, and `Streamer.level` — today's
     level — only follows on that day (`apply_due_level_changes`). Every change marks the
     appraisal cycles from its date on as out of date.
+
+    `reason` is what HR wrote, or a message when the system changes the level (an import).
     """
-    reason = reason.strip()
+    reason = reason.strip() if isinstance(reason, str) else reason
     today = org_today()
     last = streamer.level_changes[-1] if streamer.level_changes else None
     held = latest_level(streamer)
@@ -293,7 +296,7 @@ def change_level(
         if not streamer.is_active
         else None,
         _("Please give the reason for the level change.") if not reason else None,
-        _text_problem(reason, REASON_MAX, _("The reason")),
+        _text_problem(reason, REASON_MAX, _("The reason")) if isinstance(reason, str) else None,
         _("The effective date cannot be in the future.")
         if effective_on > today and not allow_future
         else None,
@@ -320,7 +323,7 @@ def change_level(
     streamer.level_changes.append(change)
     if effective_on <= today:
         streamer.level, streamer.level_since = to_level, effective_on
-        entry = _audit_streamer("streamer.level_change", streamer, before, summary=reason)
+        entry = _audit_streamer("streamer.level_change", streamer, before, summary=_why(reason))
     else:
         db.session.flush()
         entry = audit.record(
@@ -331,12 +334,17 @@ def change_level(
                 "scheduled_level": [None, to_level],
                 "scheduled_on": [None, effective_on.isoformat()],
             },
-            summary=reason,
+            summary=_why(reason),
         )
     change.changed_by_id = entry.actor_id if entry is not None else None
     db.session.flush()
     _level_history_changed(streamer, effective_on)
     return change
+
+
+def _why(reason: Message | str) -> Message | str:
+    """An audit summary that gives the reason; none when no reason was given."""
+    return message("Reason: %(reason)s", reason=reason) if reason else ""
 
 
 def _level_history_changed(streamer: Streamer, first_day: dt.date) -> None:
@@ -371,7 +379,9 @@ def apply_due_level_changes(today: dt.date | None = None) -> int:
             "streamer",
             streamer.id,
             changes=audit.diff(before, _snapshot(streamer)),
-            summary=_("A scheduled level change took effect: %(reason)s", reason=current.reason),
+            summary=message(
+                "A scheduled level change took effect: %(reason)s", reason=current.reason
+            ),
             actor=SYSTEM,
         )
         changed += 1
@@ -408,7 +418,7 @@ def mark_left(streamer: Streamer, left_on: dt.date, reason: str = "") -> None:
     before = _snapshot(streamer)
     streamer.status, streamer.left_on = "left", left_on
     inputs_changed("roster_changed", first_day=left_on, who=streamer.employee_no)
-    _audit_streamer("streamer.leave", streamer, before, summary=reason.strip())
+    _audit_streamer("streamer.leave", streamer, before, summary=_why(reason.strip()))
 
 
 def reactivate(streamer: Streamer) -> None:
@@ -436,7 +446,7 @@ def set_mentor(streamer: Streamer, mentor: Streamer | None, since: dt.date | Non
     before = _snapshot(streamer)
     _record_mentorship(streamer, mentor, since)
     streamer.mentor = mentor
-    summary = _("Effective %(date)s.", date=since.isoformat())
+    summary = message("Effective %(date)s.", date=day(since))
     return _audit_streamer("streamer.mentor", streamer, before, summary=summary) is not None
 
 
@@ -515,7 +525,6 @@ def _audit_account(action: str, account: PlatformAccount, before: dict[str, Any]
         "platform_account",
         account.id,
         changes=changes,
-        summary=f"{account.platform} {account.account_id}",
     )
     db.session.flush()
     return True

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from hrapp.core import audit
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.training.models import Module
 
@@ -159,6 +160,6 @@ def ensure_default_curriculum() -> list[Module]:
         audit.record(
             "training.curriculum.seed",
             "training_module",
-            summary="default modules added: " + ", ".join(m.code for m in added),
+            summary=message("Default modules added: %(codes)s", codes=[m.code for m in added]),
         )
     return added

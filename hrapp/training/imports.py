@@ -36,6 +36,7 @@ from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch
@@ -418,6 +419,11 @@ def import_training_file(filename: str, content: bytes, *, by: User | None = Non
         "training.import",
         "import_batch",
         batch.id,
-        summary=f"{filename}: {len(new)} inserted, {unchanged} unchanged",
+        summary=message(
+            "%(file)s: %(inserted)d inserted, %(unchanged)d unchanged.",
+            file=filename,
+            inserted=len(new),
+            unchanged=unchanged,
+        ),
     )
     return ImportResult(len(rows), len(new), unchanged, batch.id)

@@ -36,6 +36,7 @@ from hrapp.auth.models import Role, User, UserRole
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers.models import Mentorship, Streamer
@@ -137,7 +138,7 @@ def save_module(module: Module | None, values: Mapping[str, Any]) -> Module:
     changes = audit.diff(old, _module_values(module))
     if changes:
         action = "training.module.update" if old else "training.module.create"
-        audit.record(action, "training_module", module.id, changes=changes, summary=module.code)
+        audit.record(action, "training_module", module.id, changes=changes)
     return module
 
 
@@ -237,10 +238,6 @@ def _record_values(record: TrainingRecord) -> dict[str, Any]:
     return {name: getattr(record, name) for name in AUDITED_RECORD_FIELDS}
 
 
-def _record_summary(record: TrainingRecord) -> str:
-    return f"{record.streamer.employee_no} {record.module.code} {record.completed_on.isoformat()}"
-
-
 def _build_record(
     streamer: Streamer,
     module: Module,
@@ -292,7 +289,6 @@ def _add_record(record: TrainingRecord) -> None:
         "training_record",
         record.id,
         changes=audit.diff({}, _record_values(record)),
-        summary=_record_summary(record),
     )
 
 
@@ -377,7 +373,7 @@ def log_class(
         "training.class.create",
         "training_class",
         training_class.id,
-        summary=f"{module.code} {held_on.isoformat()}: {len(records)} attendees",
+        summary=message("Attendees: %(n)d", n=len(records)),
     )
     for record in records:
         record.training_class = training_class
@@ -439,7 +435,7 @@ def correct_record(
         "training_record",
         record.id,
         changes=changes,
-        summary=f"{_record_summary(record)}: {reason}",
+        summary=message("Reason: %(reason)s", reason=reason),
     )
     return record
 
@@ -457,7 +453,7 @@ def void_record(record: TrainingRecord, reason: str, *, by: User | None = None) 
         "training_record",
         record.id,
         changes={"voided": [False, True], "void_reason": [None, reason]},
-        summary=f"{_record_summary(record)} score {record.score}: {reason}",
+        summary=message("Reason: %(reason)s", reason=reason),
     )
     return record
 

@@ -26,7 +26,10 @@ depends_on = None
 def upgrade():
     connection = op.get_bind()
     _scoring_reasons(connection)
+    # Audit summaries, job titles, level-change reasons: text columns become JSON ones.
+    _audit_columns_to_json_before()
     _audit_and_jobs(connection)
+    _audit_columns_to_json_after()
 
 
 def downgrade():
@@ -176,4 +179,407 @@ def _incomplete_code(sentence):
 
 
 def _audit_and_jobs(connection) -> None:
-    """Audit summaries and job titles."""
+    """Audit summaries, job titles and the reasons of the level history.
+
+    Each column is now JSON holding a message, or plain text (what a person wrote, or a sentence
+    not recognised here). The sentences the code wrote, in English (its f-strings) or in the
+    writer's language (`_()` evaluated at write time, English or Chinese), become the messages
+    the code writes now; summaries that only repeated the object's name (now shown, linked, in
+    the object column) become empty.
+    """
+    numbers = connection.execute(sa.text("SELECT id, employee_no FROM streamers")).all()
+    streamer_numbers = {row.id: row.employee_no for row in numbers}
+    _audit_fill(
+        connection,
+        "audit_entries",
+        "summary",
+        ("action", "entity_type", "entity_id"),
+        lambda row: _audit_summary(row, streamer_numbers),
+    )
+    _audit_fill(connection, "jobs", "title", (), lambda row: _audit_job_title(row.title))
+    _audit_fill(
+        connection, "level_changes", "reason", (), lambda row: _audit_level_reason(row.reason)
+    )
+
+
+# The columns `_audit_and_jobs` turns from text into JSON: a new column is filled, then takes
+# the old one's place (the same steps on SQLite, which rebuilds the table, and PostgreSQL).
+_AUDIT_JSON_COLUMNS = (("audit_entries", "summary"), ("jobs", "title"), ("level_changes", "reason"))
+_AUDIT_BATCH = 1000
+
+
+def _audit_columns_to_json_before() -> None:
+    for table, column in _AUDIT_JSON_COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column(f"{column}_json", sa.JSON(), nullable=True))
+
+
+def _audit_columns_to_json_after() -> None:
+    for table, column in _AUDIT_JSON_COLUMNS:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column(
+                f"{column}_json",
+                new_column_name=column,
+                existing_type=sa.JSON(),
+                nullable=False,
+            )
+
+
+def _audit_fill(connection, table, column, others, convert) -> None:
+    """Write `convert(row)` of every row into the new JSON column, in batches."""
+    names = ", ".join(("id", column, *others))
+    target = sa.table(table, sa.column("id", sa.Integer), sa.column(f"{column}_json", sa.JSON))
+    statement = (
+        sa.update(target)
+        .where(target.c.id == sa.bindparam("row_id"))
+        .values({f"{column}_json": sa.bindparam("value", type_=sa.JSON)})
+    )
+    query = f"SELECT {names} FROM {table} ORDER BY id"  # noqa: S608 - names are constants
+    rows = connection.execute(sa.text(query)).all()
+    for start in range(0, len(rows), _AUDIT_BATCH):
+        chunk = rows[start : start + _AUDIT_BATCH]
+        connection.execute(statement, [{"row_id": row.id, "value": convert(row)} for row in chunk])
+
+
+def _message(msgid, **params):
+    return {"id": msgid, "params": params}
+
+
+def _audit_pattern(template):
+    """A printf template as a regex: %(name)s any text, %(name)d a whole number."""
+    pattern = re.escape(template)
+    pattern = re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.+?)", pattern)
+    pattern = re.sub(r"%\\\((\w+)\\\)d", r"(?P<\1>-?\\d+)", pattern)
+    return re.compile(pattern + r"\Z", re.DOTALL)
+
+
+def _yuan_as_money(text):
+    """ "1,234.50" (the old sentences' yuan) as the money parameter, in fen."""
+    negative = text.startswith("-")
+    whole, _, cents = text.lstrip("-").replace(",", "").partition(".")
+    fen = int(whole) * 100 + int((cents + "00")[:2])
+    return {"fen": -fen if negative else fen}
+
+
+def _day(text):
+    return {"date": text} if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else text
+
+
+# Sentences written with an evaluated `_()`: (the msgid then, its Chinese, the msgid now, how a
+# parameter is kept now). Numbers (%(n)d) become numbers; the rest stays text unless converted.
+_AUDIT_SENTENCES = [
+    (
+        "A scheduled level change took effect: %(reason)s",
+        "预定的级别变动已生效：%(reason)s",
+        None,
+        {},
+    ),
+    ("Effective %(date)s.", "自 %(date)s 起生效。", None, {"date": _day}),
+    ("Default scheme stored as version 1.", "默认方案已保存为版本 1。", None, {}),
+    (
+        "Scheme version %(n)d saved (%(count)d changes from version %(old)d).",
+        "方案版本 %(n)d 已保存（相对版本 %(old)d 有 %(count)d 处改动）。",
+        None,
+        {},
+    ),
+    (
+        "Cycle %(code)s exported as CSV (%(n)d appraisals).",
+        "考核周期 %(code)s 已导出为 CSV（%(n)d 份考核）。",
+        None,
+        {},
+    ),
+    (
+        "Cycle %(code)s exported as XLSX (%(n)d appraisals).",
+        "考核周期 %(code)s 已导出为 XLSX（%(n)d 份考核）。",
+        None,
+        {},
+    ),
+    (
+        "Cycle %(code)s created (%(start)s to %(end)s, %(zone)s).",
+        "已创建考核周期 %(code)s（%(start)s 至 %(end)s，%(zone)s）。",
+        None,
+        {"start": _day, "end": _day},
+    ),
+    (
+        "Recomputed in the run of cycle %(code)s.",
+        "在考核周期 %(code)s 的运行中重新计算。",
+        None,
+        {},
+    ),
+    (
+        "Cycle %(code)s run with scheme version %(version)d: %(appraised)d appraised "
+        "(%(created)d new, %(updated)d updated, %(changed)d with a new score, grade or "
+        "payable, %(kept)d finalized kept), %(not_graded)d not graded, %(incomplete)d with "
+        "incomplete data.",
+        "周期 %(code)s 按方案版本 %(version)d 运行：考核 %(appraised)d 人（新建 %(created)d，"
+        "更新 %(updated)d，其中 %(changed)d 人的分数、等级或应付额有变，保留已定稿 %(kept)d），"
+        "不评级 %(not_graded)d 人，数据不完整 %(incomplete)d 人。",
+        None,
+        {},
+    ),
+    (
+        "Pay adjustment of ¥%(amount)s: %(reason)s",
+        "薪酬调整 ¥%(amount)s：%(reason)s",
+        "Pay adjustment of %(amount)s: %(reason)s",
+        {"amount": _yuan_as_money},
+    ),
+    (
+        "Pay adjustment of ¥%(amount)s removed (it said: %(reason)s)",
+        "已删除 ¥%(amount)s 的薪酬调整（原因：%(reason)s）",
+        "Pay adjustment of %(amount)s removed (it said: %(reason)s)",
+        {"amount": _yuan_as_money},
+    ),
+    ("Score override cleared: %(reason)s", "已撤销得分调整：%(reason)s", None, {}),
+    (
+        "Score overridden to %(score)s: %(reason)s",
+        "得分调整为 %(score)s：%(reason)s",
+        None,
+        {},
+    ),
+    ("Comments saved.", "备注已保存。", None, {}),
+    (
+        "Cycle %(code)s finalized: %(n)d appraisals locked and kept as revision %(revision)d.",
+        "考核周期 %(code)s 已定稿：%(n)d 份考核已锁定，并保存为第 %(revision)d 版。",
+        None,
+        {},
+    ),
+    (
+        "Cycle %(code)s reopened (%(n)d appraisals back to draft; revision %(revision)d "
+        "kept): %(reason)s",
+        "考核周期 %(code)s 已重新开放（%(n)d 份考核恢复为草稿；保留第 %(revision)d 版）："
+        "%(reason)s",
+        None,
+        {},
+    ),
+    (
+        "%(file)s rolled back: %(deleted)d sessions removed, %(restored)d restored.",
+        "%(file)s 已回滚：删除 %(deleted)d 个场次，恢复 %(restored)d 个场次。",
+        None,
+        {},
+    ),
+    (
+        "%(file)s refused: %(rows)d rows with errors; nothing was written.",
+        "%(file)s 已被拒绝：%(rows)d 行有错误，未写入任何内容。",
+        None,
+        {},
+    ),
+    ("Imported %(file)s.", "已导入 %(file)s。", None, {}),
+    ("Updated by import batch %(batch)d.", "由导入批次 %(batch)d 更新。", None, {}),
+]
+_JOB_TITLES = [
+    ("Importing %(file)s", "正在导入 %(file)s", None, {}),
+    ("Checking %(file)s", "正在检查 %(file)s", None, {}),
+    ("Running appraisal cycle %(code)s", "正在运行考核周期 %(code)s", None, {}),
+    (
+        "What a re-run of cycle %(code)s would change",
+        "重新运行周期 %(code)s 将带来的变化",
+        None,
+        {},
+    ),
+]
+_ROSTER_SUMMARY = (
+    "%(file)s: streamers %(c)d created, %(u)d updated, %(n)d unchanged; "
+    "accounts %(ac)d created, %(au)d updated, %(an)d unchanged."
+)
+_ROSTER_COUNTS = [
+    _audit_pattern(
+        "%(file)s: Streamers: %(c)d created, %(u)d updated, %(n)d unchanged. "
+        "Accounts: %(ac)d created, %(au)d updated, %(an)d unchanged."
+    ),
+    _audit_pattern(
+        "%(file)s: 主播：新增 %(c)d，更新 %(u)d，未变 %(n)d。账号：新增 %(ac)d，更新 %(au)d，"
+        "未变 %(an)d。"
+    ),
+]
+_ROSTER_REASON = [
+    _audit_pattern("Roster import from %(file)s"),
+    _audit_pattern("从 %(file)s 导入花名册"),
+]
+# The demo agency's level history, written by its generator in Chinese.
+_DEMO_REASONS = {
+    "入职": "Hired",
+    "通过培训导师认证，晋升培训导师": "Certified as a training mentor: promoted to training mentor",
+    "连续两个季度考核A级以上，晋升资深主播": (
+        "Grade A or better two quarters running: promoted to senior streamer"
+    ),
+    "连续两个季度考核A级以上；新直播间开播后晋升资深主播": (
+        "Grade A or better two quarters running; promoted to senior streamer when the new "
+        "room opened"
+    ),
+}
+
+
+def _compiled(table):
+    return [
+        (_audit_pattern(template), new or english, converters)
+        for english, chinese, new, converters in table
+        for template in (english, chinese)
+    ]
+
+
+_AUDIT_MATCHERS = _compiled(_AUDIT_SENTENCES)
+_JOB_MATCHERS = _compiled(_JOB_TITLES)
+
+
+def _recognised(text, matchers):
+    """The message of a sentence some matcher recognises, else None."""
+    for pattern, msgid, converters in matchers:
+        found = pattern.match(text)
+        if found is None:
+            continue
+        params = {}
+        for name, value in found.groupdict().items():
+            if name in converters:
+                params[name] = converters[name](value)
+            elif re.search(rf"%\({name}\)d", msgid):
+                params[name] = int(value)
+            else:
+                params[name] = value
+        return _message(msgid, **params)
+    return None
+
+
+def _reason(text):
+    return _message("Reason: %(reason)s", reason=text) if text else ""
+
+
+def _audit_summary(row, streamer_numbers):
+    """An audit row's summary as the code writes it now (see each `audit.record` call)."""
+    text = row.summary or ""
+    action = row.action
+    if not text:
+        return ""
+    if action in _AUDIT_NAME_ONLY:
+        return ""  # it named the object, which the log now shows by name and links
+    if action == "user.password_change" and text == "password changed":
+        return ""
+    special = _AUDIT_ACTION_SENTENCES.get(action)
+    if special is not None:
+        found = special(text)
+        if found is not None:
+            return found
+    if action in ("streamer.leave", "streamer.level_change", "streamer.level_scheduled"):
+        key = row.entity_id or ""
+        number = streamer_numbers.get(int(key)) if key.isdigit() else None
+        if number and text.startswith(f"{number} "):
+            return ""  # the streamer's name, written when no reason was given
+        return _recognised(text, _AUDIT_MATCHERS) or _reason(text)
+    return _recognised(text, _AUDIT_MATCHERS) or text
+
+
+_AUDIT_NAME_ONLY = (
+    "streamer.create",
+    "streamer.update",
+    "streamer.reactivate",
+    "account.create",
+    "account.link",
+    "account.update",
+    "account.move",
+    "account.unlink",
+    "training.module.create",
+    "training.module.update",
+    "training.record.create",
+    "exchange_rate.set",
+    "job.submit",  # "kind: title"; the log names the job by its title
+)
+
+
+def _one(pattern, build):
+    def convert(text):
+        found = re.fullmatch(pattern, text, re.DOTALL)
+        return build(found) if found else None
+
+    return convert
+
+
+def _roster(text):
+    for pattern in _ROSTER_COUNTS:
+        found = pattern.match(text)
+        if found:
+            values = found.groupdict()
+            return _message(
+                _ROSTER_SUMMARY,
+                file=values.pop("file"),
+                **{name: int(value) for name, value in values.items()},
+            )
+    return None
+
+
+_AUDIT_ACTION_SENTENCES = {
+    "auth.login_failed": _one(
+        r"failed login for (.*)",
+        lambda m: _message("Failed login for %(username)s.", username=m[1]),
+    ),
+    "auth.login_throttled": _one(
+        r"login throttled: (.*)",
+        lambda m: _message("Login throttled for %(username)s.", username=m[1]),
+    ),
+    "training.class.create": _one(
+        r"\S+ \d{4}-\d{2}-\d{2}: (\d+) attendees",
+        lambda m: _message("Attendees: %(n)d", n=int(m[1])),
+    ),
+    "training.record.correct": _one(r"\S+ \S+ \d{4}-\d{2}-\d{2}: (.*)", lambda m: _reason(m[1])),
+    "training.record.void": _one(
+        r"\S+ \S+ \d{4}-\d{2}-\d{2} score \S+: (.*)", lambda m: _reason(m[1])
+    ),
+    "training.curriculum.seed": _one(
+        r"default modules added: (.*)",
+        lambda m: _message("Default modules added: %(codes)s", codes=m[1].split(", ")),
+    ),
+    "training.import": _one(
+        r"(.*): (\d+) inserted, (\d+) unchanged",
+        lambda m: _message(
+            "%(file)s: %(inserted)d inserted, %(unchanged)d unchanged.",
+            file=m[1],
+            inserted=int(m[2]),
+            unchanged=int(m[3]),
+        ),
+    ),
+    "promotion.confirm": _one(r"\S+ (.*)", lambda m: _reason(m[1])),
+    "roster.import": _roster,
+    "demo.load": lambda text: _demo_summary(text),
+}
+
+
+def _demo_summary(text):
+    loaded = re.fullmatch(
+        r"demo data loaded: (\d+) streamers, (\d+) sessions, (\d+) training records, "
+        r"(\d+) logins",
+        text,
+    )
+    if loaded:
+        streamers, sessions, training, logins = (int(n) for n in loaded.groups())
+        return _message(
+            "Demo agency loaded: %(streamers)d streamers, %(sessions)d sessions, "
+            "%(training)d training records, %(logins)d logins.",
+            streamers=streamers,
+            sessions=sessions,
+            training=training,
+            logins=logins,
+        )
+    again = re.fullmatch(r"demo data already present: passwords of (\d+) demo logins reset", text)
+    if again:
+        return _message(
+            "Demo agency already loaded: the passwords of %(logins)d demo logins were reset.",
+            logins=int(again[1]),
+        )
+    return None
+
+
+def _audit_job_title(text):
+    text = text or ""
+    return _recognised(text, _JOB_MATCHERS) or text
+
+
+def _audit_level_reason(text):
+    """What HR wrote stays text; what an import or the demo wrote becomes a message."""
+    text = text or ""
+    if text in _DEMO_REASONS:
+        return _message(_DEMO_REASONS[text])
+    for pattern in _ROSTER_REASON:
+        found = pattern.match(text)
+        if found:
+            return _message("Roster import from %(file)s", file=found["file"])
+    return text

@@ -15,6 +15,7 @@ from hrapp.appraisals.export import safe_cell
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment
 from hrapp.appraisals.runner import run_cycle
 from hrapp.core.audit import AuditEntry
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from tests.factories import make_streamer
 from tests.hrapp.appraisals.helpers import worked_example_quarter
@@ -61,7 +62,9 @@ def test_the_csv_bytes_of_a_small_cycle(cli, tmp_path) -> None:
     )
     assert out.read_bytes() == expected.encode("utf-8")
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "cycle.export")).one()
-    assert "2 appraisals" in entry.summary
+    assert entry.summary == message(
+        "Cycle %(code)s exported as CSV (%(n)d appraisals).", code="2026Q3", n=2
+    )
 
 
 @pytest.mark.parametrize(

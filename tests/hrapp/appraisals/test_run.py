@@ -217,16 +217,14 @@ def test_a_re_run_updates_drafts_in_place_keeps_adjustments_and_audits_changes(q
     assert [(r.entity_id, r.changes) for r in recomputed] == [
         (
             str(first_id),
-            {"score": [90.0, 99.37], "grade": ["A", "S"], "payable": ["12650.00", "19000.00"]},
+            {"score": [90.0, 99.37], "grade": ["A", "S"], "payable_fen": [1_265_000, 1_900_000]},
         )
     ]
     runs = _audits("cycle.run")
     assert len(runs) == 2
-    assert (
-        "scheme version 1" in runs[1].summary
-        and "1 with a new score, grade or payable" in runs[1].summary
-    )
-    assert runs[1].changes["total_payable"] == ["12650.00", "19000.00"]
+    assert runs[1].summary["id"].startswith("Cycle %(code)s run with scheme version %(version)d")
+    assert (runs[1].summary["params"]["version"], runs[1].summary["params"]["changed"]) == (1, 1)
+    assert runs[1].changes["total_payable_fen"] == [1_265_000, 1_900_000]
     assert _appraisal(q3, idle).lock_version == 2  # updated too, nothing changed
 
 

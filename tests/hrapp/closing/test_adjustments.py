@@ -14,6 +14,7 @@ from hrapp.appraisals.overrides import regrade
 from hrapp.appraisals.runner import run_cycle
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from tests.factories import make_account, make_streamer
 from tests.hrapp.appraisals.helpers import MID_Q3, broadcast
@@ -47,8 +48,11 @@ def test_a_pay_adjustment_changes_the_payable_and_is_audited(appraisal, hr) -> N
     ]
     first = _audits("appraisal.adjust")[0]
     assert first.actor_name == hr.username
-    assert first.changes["payable"] == ["12650.00", "12449.50"]
-    assert first.changes["adjustment"] == ["0.00", "-200.50"]
+    assert first.changes["payable_fen"] == [1_265_000, 1_244_950]
+    assert first.changes["adjustment_fen"] == [0, -20_050]
+    assert first.summary == message(
+        "Pay adjustment of %(amount)s: %(reason)s", amount={"fen": -20_050}, reason="迟到扣款"
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,7 +105,7 @@ def test_a_score_override_regrades_and_recomputes_the_commission(appraisal, hr) 
     ]
     audit = _audits("appraisal.score_override")[0]
     assert audit.changes["grade"] == ["A", "S"]
-    assert audit.changes["commission"] == ["12650.00", "13800.00"]
+    assert audit.changes["commission_fen"] == [1_265_000, 1_380_000]
 
 
 def test_a_lower_override_and_clearing_it(appraisal, hr) -> None:

@@ -20,6 +20,7 @@ from hrapp.appraisals.export import YUAN_FORMAT, export_csv, export_xlsx
 from hrapp.appraisals.models import Appraisal, AppraisalAdjustment, AppraisalCycle
 from hrapp.appraisals.runner import run_cycle
 from hrapp.core.audit import AuditEntry
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from tests.factories import make_streamer
 from tests.hrapp.appraisals.helpers import worked_example_quarter
@@ -146,7 +147,7 @@ def test_a_finalized_cycle_exports_the_status_finalized(app) -> None:
 
     rows = _csv_rows(export_csv(cycle))
 
-    assert {row[-1] for row in rows[1:]} == {"finalized"}
+    assert {row[_column("status") - 1] for row in rows[1:]} == {"finalized"}
 
 
 # --- XLSX --------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 from hrapp.auth.models import Role, User
 from hrapp.auth.permissions import require
 from hrapp.core.audit import AuditEntry
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from tests.conftest import login
 from tests.factories import TEST_PASSWORD, make_user
@@ -65,7 +66,8 @@ def test_failed_login_is_audited_without_the_password(client: FlaskClient) -> No
         select(AuditEntry).where(AuditEntry.action == "auth.login_failed")
     ).one()
     assert entry.actor_name == "anonymous"
-    assert user.username in entry.summary
+    assert entry.entity_id == str(user.id)
+    assert entry.summary == message("Failed login for %(username)s.", username=user.username)
     assert entry.ip == "127.0.0.1"
     assert "Wrong-Guess-Horse-3" not in f"{entry.summary} {entry.changes}"
 

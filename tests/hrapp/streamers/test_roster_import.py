@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
 from hrapp.streamers.roster_import import ImportRefused, apply_plan, plan_import
@@ -301,7 +302,7 @@ def test_a_changed_file_updates_audits_and_records_the_level_change(app, sample_
     )
     change = streamer.level_changes[-1]
     assert (change.from_level, change.to_level) == ("assistant", "senior")
-    assert "roster-oct.csv" in change.reason
+    assert change.reason == message("Roster import from %(file)s", file="roster-oct.csv")
     [update] = audit_entries("streamer.update")
     assert update.changes == {"team": ["一组", "二组"]}
     [level] = audit_entries("streamer.level_change")

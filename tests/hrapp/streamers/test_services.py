@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 from hrapp.auth.models import Role
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.streamers import services
 from hrapp.streamers.models import PlatformAccount, Streamer
@@ -206,7 +207,7 @@ def test_change_level_writes_history_level_since_and_audit(app) -> None:
     assert [c.to_level for c in streamer.level_changes] == ["assistant", "senior"]
     [entry] = audit_entries("streamer.level_change")
     assert entry.actor_name == "hr_li"
-    assert entry.summary == "连续两季 A"
+    assert entry.summary == message("Reason: %(reason)s", reason="连续两季 A")
     assert entry.changes == {
         "level": ["assistant", "senior"],
         "level_since": ["2024-05-06", "2026-07-01"],
@@ -247,7 +248,7 @@ def test_mark_left_and_reactivate(app) -> None:
     )
     [left] = audit_entries("streamer.leave")
     assert left.changes == {"left_on": [None, "2026-09-01"], "status": ["active", "left"]}
-    assert left.summary == "个人原因"
+    assert left.summary == message("Reason: %(reason)s", reason="个人原因")
     assert "has left" in _refusal(
         services.change_level, streamer, "senior", dt.date(2026, 9, 1), "x"
     )
@@ -343,7 +344,9 @@ def test_a_mentor_change_can_be_dated_back_but_not_before_what_is_recorded(app) 
         (first.id, dt.date(2025, 4, 1), dt.date(2025, 9, 1)),
         (second.id, dt.date(2025, 9, 1), None),
     ]
-    assert audit_entries("streamer.mentor")[-1].summary == "Effective 2025-09-01."
+    assert audit_entries("streamer.mentor")[-1].summary == message(
+        "Effective %(date)s.", date={"date": "2025-09-01"}
+    )
 
 
 # --- platform accounts -------------------------------------------------------------------------
