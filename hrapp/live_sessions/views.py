@@ -26,6 +26,7 @@ from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import care, charts, services
+from hrapp.live_sessions.details import session_details
 from hrapp.live_sessions.forms import (
     EXTRA_HOST_ROWS,
     PLATFORMS,
@@ -429,34 +430,11 @@ def session(session_id: int) -> str:
         .where(AuditEntry.entity_type == "live_session", AuditEntry.entity_id == str(found.id))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     ).all()
-    details = {
-        name: getattr(found, name)
-        for name in (
-            "platform_session_id",
-            "views",
-            "peak_online",
-            "avg_online",
-            "avg_watch_seconds",
-            "comments",
-            "new_followers",
-            "unfollows",
-            "orders",
-            "buyers",
-            "items_sold",
-            "refund_orders",
-            "buyer_paid_fen",
-            "platform_net_fen",
-            "refunds_1h_fen",
-            "ad_spend_fen",
-            "fx_rate",
-            "import_batch_id",
-            "last_batch_id",
-        )
-    }
     return render_template(
         "live_sessions/session.html",
         row=_session_row(found),
-        details=details,
+        details=session_details(found),
+        fx_rate=found.fx_rate,
         history=history,
     )
 
