@@ -8,7 +8,10 @@ from typing import NoReturn
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from hrapp.audit.display import shown_value
+from hrapp.core import labels
 from hrapp.core.cli import act_as, user_option
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
@@ -63,15 +66,27 @@ def _refuse(problems: list[Problem]) -> NoReturn:
     raise click.exceptions.Exit(1)
 
 
+ACTIONS = {"create": _l("new"), "update": _l("changed")}
+ACCOUNT_ACTIONS = {
+    "create": _l("new account"),
+    "link": _l("known account, linked to this streamer"),
+    "rename": _l("new nickname"),
+}
+
+
 def _echo_changes(plan: RosterPlan) -> None:
+    """What the import does, in words: fields by their labels, codes by theirs."""
     for item in plan.changed:
-        click.echo(f"{item.action} {item.entry.employee_no} {item.profile.legal_name}")
+        action = ACTIONS.get(item.action, "")
+        click.echo(f"{action} {item.entry.employee_no} {item.profile.legal_name}".strip())
         if item.action == "update":
             for name, (old, new) in item.changes.items():
-                click.echo(f"    {name}: {old if old is not None else ''} → {new}")
+                field = labels.label("field", name)
+                click.echo(f"    {field}: {shown_value(name, old)} → {shown_value(name, new)}")
         for account in item.accounts:
             if account.action != "unchanged":
+                platform = labels.label("platform", account.platform)
                 click.echo(
-                    f"    {account.action} {account.platform} {account.account_id} "
+                    f"    {ACCOUNT_ACTIONS[account.action]}: {platform} {account.account_id} "
                     f"{account.nickname}".rstrip()
                 )

@@ -37,9 +37,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from hrapp.core import audit
+from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" labels of columns
+from hrapp.core import audit, labels
 from hrapp.core.errors import ValidationFailed
-from hrapp.core.messages import message
+from hrapp.core.messages import Message, coded, day, message, render
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers import rules, services
@@ -107,33 +108,53 @@ TEXT_LIMITS = {
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
 
 
+# The "field" label of a canonical column (the file's `name` is the streamer's legal name).
+COLUMN_FIELDS = {"name": "legal_name"}
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One reason the file is refused (or a warning): where, which value, why."""
+    """One reason the file is refused (or a warning): where, which value, why.
+
+    ``column`` is a canonical column name or, for a header the import does not know, the
+    header as written. ``reason`` is a message worded in the reader's language when shown; a
+    reason from the roster's shared rules is a sentence already in the reader's language.
+    """
 
     row: int | None
     column: str | None
     value: str
-    reason: str
+    reason: Message | str
+
+    @property
+    def column_label(self) -> str:
+        """The column in words: a canonical column by its label, any other as written."""
+        if self.column in COLUMNS:
+            return labels.label("field", COLUMN_FIELDS.get(self.column, self.column))
+        return self.column or ""
+
+    @property
+    def text(self) -> str:
+        return render(self.reason)
 
     def __str__(self) -> str:
         if self.row is None:
-            return self.reason
+            return self.text
         if self.column is None:
-            return _("Row %(row)d: %(reason)s", row=self.row, reason=self.reason)
+            return _("Row %(row)d: %(reason)s", row=self.row, reason=self.text)
         if not self.value:
             return _(
                 "Row %(row)d, column %(column)s: %(reason)s",
                 row=self.row,
-                column=self.column,
-                reason=self.reason,
+                column=self.column_label,
+                reason=self.text,
             )
         return _(
             "Row %(row)d, column %(column)s, value “%(value)s”: %(reason)s",
             row=self.row,
-            column=self.column,
+            column=self.column_label,
             value=self.value,
-            reason=self.reason,
+            reason=self.text,
         )
 
 
@@ -154,7 +175,11 @@ class ImportRefused(ValidationFailed):
 
 
 class CellError(ValueError):
-    """A cell's text is not a valid value; the message is the reason."""
+    """A cell's text is not a valid value; ``reason`` says why."""
+
+    def __init__(self, reason: Message | str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 # --- reading rows ----------------------------------------------------------------------------
@@ -203,16 +228,20 @@ def parse_date(text: str) -> dt.date:
             raise ValueError(text)
         return dt.date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise CellError(_("This is not a date; write it as YYYY-MM-DD.")) from None
+        raise CellError(message("This is not a date; write it as YYYY-MM-DD.")) from None
 
 
-def _unknown_value(column: str) -> str:
-    known = ", ".join(KNOWN_VALUES[column])
-    return {
-        "level": _("Unknown level; use one of: %(known)s.", known=known),
-        "platform": _("Unknown platform; use one of: %(known)s.", known=known),
-        "category": _("Unknown category; use one of: %(known)s.", known=known),
-    }[column]
+def _unknown_value(column: str) -> Message:
+    """The codes the file may use, each with its label (the file accepts the codes)."""
+    known = [
+        message("%(code)s (%(label)s)", code=code, label=coded(column, code))
+        for code in KNOWN_VALUES[column]
+    ]
+    if column == "level":
+        return message("Unknown level; use one of: %(known)s.", known=known)
+    if column == "platform":
+        return message("Unknown platform; use one of: %(known)s.", known=known)
+    return message("Unknown category; use one of: %(known)s.", known=known)
 
 
 def parse_cell(column: str, text: str) -> Any:
@@ -236,7 +265,7 @@ def parse_cell(column: str, text: str) -> Any:
         return code
     limit = TEXT_LIMITS.get(column)
     if limit is not None and len(text) > limit:
-        raise CellError(_("At most %(n)d characters.", n=limit))
+        raise CellError(message("At most %(n)d characters.", n=limit))
     return text
 
 
@@ -244,14 +273,16 @@ def parse_rows(rows: list[SheetRow]) -> ParsedFile:
     """Check every row on its own and against the other rows; no database involved."""
     parsed = ParsedFile()
     if not rows:
-        parsed.problems.append(Problem(None, None, "", _("The file has no rows.")))
+        parsed.problems.append(Problem(None, None, "", message("The file has no rows.")))
         return parsed
     header, *data = rows
     columns = _read_header(header, parsed)
     if parsed.problems:
         return parsed
     if not data:
-        parsed.problems.append(Problem(None, None, "", _("The file has a header but no rows.")))
+        parsed.problems.append(
+            Problem(None, None, "", message("The file has a header but no rows."))
+        )
     for row in data:
         _read_row(row, columns, parsed)
     return parsed
@@ -264,18 +295,31 @@ def _read_header(header: SheetRow, parsed: ParsedFile) -> dict[str, int]:
         if name is None:
             if text:
                 parsed.warnings.append(
-                    Problem(header.number, text, text, _("This column is not used; it is ignored."))
+                    Problem(
+                        header.number,
+                        text,
+                        text,
+                        message("This column is not used; it is ignored."),
+                    )
                 )
         elif name in columns:
             parsed.problems.append(
-                Problem(header.number, text, text, _("This column appears twice."))
+                Problem(header.number, text, text, message("This column appears twice."))
             )
         else:
             columns[name] = index
     for name in REQUIRED_COLUMNS:
         if name not in columns:
             parsed.problems.append(
-                Problem(header.number, name, "", _("The required column %(c)s is missing.", c=name))
+                Problem(
+                    header.number,
+                    name,
+                    "",
+                    message(
+                        "The required column %(c)s is missing.",
+                        c=coded("field", COLUMN_FIELDS.get(name, name)),
+                    ),
+                )
             )
     return columns
 
@@ -289,13 +333,15 @@ def _read_row(row: SheetRow, columns: dict[str, int], parsed: ParsedFile) -> Non
     for name, text in cells.items():
         if not text:
             if name in REQUIRED_COLUMNS:
-                parsed.problems.append(Problem(row.number, name, "", _("A value is required.")))
+                parsed.problems.append(
+                    Problem(row.number, name, "", message("A value is required."))
+                )
                 ok = False
             continue
         try:
             values[name] = parse_cell(name, text)
         except CellError as exc:
-            parsed.problems.append(Problem(row.number, name, text, str(exc)))
+            parsed.problems.append(Problem(row.number, name, text, exc.reason))
             ok = False
     if "account_id" in values and columns["account_id"] in row.numeric:
         parsed.warnings.append(
@@ -303,7 +349,7 @@ def _read_row(row: SheetRow, columns: dict[str, int], parsed: ParsedFile) -> Non
                 row.number,
                 "account_id",
                 cells["account_id"],
-                _(
+                message(
                     "The spreadsheet stores this account id as a number, so leading zeros may "
                     "have been lost. Format the column as text if the id should start with 0."
                 ),
@@ -336,7 +382,7 @@ def _merge_streamer_values(
                     row,
                     name,
                     cells[name],
-                    _(
+                    message(
                         "Row %(row)d says “%(other)s” for the same employee %(no)s.",
                         row=first_row,
                         other=first_text,
@@ -355,7 +401,12 @@ def _read_account(
     if platform is None or account_id is None:
         missing = "platform" if platform is None else "account_id"
         parsed.problems.append(
-            Problem(row, missing, "", _("A platform account needs both platform and account_id."))
+            Problem(
+                row,
+                missing,
+                "",
+                message("A platform account needs both a platform and an account id."),
+            )
         )
         return
     account = AccountRow(row, platform, account_id, values.get("nickname", ""))
@@ -366,11 +417,11 @@ def _read_account(
         return
     owner, first = seen
     if owner != entry.employee_no:
-        reason = _(
+        reason = message(
             "The same account is on row %(row)d for employee %(no)s.", row=first.row, no=owner
         )
     elif first.nickname != account.nickname:
-        reason = _("Row %(row)d gives this account another nickname.", row=first.row)
+        reason = message("Row %(row)d gives this account another nickname.", row=first.row)
     else:
         return  # the same row twice says nothing new
     parsed.problems.append(Problem(row, "account_id", cells["account_id"], reason))
@@ -546,17 +597,17 @@ def _check_level_since(
     last = streamer.level_changes[-1] if streamer.level_changes else None
     reason = None
     if level_since > org_today():
-        reason = _("The level change cannot take effect in the future.")
+        reason = message("The level change cannot take effect in the future.")
     elif profile.hire_date is not None and level_since < profile.hire_date:
-        reason = _(
+        reason = message(
             "The level change cannot take effect before the hire date (%(date)s).",
-            date=profile.hire_date.isoformat(),
+            date=day(profile.hire_date),
         )
     elif last is not None and level_since < last.effective_on:
-        reason = _(
+        reason = message(
             "The level history already has a change on %(date)s; a new change cannot come "
             "before it.",
-            date=last.effective_on.isoformat(),
+            date=day(last.effective_on),
         )
     if reason is not None:
         problems.append(Problem(row, "level_since", text, reason))
@@ -594,7 +645,7 @@ def _plan_account(
                 row.row,
                 "account_id",
                 row.account_id,
-                _(
+                message(
                     "This account belongs to %(name)s (%(no)s) in the roster. Move it on the "
                     "roster page first if it has really changed hands.",
                     name=owner.display_name,

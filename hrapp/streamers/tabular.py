@@ -16,13 +16,21 @@ import zipfile
 from dataclasses import dataclass
 
 import openpyxl
-from flask_babel import gettext as _
 
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import Message, message, render
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
 MAX_XLSX_UNPACKED_BYTES = 64 * 1024 * 1024
+
+
+class UnreadableFile(ValidationFailed):
+    """The file cannot be read as a table; ``reason`` is the message shown to the reader."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(render(reason))
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -39,13 +47,15 @@ class SheetRow:
 
 
 def read_rows(data: bytes) -> list[SheetRow]:
-    """The non-blank rows of a CSV or XLSX file; ValidationFailed when it cannot be read."""
+    """The non-blank rows of a CSV or XLSX file; UnreadableFile when it cannot be read."""
     if not data.strip():
-        raise ValidationFailed(_("The file is empty."))
+        raise UnreadableFile(message("The file is empty."))
     if data.startswith(ZIP_MAGIC):
         return _xlsx_rows(data)
     if data.startswith(OLE_MAGIC):
-        raise ValidationFailed(_("This is an old Excel (.xls) file; save it as XLSX or CSV."))
+        raise UnreadableFile(
+            message("This is an old Excel (.xls) file; save it as XLSX or CSV.")
+        )
     return _csv_rows(decode_text(data))
 
 
@@ -59,11 +69,11 @@ def decode_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     else:
-        raise ValidationFailed(
-            _("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or XLSX.")
+        raise UnreadableFile(
+            message("The file is neither UTF-8 nor GB18030 text. Save it as CSV (UTF-8) or XLSX.")
         )
     if "\x00" in text:
-        raise ValidationFailed(_("The file is not a CSV or XLSX table."))
+        raise UnreadableFile(message("The file is not a CSV or XLSX table."))
     return text
 
 
@@ -77,8 +87,10 @@ def _csv_rows(text: str) -> list[SheetRow]:
             if any(stripped):
                 rows.append(SheetRow(number, stripped))
     except csv.Error as exc:
-        raise ValidationFailed(
-            _("The CSV cannot be read near row %(row)d: %(why)s", row=len(rows) + 1, why=exc)
+        raise UnreadableFile(
+            message(
+                "The CSV cannot be read near row %(row)d: %(why)s", row=len(rows) + 1, why=str(exc)
+            )
         ) from exc
     return rows
 
@@ -91,7 +103,9 @@ def _xlsx_rows(data: bytes) -> list[SheetRow]:
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for damaged files
-            raise ValidationFailed(_("The XLSX file cannot be opened; it may be damaged.")) from exc
+            raise UnreadableFile(
+                message("The XLSX file cannot be opened; it may be damaged.")
+            ) from exc
         rows = []
         try:
             for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
@@ -108,10 +122,12 @@ def _refuse_zip_bomb(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise ValidationFailed(_("The XLSX file cannot be opened; it may be damaged.")) from exc
+        raise UnreadableFile(
+            message("The XLSX file cannot be opened; it may be damaged.")
+        ) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ValidationFailed(
-            _(
+        raise UnreadableFile(
+            message(
                 "The spreadsheet unpacks to more than %(mb)d MB; save it as CSV instead.",
                 mb=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024),
             )

@@ -429,7 +429,7 @@ def _preview(
     try:
         plan: RosterPlan | None = plan_import(data)
     except ValidationFailed as exc:  # the file itself cannot be read
-        plan, problems = None, [Problem(None, None, "", exc.message)]
+        plan, problems = None, [Problem(None, None, "", getattr(exc, "reason", exc.message))]
     problems = problems or (plan.problems if plan else [])
     confirm = None
     if plan is not None and not problems and plan.changed:

@@ -163,7 +163,7 @@ def test_account_ids_stored_as_numbers_in_xlsx_get_a_warning(app) -> None:
     assert plan.problems == []
     [warning] = plan.warnings
     assert (warning.row, warning.column, warning.value) == (2, "account_id", "439563")
-    assert "leading zeros" in warning.reason
+    assert "leading zeros" in warning.text
     assert plan.items[0].profile.hire_date == dt.date(2024, 1, 2)
 
 
@@ -179,11 +179,11 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_row_column_reason(
 
     problems = plan_import(bad).problems
     assert [(p.row, p.column, p.value) for p in problems] == [(5, "level", "boss")]
-    assert "Unknown level" in problems[0].reason
+    assert "Unknown level" in problems[0].text
     with pytest.raises(ImportRefused) as refused:
         apply_plan(plan_import(bad), "bad.csv")
     db.session.rollback()
-    assert refused.value.problems == ["Row 5, column level, value “boss”: " + problems[0].reason]
+    assert refused.value.problems == ["Row 5, column Level, value “boss”: " + problems[0].text]
     assert _count(Streamer) == 0 and audit_count() == 0
 
 
@@ -202,7 +202,7 @@ def test_a_file_with_one_bad_row_writes_nothing_and_names_row_column_reason(
 def test_cell_problems_are_reported_with_row_and_column(app, row, expected) -> None:
     [problem] = plan_import(_csv(row)).problems
     assert (problem.row, problem.column) == expected[:2]
-    assert expected[2] in problem.reason
+    assert expected[2] in problem.text
 
 
 def test_every_problem_of_the_file_is_reported(app) -> None:
@@ -224,7 +224,7 @@ def test_conflicting_values_for_one_employee_are_refused(app) -> None:
         )
     )
     assert problems == [
-        "Row 3, column team, value “二组”: Row 2 says “一组” for the same employee E1."
+        "Row 3, column Team, value “二组”: Row 2 says “一组” for the same employee E1."
     ]
 
 
@@ -236,7 +236,7 @@ def test_one_account_on_two_streamers_in_the_file_is_refused(app) -> None:
         )
     )
     assert problems == [
-        "Row 3, column account_id, value “0001”: The same account is on row 2 for employee E1."
+        "Row 3, column Account id, value “0001”: The same account is on row 2 for employee E1."
     ]
 
 
@@ -246,7 +246,7 @@ def test_an_account_owned_by_someone_else_is_not_moved_silently(app) -> None:
     db.session.commit()
     [problem] = plan_import(_csv("E1,甲,,assistant,beauty,,2024-02-03,douyin,0001,")).problems
     assert (problem.row, problem.column) == (2, "account_id")
-    assert "belongs to 原主 (E0900)" in problem.reason
+    assert "belongs to 原主 (E0900)" in problem.text
 
 
 def test_under_16_on_the_hire_date_is_refused(app) -> None:
@@ -255,15 +255,17 @@ def test_under_16_on_the_hire_date_is_refused(app) -> None:
         _csv("E1,甲,,assistant,beauty,,2024-02-03,douyin,1,,2009-01-01", header=header)
     ).problems
     assert (problem.row, problem.column, problem.value) == (2, "date_of_birth", "2009-01-01")
-    assert "at least 16 years old on the hire date" in problem.reason
+    assert "at least 16 years old on the hire date" in problem.text
 
 
 def test_missing_and_repeated_columns_are_refused_before_any_row(app) -> None:
     problems = plan_import(_csv("E1,甲", header="employee_no,employee_no")).problems
-    reasons = [(p.row, p.column, p.reason) for p in problems]
+    reasons = [(p.row, p.column, p.text) for p in problems]
     assert (1, "employee_no", "This column appears twice.") in reasons
-    for column in ("name", "level", "category", "hire_date"):
-        assert (1, column, f"The required column {column} is missing.") in reasons
+    missing = {"name": "Legal name", "level": "Level", "category": "Category"}
+    missing["hire_date"] = "Hire date"
+    for column, label in missing.items():
+        assert (1, column, f"The required column {label} is missing.") in reasons
 
 
 @pytest.mark.parametrize(
@@ -389,8 +391,8 @@ def test_the_command_refuses_with_every_problem_and_exit_code_1(app, tmp_path) -
     )
     result = _run(app, str(path))
     assert result.exit_code == 1
-    assert "Row 2, column level, value “boss”" in result.output
-    assert "Row 3, column hire_date, value “2024-02-31”" in result.output
+    assert "Row 2, column Level, value “boss”" in result.output
+    assert "Row 3, column Hire date, value “2024-02-31”" in result.output
     assert "Nothing was imported" in result.output
     assert _count(Streamer) == 0
 
@@ -398,7 +400,7 @@ def test_the_command_refuses_with_every_problem_and_exit_code_1(app, tmp_path) -
 def test_a_dry_run_writes_nothing(app, tmp_path, sample_bytes) -> None:
     result = _run(app, str(write(tmp_path, "roster.csv", sample_bytes)), "--dry-run")
     assert result.exit_code == 0
-    assert "create E1001 张小红" in result.output
+    assert "new E1001 张小红" in result.output
     assert "24 created" in result.output
     assert _count(Streamer) == 0 and audit_count() == 0
 

@@ -94,8 +94,8 @@ def test_a_level_since_before_the_hire_date_is_refused_with_row_and_column(app) 
     ]
 
     assert problems == [
-        "Row 2, column level_since, value “2024-01-31”: The level change cannot take effect "
-        "before the hire date (2024-02-03)."
+        "Row 2, column Level since, value “2024-01-31”: The level change cannot take effect "
+        "before the hire date (3 Feb 2024)."
     ]
 
 
@@ -107,7 +107,7 @@ def test_a_level_since_before_the_last_change_is_refused(app) -> None:
 
     [problem] = plan.problems
     assert (problem.row, problem.column, problem.value) == (2, "level_since", "2026-07-01")
-    assert "already has a change on 2026-08-16" in problem.reason
+    assert "already has a change on 16 Aug 2026" in problem.text
     assert _streamer().level == "senior"
 
 
@@ -117,7 +117,7 @@ def test_a_level_since_in_the_future_is_refused(app) -> None:
     [problem] = plan_import(_csv("E1,甲,senior,beauty,2024-02-03,2026-10-01")).problems
 
     assert problem.column == "level_since"
-    assert "future" in problem.reason
+    assert "future" in problem.text
 
 
 def test_a_level_since_that_is_not_a_date_is_refused(app) -> None:
