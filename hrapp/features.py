@@ -8,12 +8,14 @@ from flask import Blueprint
 
 def BLUEPRINTS() -> list[Blueprint]:
     import hrapp.appraisals.closing_views  # noqa: F401 - adds its routes to the appraisals blueprint
+    import hrapp.portal.hr_views  # noqa: F401 - adds HR's routes to the portal blueprint
     from hrapp.appraisals.views import bp as appraisals_bp
     from hrapp.audit.views import bp as audit_bp
     from hrapp.auth.views import bp as auth_bp
     from hrapp.jobs.views import bp as jobs_bp
     from hrapp.live_sessions.views import bp as live_sessions_bp
     from hrapp.main.views import bp as main_bp
+    from hrapp.portal.views import bp as portal_bp
     from hrapp.promotions.views import bp as promotions_bp
     from hrapp.streamers.views import bp as streamers_bp
     from hrapp.training.views import bp as training_bp
@@ -28,6 +30,7 @@ def BLUEPRINTS() -> list[Blueprint]:
         live_sessions_bp,
         appraisals_bp,
         promotions_bp,
+        portal_bp,
     ]
 
 

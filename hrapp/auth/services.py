@@ -156,6 +156,8 @@ def set_password(user: User, new_password: str, *, current_password: str | None 
         raise ValidationFailed(_("The current password is wrong."))
     user.password_hash = _hash(new_password, user.username)
     user.password_changed_at = utcnow()
+    if current_password is not None:
+        user.must_change_password = False  # the user chose this one
     user.session_token = new_session_token()
     audit.record("user.password_change", "user", user.id)
     db.session.flush()

@@ -53,6 +53,22 @@ def home_for(user: User) -> str:
     return url_for("auth.change_password")
 
 
+# What a user who must change a handed-over password may still open.
+OPEN_BEFORE_PASSWORD_CHANGE = ("auth.change_password", "auth.logout", "auth.set_language", "static")
+
+
+@bp.before_app_request
+def _password_change_first() -> Response | None:
+    """An initial or reset password someone else handed over is changed before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_BEFORE_PASSWORD_CHANGE
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 def _fresh_session() -> None:
     """Empty the session, keeping only this browser's language choice."""
     locale = session.get(SESSION_LOCALE_KEY)

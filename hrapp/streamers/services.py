@@ -643,6 +643,7 @@ def create_login(streamer: Streamer, username: str, password: str = "") -> tuple
         streamer_id=streamer.id,
         display_name=streamer.display_name,
     )
+    user.must_change_password = True  # HR handed it over: the streamer chooses their own
     db.session.refresh(streamer, ["user"])
     return user, generated
 
