@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from hrapp.core import audit
+from hrapp.core import audit, labels
 from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.training.models import Module
@@ -28,6 +28,20 @@ STEP_LABELS = {
     ASSISTANT_TO_SENIOR: _l("Assistant → senior"),
     SENIOR_TO_MENTOR: _l("Senior → mentor"),
 }
+# A module's topic is a code (the curriculum category); pages show its label. A topic typed in
+# by hand before the list existed has no label and is shown as written.
+TOPICS = labels.register(
+    "training_category",
+    {
+        "scripting": _l("Scripting"),
+        "product": _l("Product knowledge"),
+        "fans": _l("Fan operations"),
+        "incidents": _l("Incidents on air"),
+        "compliance": _l("Compliance"),
+        "live practice": _l("Live practice"),
+        "mentoring": _l("Mentoring"),
+    },
+)
 # A streamer's next promotion step by their current level; mentors have none.
 NEXT_STEP = {"assistant": ASSISTANT_TO_SENIOR, "senior": SENIOR_TO_MENTOR}
 

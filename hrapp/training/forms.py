@@ -30,7 +30,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from hrapp.auth.forms import MultiCheckboxField
 from hrapp.core.errors import ValidationFailed
-from hrapp.training.curriculum import STEP_LABELS
+from hrapp.core.labels import choices
+from hrapp.training.curriculum import STEP_LABELS, TOPICS
 
 RUBRIC_SEPARATOR = "|"
 RUBRIC_PARTS = 3  # key, Chinese name, English name
@@ -62,7 +63,7 @@ class ModuleForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)])
     title_zh = StringField(_l("Chinese title"), validators=[DataRequired(), Length(max=120)])
     title_en = StringField(_l("English title"), validators=[DataRequired(), Length(max=120)])
-    topic = StringField(_l("Topic"), validators=[Optional(), Length(max=60)])
+    topic = SelectField(_l("Topic"), choices=[], validators=[Optional(), Length(max=60)])
     hours = FloatField(_l("Hours"), default=0, validators=[NumberRange(min=0, max=1000)])
     required_for = MultiCheckboxField(
         _l("Required for the promotion step"),
@@ -87,6 +88,14 @@ class ModuleForm(FlaskForm):
     )
     position = IntegerField(_l("Order in the curriculum"), default=0, validators=[Optional()])
     active = BooleanField(_l("In use"), default=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The curriculum's categories; a topic typed in before they existed stays selectable.
+        stored = getattr(kwargs.get("obj"), "topic", "") or ""
+        self.topic.choices = [SelectChoice("", "—"), *choices("training_category")]
+        if stored and stored not in TOPICS:
+            self.topic.choices.append(SelectChoice(stored, stored))
 
     def validate_rubric_lines(self, field: StringField) -> None:
         try:

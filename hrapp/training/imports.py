@@ -36,7 +36,7 @@ from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
-from hrapp.core.messages import message
+from hrapp.core.messages import Message, message, render
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch
@@ -58,18 +58,23 @@ DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file is refused. `row` is the spreadsheet row (None: the whole file)."""
+    """One reason a file is refused. `row` is the spreadsheet row (None: the whole file);
+    `reason` is a message, worded in the reader's language when shown."""
 
     row: int | None
     column: str
     value: str
-    reason: str
+    reason: Message
+
+    @property
+    def text(self) -> str:
+        return render(self.reason)
 
     def __str__(self) -> str:
         where = _("row %(row)d", row=self.row) if self.row is not None else _("file")
         column = f", {self.column}" if self.column else ""
         value = f" ({self.value!r})" if self.value else ""
-        return f"{where}{column}: {self.reason}{value}"
+        return f"{where}{column}: {self.text}{value}"
 
 
 class ImportRefused(ValidationFailed):
@@ -121,13 +126,20 @@ def _decode(content: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ImportRefused(
-        [Problem(None, "", "", _("The file is neither UTF-8 nor GB18030 text; save it as CSV."))]
+        [
+            Problem(
+                None,
+                "",
+                "",
+                message("The file is neither UTF-8 nor GB18030 text; save it as CSV."),
+            )
+        ]
     )
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
     if b"\x00" in content:
-        raise ImportRefused([Problem(None, "", "", _("This is not a CSV or XLSX file."))])
+        raise ImportRefused([Problem(None, "", "", message("This is not a CSV or XLSX file."))])
     yield from csv.reader(io.StringIO(_decode(content), newline=""))
 
 
@@ -139,14 +151,18 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
             unpacked = sum(info.file_size for info in archive.infolist())
         if unpacked > MAX_XLSX_UNPACKED_BYTES:
             raise ImportRefused(
-                [Problem(None, "", "", _("The XLSX file unpacks to an implausible size."))]
+                [Problem(None, "", "", message("The XLSX file unpacks to an implausible size."))]
             )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportRefused(
-            [Problem(None, "", "", _("The XLSX file cannot be read: %(why)s", why=str(exc)))]
+            [
+                Problem(
+                    None, "", "", message("The XLSX file cannot be read: %(why)s", why=str(exc))
+                )
+            ]
         ) from exc
     try:
         for values in book.worksheets[0].iter_rows(values_only=True):
@@ -163,13 +179,15 @@ def read_rows(filename: str, content: bytes) -> list[Row]:
     """(spreadsheet row number, {column: text}) for every non-blank data row."""
     is_zip = content.startswith(ZIP_MAGIC)
     if filename.lower().endswith((".xlsx", ".xlsm")) and not is_zip:
-        raise ImportRefused([Problem(None, "", "", _("The file is named .xlsx but is not one."))])
+        raise ImportRefused(
+            [Problem(None, "", "", message("The file is named .xlsx but is not one."))]
+        )
     lines = iter(_xlsx_rows(content) if is_zip else _csv_rows(content))
     header = [_normal_header(h) for h in next(lines, [])]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportRefused(
-            [Problem(HEADER_ROW, c, "", _("This column is missing.")) for c in missing]
+            [Problem(HEADER_ROW, c, "", message("This column is missing.")) for c in missing]
         )
     rows = []
     for number, cells in enumerate(lines, start=HEADER_ROW + 1):
@@ -182,32 +200,32 @@ def read_rows(filename: str, content: bytes) -> list[Row]:
 # --- checking the rows --------------------------------------------------------------------------
 
 
-def _parse_date(text: str) -> tuple[dt.date | None, str]:
-    """(date, "") or (None, why)."""
+def _parse_date(text: str) -> tuple[dt.date | None, Message | None]:
+    """(date, None) or (None, why)."""
     match = DATE_PATTERN.match(text)
     if not match:
-        return None, _("Not a date; write it as YYYY-MM-DD.")
+        return None, message("Not a date; write it as YYYY-MM-DD.")
     try:
         day = dt.date(*(int(part) for part in match.groups()))
     except ValueError:
-        return None, _("No such day in the calendar.")
+        return None, message("No such day in the calendar.")
     if day > org_today():
-        return None, _("The date is in the future.")
+        return None, message("The date is in the future.")
     if day < EARLIEST_DATE:
-        return None, _("The date is before 2000, which cannot be right.")
-    return day, ""
+        return None, message("The date is before 2000, which cannot be right.")
+    return day, None
 
 
-def _parse_score(text: str) -> tuple[float | None, str]:
+def _parse_score(text: str) -> tuple[float | None, Message | None]:
     if not text:
-        return None, ""
+        return None, None
     try:
         score = float(text)
     except ValueError:
-        return None, _("Not a number.")
+        return None, message("Not a number.")
     if not math.isfinite(score) or not 0 <= score <= MAX_SCORE:
-        return None, _("A score lies between 0 and 100.")
-    return score, ""
+        return None, message("A score lies between 0 and 100.")
+    return score, None
 
 
 @dataclass
@@ -245,19 +263,19 @@ class _Checked:
 def _check_row(number: int, values: dict[str, str], found: _Lookups) -> _Checked | list[Problem]:
     problems = []
 
-    def refuse(column: str, reason: str) -> None:
+    def refuse(column: str, reason: Message) -> None:
         problems.append(Problem(number, column, values[column], reason))
 
     streamer = found.streamers.get(values["employee_no"])
     if not values["employee_no"]:
-        refuse("employee_no", _("The employee number is empty."))
+        refuse("employee_no", message("The employee number is empty."))
     elif streamer is None:
-        refuse("employee_no", _("No streamer has this employee number."))
+        refuse("employee_no", message("No streamer has this employee number."))
     module = found.modules.get(values["module_code"].upper())
     if not values["module_code"]:
-        refuse("module_code", _("The module code is empty."))
+        refuse("module_code", message("The module code is empty."))
     elif module is None:
-        refuse("module_code", _("No module has this code."))
+        refuse("module_code", message("No module has this code."))
     completed_on, why = _parse_date(values["completed_on"])
     if why:
         refuse("completed_on", why)
@@ -265,11 +283,13 @@ def _check_row(number: int, values: dict[str, str], found: _Lookups) -> _Checked
     if why:
         refuse("score", why)
     elif score is None and module is not None and module.pass_mark is not None:
-        refuse("score", _("%(code)s has a pass mark, so a score is required.", code=module.code))
+        refuse(
+            "score", message("%(code)s has a pass mark, so a score is required.", code=module.code)
+        )
     if len(values["trainer"]) > MAX_TRAINER_LENGTH:
-        refuse("trainer", _("The name is too long."))
+        refuse("trainer", message("The name is too long."))
     if len(values["note"]) > MAX_NOTE_LENGTH:
-        refuse("note", _("The note is too long."))
+        refuse("note", message("The note is too long."))
     if problems or streamer is None or module is None or completed_on is None:
         return problems
     return _Checked(
@@ -309,7 +329,7 @@ def _against_existing(item: _Checked, records: list[TrainingRecord]) -> bool | P
         item.row,
         "score",
         "" if item.score is None else f"{item.score:g}",
-        _(
+        message(
             "Already recorded with the score %(score)s (record %(id)d); correct that record "
             "with a reason instead of importing a different score.",
             score="—" if current.score is None else f"{current.score:g}",
@@ -344,7 +364,7 @@ def _plan(rows: list[Row], found: _Lookups) -> tuple[list[_Checked], int]:
                     item.row,
                     "completed_on",
                     item.completed_on.isoformat(),
-                    _(
+                    message(
                         "Repeats row %(row)d (same employee, module and date).",
                         row=first_row[key],
                     ),
@@ -375,7 +395,7 @@ def import_training_file(filename: str, content: bytes, *, by: User | None = Non
     """
     rows = read_rows(filename, content)
     if not rows:
-        raise ImportRefused([Problem(None, "", "", _("The file has no data rows."))])
+        raise ImportRefused([Problem(None, "", "", message("The file has no data rows."))])
     found = _lookups(rows)
     new, unchanged = _plan(rows, found)
     if not new:

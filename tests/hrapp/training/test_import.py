@@ -84,7 +84,7 @@ def test_importing_the_same_file_again_changes_nothing(modules, roster, today) -
 def test_every_problem_is_reported_with_row_column_and_reason(modules, roster, today) -> None:
     with pytest.raises(ImportRefused) as refused:
         import_training_file(BAD.name, BAD.read_bytes())
-    found = [(p.row, p.column, p.value, p.reason) for p in refused.value.rows]
+    found = [(p.row, p.column, p.value, p.text) for p in refused.value.rows]
     assert found == [
         (3, "module_code", "NOPE-1", "No module has this code."),
         (4, "employee_no", "E9999", "No streamer has this employee number."),
@@ -111,7 +111,7 @@ def test_a_different_score_for_a_recorded_attempt_is_an_error(modules, roster, t
         import_training_file("changed.csv", changed.encode("utf-8"))
     (problem,) = refused.value.rows
     assert (problem.row, problem.column, problem.value) == (2, "score", "88")
-    assert "Already recorded with the score 78" in problem.reason
+    assert "Already recorded with the score 78" in problem.text
     db.session.rollback()
     assert _count(TrainingRecord) == len(_sample_rows())
 
@@ -176,7 +176,7 @@ def test_xlsx_and_other_encodings_import_the_same_records(modules, roster, today
 def test_files_that_are_not_tables_are_refused(modules, today) -> None:
     with pytest.raises(ImportRefused) as refused:
         import_training_file("fake.xlsx", b"employee_no,module_code\n")
-    assert refused.value.rows[0].reason == "The file is named .xlsx but is not one."
+    assert refused.value.rows[0].text == "The file is named .xlsx but is not one."
     with pytest.raises(ImportRefused) as refused:
         import_training_file("short.csv", b"employee_no,score\nE1,80\n")
     assert [(p.row, p.column) for p in refused.value.rows] == [
@@ -185,7 +185,7 @@ def test_files_that_are_not_tables_are_refused(modules, today) -> None:
     ]
     with pytest.raises(ImportRefused) as refused:
         import_training_file("binary.csv", b"\xff\xfe\xfa\xfb" * 10)
-    assert "neither UTF-8 nor GB18030" in refused.value.rows[0].reason
+    assert "neither UTF-8 nor GB18030" in refused.value.rows[0].text
 
 
 def test_the_cli_imports_into_a_fresh_database(app, trainer, today) -> None:
