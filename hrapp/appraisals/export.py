@@ -7,8 +7,9 @@ cell, grade `not graded` when the quarter was not graded, promotion_eligible `ye
 multiplier as its exact decimal. A cell that a spreadsheet would run as a formula (one
 starting with = + - @, a tab or a carriage return) gets a leading apostrophe; negative numbers
 stay numbers. The columns after `promotion_eligible` (team, not_graded, data_incomplete,
-status) were added later, at the end, so that payroll scripts reading the first nineteen by
-position keep working. The CSV is the same whatever the reader's language.
+status, then streamer_response: none, acknowledged, disputed or resolved) were added later, at
+the end, so that payroll scripts reading the first nineteen by position keep working. The CSV
+is the same whatever the reader's language.
 
 XLSX: the same rows, with a header row in the chosen language (Chinese by default), levels,
 yes/no and statuses as words of that language, money as numbers in yuan with a two-decimal
@@ -38,11 +39,12 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
-from hrapp.core import audit
+from hrapp.core import audit, labels
 from hrapp.core.labels import label
 from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
+from hrapp.portal.models import NO_RESPONSE, AppraisalResponse
 from hrapp.streamers.models import Streamer
 
 COLUMNS = (
@@ -69,6 +71,7 @@ COLUMNS = (
     "not_graded",
     "data_incomplete",
     "status",
+    "streamer_response",
 )
 FORMATS = ("csv", "xlsx")
 LANGUAGES = ("zh", "en")
@@ -104,9 +107,12 @@ HEADER_LABELS = {
     "not_graded": _l("Not graded"),
     "data_incomplete": _l("Data incomplete"),
     "status": _l("Status"),
+    "streamer_response": _l("Streamer's response"),
 }
 assert set(HEADER_LABELS) == set(COLUMNS), "every column needs a header label"
-STATUS_LABELS = {"draft": _l("Draft"), "finalized": _l("Finalized")}
+STATUS_LABELS = labels.register(
+    "appraisal_status", {"draft": _l("Draft"), "finalized": _l("Finalized")}
+)
 MONEY_COLUMNS = ("gmv", "refunds", "net_gmv", "tier_commission", "adjustment", "payable")
 DECIMAL_COLUMNS = ("on_air_hours", "avg_watch_seconds", "score")
 COUNT_COLUMNS = ("sessions", "new_followers", "net_followers")
@@ -145,7 +151,9 @@ def _count_text(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def _cells(appraisal: Appraisal, streamer: Streamer, code: str) -> list[str]:
+def _cells(
+    appraisal: Appraisal, streamer: Streamer, code: str, response: str | None = None
+) -> list[str]:
     return [
         streamer.employee_no,
         streamer.legal_name,
@@ -170,6 +178,7 @@ def _cells(appraisal: Appraisal, streamer: Streamer, code: str) -> list[str]:
         _yes_no(appraisal.not_graded),
         _yes_no(appraisal.data_incomplete),
         appraisal.status,
+        response or NO_RESPONSE,
     ]
 
 
@@ -181,14 +190,15 @@ def export_rows(cycle: AppraisalCycle) -> Iterator[list[str]]:
     """The header, then one row of text cells per appraisal (not yet neutralised)."""
     yield list(COLUMNS)
     rows = db.session.execute(
-        select(Appraisal, Streamer)
+        select(Appraisal, Streamer, AppraisalResponse.status)
         .join(Streamer, Streamer.id == Appraisal.streamer_id)
+        .outerjoin(AppraisalResponse, AppraisalResponse.appraisal_id == Appraisal.id)
         .where(Appraisal.cycle_id == cycle.id)
         .order_by(Streamer.employee_no)
         .execution_options(yield_per=1000)
     )
-    for appraisal, streamer in rows:
-        yield _cells(appraisal, streamer, cycle.code)
+    for appraisal, streamer, response in rows:
+        yield _cells(appraisal, streamer, cycle.code, response)
 
 
 def export_csv(cycle: AppraisalCycle) -> bytes:
@@ -240,7 +250,9 @@ def _xlsx_value(column: str, text: str) -> Any:
     if column == "level":
         return label("level", text)
     if column == "status":
-        return label(STATUS_LABELS, text)
+        return label("appraisal_status", text)
+    if column == "streamer_response":
+        return label("streamer_response", text)
     if column == "grade" and text == NOT_GRADED:
         return _("Not graded")
     return text

@@ -1,7 +1,7 @@
 """Point 8, payroll export: the CSV keeps its English header, codes and order and gains team,
-not_graded, data_incomplete and status at the end; the XLSX has a header in the chosen
-language, money as yuan numbers, a frozen header, filters, formulas written as text, and a
-draft's sheet title and file name say so. `--out` writes exactly the file named."""
+not_graded, data_incomplete, status and streamer_response at the end; the XLSX has a header in
+the chosen language, money as yuan numbers, a frozen header, filters, formulas written as
+text, and a draft's sheet title and file name say so. `--out` writes exactly the file named."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ OLD_HEADER = [
     "payable",
     "promotion_eligible",
 ]
-NEW_COLUMNS = ["team", "not_graded", "data_incomplete", "status"]
+NEW_COLUMNS = ["team", "not_graded", "data_incomplete", "status", "streamer_response"]
 ENGLISH_HEADER = [
     "Employee number",
     "Name",
@@ -71,6 +71,7 @@ ENGLISH_HEADER = [
     "Not graded",
     "Data incomplete",
     "Status",
+    "Streamer's response",
 ]
 
 
@@ -109,7 +110,7 @@ def _column(name: str) -> int:
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def test_the_csv_keeps_its_header_and_codes_and_adds_four_columns_at_the_end(app) -> None:
+def test_the_csv_keeps_its_header_and_codes_and_adds_five_columns_at_the_end(app) -> None:
     cycle = _quarter()
 
     rows = _csv_rows(export_csv(cycle))
@@ -120,7 +121,7 @@ def test_the_csv_keeps_its_header_and_codes_and_adds_four_columns_at_the_end(app
         "E1001", "张三", "senior", "2026Q3", "5", "250.00", "1200000.00", "0.00", "1200000.00",
         "90.00", "15000", "15000", "90.00", "A", "11500.00", "1.1", "0.00", "12650.00", "no",
     ]  # fmt: skip
-    assert senior[19:] == ["一组", "no", "no", "draft"]
+    assert senior[19:] == ["一组", "no", "no", "draft", "none"]
     # The adjustment line is in the adjustment column, and a negative payable stays a number.
     assert idle[2] == "assistant"
     assert idle[13] == "not graded"
@@ -160,7 +161,7 @@ def test_the_xlsx_money_is_numbers_in_yuan_with_a_header_frozen_and_filtered(app
 
     assert [cell.value for cell in sheet[1]] == ENGLISH_HEADER
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:W3"
+    assert sheet.auto_filter.ref == "A1:X3"
     payable = sheet.cell(row=2, column=_column("payable"))
     assert payable.data_type == "n"
     assert Decimal(str(payable.value)) == Decimal("12650.00")
@@ -178,6 +179,7 @@ def test_the_xlsx_money_is_numbers_in_yuan_with_a_header_frozen_and_filtered(app
     assert sheet.cell(row=3, column=_column("score")).value is None
     assert sheet.cell(row=3, column=_column("not_graded")).value == "Yes"
     assert sheet.cell(row=2, column=_column("status")).value == "Draft"
+    assert sheet.cell(row=2, column=_column("streamer_response")).value == "No response yet"
 
 
 def test_the_xlsx_header_is_chinese_by_default(app) -> None:
@@ -221,8 +223,9 @@ def test_the_xlsx_export_is_audited(app) -> None:
 
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "cycle.export")).one()
     assert entry.entity_id == str(cycle.id)
-    assert "XLSX" in entry.summary
-    assert "2" in entry.summary
+    assert entry.summary == message(
+        "Cycle %(code)s exported as XLSX (%(n)d appraisals).", code="2026Q3", n=2
+    )
 
 
 # --- the command -------------------------------------------------------------------------------
