@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from hrapp.appraisals import closing
@@ -41,7 +42,7 @@ class ActionForm(FlaskForm):
 class DisputeForm(FlaskForm):
     line = SelectField(
         _l("Which line (optional)"),
-        choices=[("", "—"), *LINE_LABELS.items()],
+        choices=[SelectChoice("", "—"), *(SelectChoice(k, v) for k, v in LINE_LABELS.items())],
         validators=[Optional()],
     )
     text = TextAreaField(
@@ -79,4 +80,4 @@ class BulkLoginsForm(FlaskForm):
     everyone = BooleanField(_l("Every active streamer without a login"))
 
     def set_choices(self, choices: list[tuple[int, Any]]) -> None:
-        self.streamer_ids.choices = choices
+        self.streamer_ids.choices = [SelectChoice(value, text) for value, text in choices]

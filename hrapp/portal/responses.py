@@ -99,13 +99,15 @@ def _latest_revision_number(appraisal: Appraisal) -> int | None:
     return None if revision is None else revision.revision
 
 
-def _response(appraisal: Appraisal) -> AppraisalResponse:
+def _response(appraisal: Appraisal) -> tuple[AppraisalResponse, str | None]:
+    """The appraisal's response (a new one not yet in the session: the caller adds it once
+    its status is set) and its status before this step."""
+    revision = _latest_revision_number(appraisal)
     found = response_of(appraisal.id)
     if found is None:
         found = AppraisalResponse(appraisal_id=appraisal.id, streamer_id=appraisal.streamer_id)
-        db.session.add(found)
-    found.revision = _latest_revision_number(appraisal)
-    return found
+    found.revision = revision
+    return found, found.status
 
 
 def _add(
@@ -119,12 +121,12 @@ def _add(
 def acknowledge(appraisal: Appraisal, user: User) -> AppraisalResponse:
     """The streamer accepts the quarter (also after an answer: that closes the dispute)."""
     _answerable(appraisal)
-    response = _response(appraisal)
-    if response.status == "acknowledged":
+    response, before = _response(appraisal)
+    if before == "acknowledged":
         raise ValidationFailed(_("You have acknowledged this quarter already."))
-    before = response.status
     now = utcnow()
     response.status, response.acknowledged_at, response.streamer_read_at = "acknowledged", now, now
+    db.session.add(response)
     _add(response, user, "streamer", "acknowledge", "")
     db.session.flush()
     _mirror(appraisal.id, acknowledged_at=now, disputed_at=None)
@@ -144,12 +146,12 @@ def dispute(
     """The streamer disputes the quarter with a text, optionally naming the line."""
     body = _text(text)
     _answerable(appraisal)
-    response = _response(appraisal)
-    if response.status == "disputed":
+    response, before = _response(appraisal)
+    if before == "disputed":
         raise ValidationFailed(_("Your dispute is open: add to its thread instead."))
-    before = response.status
     now = utcnow()
     response.status, response.disputed_at, response.streamer_read_at = "disputed", now, now
+    db.session.add(response)
     response.disputed_line = line or None
     response.resolved_at = response.resolved_by_id = None
     _add(response, user, "streamer", "dispute", body)

@@ -49,10 +49,7 @@ def _sheet_url() -> str | None:
     """The printed sheet's route, once the sheets feature provides one."""
     from flask import current_app
 
-    for endpoint in ("sheets.streamer_sheet", "sheets.own_sheet", "sheets.sheet"):
-        if endpoint in current_app.view_functions:
-            return endpoint
-    return None
+    return "sheets.sheet" if "sheets.sheet" in current_app.view_functions else None
 
 
 @bp.get("/me/")
