@@ -24,11 +24,13 @@ from flask_babel import lazy_gettext as _l
 
 from hrapp.appraisals.schemes import flatten
 from hrapp.appraisals.sheet import METRIC_LABELS
+from hrapp.core import labels
+from hrapp.core.messages import Message, coded, message, money, render
 from hrapp.core.money import parse_yuan, yuan_display, yuan_text
 
 FIELD_PREFIX = "scheme:"
 SECTIONS = {
-    "name": _l("Name"),
+    "name": _l("Scheme name"),
     "levels": _l("Levels"),
     "scoring": _l("Scoring"),
     "metrics": _l("Metrics, weights and targets"),
@@ -41,6 +43,19 @@ CHOICES = {
     "scoring.method": ("target", "percentile"),
     "commission.mode": ("marginal", "whole"),
 }
+# The label kind of each choice's codes.
+CHOICE_KINDS = {"scoring.method": "scoring_method", "commission.mode": "commission_mode"}
+labels.register(
+    "scoring_method",
+    {"target": _l("Target attainment"), "percentile": _l("Peer percentile")},
+)
+labels.register(
+    "commission_mode",
+    {"marginal": _l("Marginal tiers"), "whole": _l("Whole-amount tiers")},
+)
+NOT_GRADED = "not_graded"  # scoring's key of the multiplier for streamers not graded
+# Paths whose value is a level's key.
+LEVEL_VALUE = re.compile(r"^promotion\[\d+\]\.(from|to)_level$|^levels\[\d+\]\.key$")
 # Identity of a level, grade or rule: other parts of the document refer to it by this value.
 READ_ONLY = re.compile(r"^(levels|grades)\[\d+\]\.key$|^promotion\[\d+\]\.(from|to)_level$")
 MONEY = re.compile(r"_fen$|^metrics\.(net_gmv|gmv_per_hour)\.targets\.")
@@ -112,6 +127,7 @@ class SchemeField:
     value: str
     choices: tuple[str, ...] = ()
     read_only: bool = False
+    context: str = ""  # the level, tier, rule or module the input belongs to, in words
 
     @property
     def name(self) -> str:
@@ -123,17 +139,27 @@ class SchemeField:
 
     @property
     def label(self) -> str:
-        """The last key's label, with the level, grade or tier it belongs to."""
+        """The last key's label, with the level or grade a target or multiplier is for."""
         parts = _INDEX.sub("", self.path).split(".")
-        if len(parts) >= 2 and parts[-2] in ("targets", "multipliers"):
-            return f"{KEY_LABELS[parts[-2]]}: {parts[-1]}"
+        if len(parts) >= 2 and parts[-2] == "targets":
+            return f"{KEY_LABELS['targets']}: {labels.label('level', parts[-1])}"
+        if len(parts) >= 2 and parts[-2] == "multipliers":
+            grade = _("Not graded") if parts[-1] == NOT_GRADED else parts[-1]
+            return f"{KEY_LABELS['multipliers']}: {grade}"
         return str(KEY_LABELS.get(parts[-1], parts[-1]))
 
     @property
-    def context(self) -> str:
-        """Where the input belongs, e.g. `tiers[1]`, for rows that repeat a label."""
-        parts = self.path.split(".")
-        return ".".join(parts[1:-1]) if len(parts) > 2 else ""
+    def choice_labels(self) -> list[tuple[str, str]]:
+        """(code, label) of each choice."""
+        kind = CHOICE_KINDS.get(self.path)
+        return [(c, labels.label(kind, c) if kind else c) for c in self.choices]
+
+    @property
+    def shown(self) -> str:
+        """A read-only value in words: a level by its label, with its key."""
+        if LEVEL_VALUE.search(self.path) and labels.has_label("level", self.value):
+            return f"{labels.label('level', self.value)} ({self.value})"
+        return self.value
 
 
 def _kind(path: str, value: Any) -> tuple[str, tuple[str, ...]]:
@@ -191,10 +217,55 @@ def scheme_fields(data: Mapping[str, Any]) -> list[SchemeField]:
     fields = []
     for path, value in _with_optional_keys(data).items():
         kind, choices = _kind(path, value)
-        fields.append(
-            SchemeField(path, kind, _shown(kind, value), choices, bool(READ_ONLY.search(path)))
-        )
+        read_only = bool(READ_ONLY.search(path))
+        context = _context(path, data)
+        fields.append(SchemeField(path, kind, _shown(kind, value), choices, read_only, context))
     return fields
+
+
+def _context(path: str, data: Mapping[str, Any]) -> str:
+    """Where an input belongs, for rows that repeat a label: the metric, the level or grade,
+    the tier, the promotion step and its module (`Senior streamer → Training mentor · MENTOR-1`)."""
+    steps = _steps(path)
+    words: list[str] = []
+    node: Any = data
+    for at, step in enumerate(steps[:-1]):
+        following = steps[at + 1]
+        node = _at(node, step)
+        if not isinstance(following, int):
+            if steps[0] == "metrics" and at == 1:
+                words.append(str(METRIC_LABELS.get(str(step), step)))
+            continue
+        item = _at(node, following)
+        words.append(_item_words(str(step), following, item))
+    return " · ".join(w for w in words if w)
+
+
+def _at(node: Any, step: str | int) -> Any:
+    try:
+        return node[step]
+    except (KeyError, IndexError, TypeError):
+        return {}
+
+
+def _item_words(array: str, index: int, item: Any) -> str:
+    """One element of an array of tables in words."""
+    get = item.get if isinstance(item, Mapping) else (lambda _key: None)
+    if array == "levels":
+        return labels.label("level", get("key") or "") or str(index + 1)
+    if array == "grades":
+        return _("Grade %(key)s", key=get("key") or index + 1)
+    if array == "tiers":
+        return _("Tier %(n)d", n=index + 1)
+    if array == "promotion":
+        return _(
+            "%(current)s → %(next)s",
+            current=labels.label("level", get("from_level") or ""),
+            next=labels.label("level", get("to_level") or ""),
+        )
+    if array == "modules":
+        return str(get("code") or _("Module %(n)d", n=index + 1))
+    return _("Limit %(n)d", n=index + 1)
 
 
 def percent_text(fraction: Any) -> str:
@@ -202,20 +273,32 @@ def percent_text(fraction: Any) -> str:
     return f"{(Decimal(str(fraction)) * HUNDRED).normalize():f}"
 
 
+class Unreadable(ValueError):
+    """An input's text cannot be read; ``reason`` says why, as a message."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return render(self.reason)
+
+
 def parse_percent(text: str, like: Any) -> Any:
     """ "0.5" or "0.5%" as the fraction 0.005, exactly; the type of `like` (the document
     keeps exact rates as decimal text and a few targets as numbers)."""
     cleaned = text.strip().removesuffix("%").removesuffix("％").strip()
+    unreadable = Unreadable(message("Not a percentage: “%(text)s”.", text=text))
     try:
         fraction = Decimal(cleaned) / HUNDRED
     except InvalidOperation:
-        raise ValueError(_("not a percentage")) from None
+        raise unreadable from None
     if not fraction.is_finite():
-        raise ValueError(_("not a percentage"))
+        raise unreadable
     if isinstance(like, int | float) and not isinstance(like, bool):
         number = float(fraction)
         if not math.isfinite(number):  # "1e999" is a Decimal but no float
-            raise ValueError(_("not a percentage"))
+            raise unreadable
         return number
     return f"{fraction.normalize():f}"
 
@@ -225,6 +308,10 @@ def shown_value(path: str, value: Any) -> str:
     kind, _choices = _kind(path, value)
     if kind == "money" and value is not None:
         return yuan_display(int(value))
+    if path in CHOICE_KINDS and isinstance(value, str):
+        return labels.label(CHOICE_KINDS[path], value)
+    if LEVEL_VALUE.search(path) and isinstance(value, str):
+        return labels.label("level", value)
     text = _shown(kind, value)
     return f"{text}%" if kind == "percent" and text else text
 
@@ -236,16 +323,28 @@ def field_label(path: str) -> str:
     label = SchemeField(path, "text", "").label
     if parts[0] == "metrics" and len(parts) > 2:
         return f"{METRIC_LABELS.get(parts[1], parts[1])} · {label}"
+    if parts[0] == "metrics" and len(parts) == 2:  # a whole metric
+        return f"{SECTIONS['metrics']} · {METRIC_LABELS.get(parts[1], parts[1])}"
     section = re.split(r"[.\[]", path, maxsplit=1)[0]
     where = ", ".join(str(int(i) + 1) for i in _INDEX.findall(path))
-    text = f"{SECTIONS.get(section, section)} · {label}" if section != parts[-1] else label
+    if _INDEX.sub("", path) == section:  # a section, or one of its elements, as a whole
+        text = str(SECTIONS.get(section, section))
+    elif section != parts[-1]:
+        text = f"{SECTIONS.get(section, section)} · {label}"
+    else:
+        text = label
     return f"{text} ({where})" if where else text
 
 
 def _parsed(field: SchemeField, text: str, old: Any = None) -> Any:
-    """The submitted text as the document's value; ValueError with the reason."""
+    """The submitted text as the document's value; Unreadable with the reason."""
     if field.kind == "money":
-        return parse_yuan(text)
+        try:
+            return parse_yuan(text)
+        except ValueError:
+            raise Unreadable(
+                message("Not an amount in yuan with at most two decimals: “%(text)s”.", text=text)
+            ) from None
     if field.kind == "percent":
         return parse_percent(text, old)
     if field.kind == "list":
@@ -254,14 +353,14 @@ def _parsed(field: SchemeField, text: str, old: Any = None) -> Any:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(_("not a number")) from None
+            raise Unreadable(message("Not a number: “%(text)s”.", text=text)) from None
         return int(number) if number.is_integer() and "." not in text else number
     return text
 
 
 def apply_form(
     data: Mapping[str, Any], form: Mapping[str, str]
-) -> tuple[dict[str, Any], list[str]]:
+) -> tuple[dict[str, Any], list[SchemeProblem]]:
     """The document with the submitted values, and the inputs that could not be read.
 
     An input missing from the submission keeps its value; an empty one removes the key. An
@@ -278,8 +377,8 @@ def apply_form(
             continue
         try:
             leaves[field.path] = _parsed(field, text, leaves.get(field.path))
-        except ValueError as exc:
-            problems.append(f"{field.path}: {exc}")
+        except Unreadable as exc:
+            problems.append(SchemeProblem(field.path, exc.reason))
     return unflatten({p: v for p, v in leaves.items() if v is not None}), problems
 
 
@@ -313,10 +412,140 @@ def _child(node: Any, step: str | int, following: str | int) -> Any:
     return node.setdefault(step, [] if isinstance(following, int) else {})
 
 
-def problems_by_field(problems: list[str]) -> dict[str, list[str]]:
-    """Problems keyed by the path they start with (`path: message`); others under ""."""
-    keyed: dict[str, list[str]] = {}
+def problems_by_field(problems: list[SchemeProblem]) -> dict[str, list[SchemeProblem]]:
+    """Problems keyed by the path of their input; problems of the whole document under ""."""
+    keyed: dict[str, list[SchemeProblem]] = {}
     for problem in problems:
-        path, _sep, message = problem.partition(": ")
-        keyed.setdefault(path if message else "", []).append(message or problem)
+        keyed.setdefault(problem.path, []).append(problem)
     return keyed
+
+
+# --- problems -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemeProblem:
+    """One reason a scheme is refused: the input (a document path, "" for the whole document)
+    and why, as a message in the reader's language."""
+
+    path: str
+    reason: Message | str
+
+    @property
+    def label(self) -> str:
+        return field_label(self.path) if self.path else ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.label}: {render(self.reason)}" if self.path else render(self.reason)
+
+
+# The scoring library states a scheme's problems in English as `path: message` (it stays free
+# of the web app); each of its messages, recognised here, is said again as a message of ours.
+_SCORING_PROBLEMS: tuple[tuple[re.Pattern[str], Message], ...] = tuple(
+    (re.compile(pattern), reason)
+    for pattern, reason in (
+        ("unknown key", message("This key is not part of a scheme.")),
+        ("missing", message("A value is required.")),
+        (r"missing \(needed by (?P<keys>.+)\)", message("A value is required by %(keys)s.")),
+        ("must be a table", message("Must be a table of values.")),
+        ("must be an array of tables", message("Must be a list of tables.")),
+        ("must be a non-empty string", message("Must be a text that is not empty.")),
+        (
+            "must start with a letter and contain only letters, digits, '_' or '-'",
+            message("Must start with a letter and contain only letters, digits, “_” or “-”."),
+        ),
+        ("must be one of (?P<choices>.+)", message("Must be one of %(choices)s.")),
+        (
+            r"must be between (?P<low>\S+) and (?P<high>\S+)",
+            message("Must be between %(low)s and %(high)s."),
+        ),
+        (r"must be at least (?P<low>\S+)", message("Must be at least %(low)s.")),
+        (r"must be at most (?P<high>\S+)", message("Must be at most %(high)s.")),
+        ("must be an integer", message("Must be a whole number.")),
+        ("must be a number", message("Must be a number.")),
+        ("must be greater than 0", message("Must be greater than 0.")),
+        (
+            r'must be an exact decimal string such as "(?P<value>.*)" '
+            r"\(a TOML float is not exact\)",
+            message("Must be an exact decimal written as text, such as “%(value)s”."),
+        ),
+        (
+            'must be a decimal string such as "0.005"',
+            message("Must be a decimal number written as text, such as “0.005”."),
+        ),
+        ("not a decimal number: (?P<value>.*)", message("Not a decimal number: “%(value)s”.")),
+        ("must be a finite decimal number", message("Must be a finite decimal number.")),
+        ("must be a non-empty array of strings", message("Must be a list of one or more texts.")),
+        ("at least one level is required", message("At least one level is required.")),
+        ("duplicate (?P<value>.+)", message("“%(value)s” appears more than once.")),
+        (r"unknown metric \(known: (?P<known>.+)\)", message("Unknown metric (known: %(known)s).")),
+        ("(?P<value>.+) is reserved", message("“%(value)s” is reserved.")),
+        (
+            r"must be below the previous band's \(best grade first\)",
+            message("Must be below the minimum score of the band before it (best grade first)."),
+        ),
+        ("at least one grade is required", message("At least one grade is required.")),
+        ("the last band must start at 0", message("The last band must start at 0.")),
+        ("unknown grade (?P<value>.+)", message("Unknown grade “%(value)s”.")),
+        ("the first tier must start at 0", message("The first tier must start at ¥0.")),
+        (
+            "must be above the previous tier's",
+            message("Must be above the start of the tier before it."),
+        ),
+        ("must be the level after (?P<level>.+)", message("Must be the level after %(level)s.")),
+        (
+            "min_grade and min_quarters_at_grade go together",
+            message("Give both the minimum grade and the quarters at that grade, or neither."),
+        ),
+        ("must not exceed window_quarters", message("Must not exceed the window (quarters).")),
+        (
+            "min_mentees_passed and mentee_module go together",
+            message("Give both the mentees who passed and the mentees' module, or neither."),
+        ),
+    )
+)
+
+
+def scheme_problems(texts: list[str]) -> list[SchemeProblem]:
+    """The scoring library's `path: message` problems as messages of the reader's language; a
+    message not recognised is kept as written."""
+    return [_scheme_problem(text) for text in texts]
+
+
+def _scheme_problem(text: str) -> SchemeProblem:
+    path, _sep, said = text.partition(": ")
+    if not said:
+        return SchemeProblem("", text)
+    if path == "toml":
+        return SchemeProblem("", message("The document is not valid TOML: %(error)s", error=said))
+    for pattern, reason in _SCORING_PROBLEMS:
+        found = pattern.fullmatch(said)
+        if found:
+            params = {k: _param(path, k, v) for k, v in found.groupdict().items()}
+            return SchemeProblem(path, message(reason["id"], **params) if params else reason)
+    return SchemeProblem(path, said)
+
+
+def _param(path: str, name: str, value: str) -> Any:
+    """A fact of scoring's message as the page shows it: levels by label, bounds in the unit of
+    the input (percent, yuan), keys by their labels, quoted values without Python's quotes."""
+    value = _unquoted(value)
+    if name == "level":
+        return coded("level", value)
+    if name in ("low", "high"):
+        kind, _choices = _kind(path, None)
+        if kind == "percent":
+            return f"{percent_text(value)}%"
+        if kind == "money":
+            return money(int(Decimal(value)))
+        return value
+    if name == "keys":
+        return [str(KEY_LABELS.get(key.strip(), key.strip())) for key in value.split(",")]
+    return value
+
+
+def _unquoted(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value

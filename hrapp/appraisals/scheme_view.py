@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from flask_babel import gettext as _
+
 from hrapp.i18n import localized
 from scoring.scheme import (
     METRIC_UNITS,
@@ -20,6 +22,16 @@ from scoring.scheme import (
     PromotionRule,
     Scheme,
 )
+
+
+# The name of the shipped default scheme (scoring/default_scheme.toml), which is English text
+# stored with every version saved from it; pages say it in the reader's language.
+DEFAULT_SCHEME_NAME = "Default scheme"
+
+
+def scheme_name(name: str) -> str:
+    """A version's name as the reader reads it: a name HR gave stays as written."""
+    return _("Default scheme") if name == DEFAULT_SCHEME_NAME else name
 
 
 def level_name(level: Level) -> str:

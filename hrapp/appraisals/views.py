@@ -26,8 +26,15 @@ from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, 
 from hrapp.appraisals.jobs import KIND, PREVIEW_KIND, payload, preview_title, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.appraisals.reasons import not_graded_text
-from hrapp.appraisals.scheme_form import SECTIONS, apply_form, problems_by_field, scheme_fields
-from hrapp.appraisals.scheme_view import level_name, scheme_view
+from hrapp.appraisals.scheme_form import (
+    SECTIONS,
+    SchemeProblem,
+    apply_form,
+    problems_by_field,
+    scheme_fields,
+    scheme_problems,
+)
+from hrapp.appraisals.scheme_view import level_name, scheme_name, scheme_view
 from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_labels
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
@@ -39,6 +46,7 @@ from hrapp.streamers.models import Streamer
 from scoring import to_toml
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
+bp.add_app_template_filter(scheme_name, "scheme_name")
 staff_only = role_required(Role.HR, Role.ADMIN)
 PER_PAGE = 100
 PREVIEW_ROWS_SHOWN = 1_000  # a re-run after a big import may change every appraisal
@@ -279,7 +287,7 @@ def appraisal_page(
 
 
 def _schemes_page(
-    form: SchemeUploadForm, problems: list[str], status: int = 200
+    form: SchemeUploadForm, problems: list[SchemeProblem], status: int = 200
 ) -> tuple[str, int]:
     versions = schemes.list_versions()
     return (
@@ -361,7 +369,7 @@ def upload_scheme() -> Response | tuple[str, int]:
     except ValidationFailed as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _schemes_page(form, exc.problems, 422)
+        return _schemes_page(form, scheme_problems(exc.problems), 422)
     db.session.commit()
     flash(
         _("Scheme version %(n)d saved; it is now the active scheme.", n=version.version), "success"
@@ -373,7 +381,7 @@ def _edit_page(
     form: SchemeEditForm,
     data: dict[str, Any],
     start: int,
-    problems: list[str],
+    problems: list[SchemeProblem],
     status: int = 200,
 ) -> tuple[str, int]:
     return (
@@ -420,7 +428,7 @@ def edit_scheme() -> Response | tuple[str, int]:
     except ValidationFailed as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return _edit_page(form, data, start.version, problems + exc.problems, 422)
+        return _edit_page(form, data, start.version, problems + scheme_problems(exc.problems), 422)
     except Conflict as exc:
         db.session.rollback()
         flash(exc.message, "error")

@@ -179,8 +179,8 @@ def test_the_compare_page_shows_the_changed_paths(hr_client) -> None:
     page = hr_client.get("/appraisals/schemes/compare?old=1&new=2")
 
     assert page.status_code == 200
-    assert "commission.mode" in page.text
-    assert "<del>marginal</del>" in page.text and "<ins>whole</ins>" in page.text
+    assert 'title="commission.mode">Commission tiers and multipliers · Mode' in page.text
+    assert "<del>Marginal tiers</del>" in page.text and "<ins>Whole-amount tiers</ins>" in page.text
 
 
 def _form_values(page_html: str) -> dict[str, str]:
@@ -229,12 +229,12 @@ def test_the_form_refuses_bad_values_naming_each_and_stores_nothing(hr_client) -
     response = hr_client.post("/appraisals/schemes/edit", data=values)
 
     assert response.status_code == 422
-    for path in (
-        "metrics.net_gmv.weight: not a number",
-        "commission.tiers[2].rate:",
-        "metrics.net_followers.targets.senior: missing",
+    for problem in (
+        "Net GMV · Weight (points)</a>: Not a number: “fifty”.",
+        "Commission tiers and multipliers · Rate (3)</a>: Must be between 0% and 100%.",
+        "Fan growth (net new followers) · Target: Senior streamer</a>: A value is required.",
     ):
-        assert path in response.text
+        assert problem in response.text
     assert 'value="fifty"' in response.text  # what was typed stays in the input
     assert _versions() == 0
 
@@ -247,9 +247,9 @@ def test_an_upload_with_problems_lists_them_all_and_stores_nothing(hr_client) ->
 
     assert response.status_code == 422
     assert "The scheme has 3 problems; nothing was saved." in response.text
-    assert "metrics.net_gmv.weight: must be at least 0" in response.text
-    assert "grades[1].wieght: unknown key" in response.text
-    assert "commission.tiers[1].rate: not a decimal number" in response.text
+    assert "Net GMV · Weight (points)</span>: Must be at least 0." in response.text
+    assert "Grade bands · wieght (2)</span>: This key is not part of a scheme." in response.text
+    assert "Rate (2)</span>: Not a decimal number: “one percent”." in response.text
     assert _versions() == 0
 
 

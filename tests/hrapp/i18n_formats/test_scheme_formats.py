@@ -74,7 +74,7 @@ def test_a_rate_that_is_no_percentage_is_refused_naming_the_input(client_in) -> 
     response = client.post("/appraisals/schemes/edit", data=values)
 
     assert response.status_code == 422
-    assert "commission.tiers[0].rate: " in response.text
+    assert "提成阶梯与系数 · 比率 (1)</a>: 不是百分比：“half a percent”。" in response.text
     assert 'value="half a percent"' in response.text  # what was typed stays in the input
     assert db.session.scalar(select(func.count()).select_from(SchemeVersion)) == 0
 
@@ -82,8 +82,8 @@ def test_a_rate_that_is_no_percentage_is_refused_naming_the_input(client_in) -> 
 @pytest.mark.parametrize(
     ("locale", "target_label", "rate_label"),
     [
-        ("en", "Net GMV · Target: senior", "Commission tiers and multipliers · Rate (3)"),
-        ("zh_CN", "净GMV · 目标值: senior", "提成阶梯与系数 · 比率 (3)"),
+        ("en", "Net GMV · Target: Senior streamer", "Commission tiers and multipliers · Rate (3)"),
+        ("zh_CN", "净GMV · 目标值: 资深主播", "提成阶梯与系数 · 比率 (3)"),
     ],
 )
 def test_the_comparison_shows_yuan_percent_and_labels(
