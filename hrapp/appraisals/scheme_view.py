@@ -23,7 +23,6 @@ from scoring.scheme import (
     Scheme,
 )
 
-
 # The name of the shipped default scheme (scoring/default_scheme.toml), which is English text
 # stored with every version saved from it; pages say it in the reader's language.
 DEFAULT_SCHEME_NAME = "Default scheme"

@@ -53,9 +53,7 @@ def read_rows(data: bytes) -> list[SheetRow]:
     if data.startswith(ZIP_MAGIC):
         return _xlsx_rows(data)
     if data.startswith(OLE_MAGIC):
-        raise UnreadableFile(
-            message("This is an old Excel (.xls) file; save it as XLSX or CSV.")
-        )
+        raise UnreadableFile(message("This is an old Excel (.xls) file; save it as XLSX or CSV."))
     return _csv_rows(decode_text(data))
 
 
@@ -122,9 +120,7 @@ def _refuse_zip_bomb(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise UnreadableFile(
-            message("The XLSX file cannot be opened; it may be damaged.")
-        ) from exc
+        raise UnreadableFile(message("The XLSX file cannot be opened; it may be damaged.")) from exc
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         raise UnreadableFile(
             message(

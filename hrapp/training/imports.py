@@ -158,11 +158,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportRefused(
-            [
-                Problem(
-                    None, "", "", message("The XLSX file cannot be read: %(why)s", why=str(exc))
-                )
-            ]
+            [Problem(None, "", "", message("The XLSX file cannot be read: %(why)s", why=str(exc)))]
         ) from exc
     try:
         for values in book.worksheets[0].iter_rows(values_only=True):

@@ -59,7 +59,10 @@ def test_an_unreadable_value_is_refused_in_the_readers_language(readers) -> None
     chinese, english = readers
     for client, said in (
         (chinese, "提成阶梯与系数 · 系数: A</a>: 不是小数：“2%”。"),
-        (english, "Commission tiers and multipliers · Multiplier: A</a>: Not a decimal number: “2%”."),
+        (
+            english,
+            "Commission tiers and multipliers · Multiplier: A</a>: Not a decimal number: “2%”.",
+        ),
     ):
         values = _form_values(client.get("/appraisals/schemes/edit").get_data(as_text=True))
         values["scheme:commission.multipliers.A"] = "2%"
