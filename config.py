@@ -38,6 +38,12 @@ class Config:
     # Uploads: an export of 1,000,000 sessions is ~250 MB as CSV.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 300 * 1024 * 1024))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Appraisal sheets printed in bulk (a job's ZIP or merged PDF, kept for its download page),
+    # the worker processes that render them (default: one per CPU) and the time one sheet may
+    # take before it is stopped (a pathological comment must not hang the renderer).
+    SHEETS_DIR = os.environ.get("SHEETS_DIR", str(INSTANCE_DIR / "sheets"))
+    SHEET_WORKERS = int(os.environ.get("SHEET_WORKERS", "0"))
+    SHEET_RENDER_TIMEOUT = float(os.environ.get("SHEET_RENDER_TIMEOUT", "30"))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

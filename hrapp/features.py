@@ -17,6 +17,7 @@ def BLUEPRINTS() -> list[Blueprint]:
     from hrapp.main.views import bp as main_bp
     from hrapp.portal.views import bp as portal_bp
     from hrapp.promotions.views import bp as promotions_bp
+    from hrapp.reports.views import bp as reports_bp
     from hrapp.streamers.views import bp as streamers_bp
     from hrapp.training.views import bp as training_bp
 
@@ -30,6 +31,7 @@ def BLUEPRINTS() -> list[Blueprint]:
         live_sessions_bp,
         appraisals_bp,
         promotions_bp,
+        reports_bp,
         portal_bp,
     ]
 
@@ -40,6 +42,7 @@ def CLI_GROUPS() -> list[click.Command]:
     from hrapp.demo.cli import demo_cli
     from hrapp.live_sessions.cli import sessions_cli
     from hrapp.promotions.cli import promotions_cli
+    from hrapp.reports.cli import sheets_command
     from hrapp.streamers.cli import roster_cli
     from hrapp.training.cli import training_cli
 
@@ -53,10 +56,12 @@ def CLI_GROUPS() -> list[click.Command]:
         cycle_cli,
         whatif_command,
         promotions_cli,
+        sheets_command,
     ]
 
 
 def JOB_MODULES() -> None:
     """Import the modules that register job handlers."""
     import hrapp.appraisals.jobs
-    import hrapp.live_sessions.jobs  # noqa: F401
+    import hrapp.live_sessions.jobs
+    import hrapp.reports.jobs  # noqa: F401

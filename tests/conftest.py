@@ -29,6 +29,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     os.environ.setdefault("HUEY_SQLITE_PATH", str(tmp_path_factory.mktemp("huey") / "q.sqlite"))
     app = create_app("testing")
     app.config["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("uploads"))
+    app.config["SHEETS_DIR"] = str(tmp_path_factory.mktemp("sheets"))
     with app.app_context():
         db.drop_all()
         db.create_all()
