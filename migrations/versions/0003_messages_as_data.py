@@ -30,6 +30,7 @@ def upgrade():
     _audit_columns_to_json_before()
     _audit_and_jobs(connection)
     _audit_columns_to_json_after()
+    _import_problems(connection)
 
 
 def downgrade():
@@ -583,3 +584,266 @@ def _audit_level_reason(text):
         if found:
             return _message("Roster import from %(file)s", file=found["file"])
     return text
+
+
+def _import_problems(connection) -> None:
+    """Session import problems: each stored problem's reason sentence becomes the message the
+    code writes now, in import batches' reports and in the results of checking jobs.
+
+    The parser wrote English sentences; the importer's own checks wrote them in the writer's
+    language (Chinese for background jobs and the command line), so both are recognised:
+        "Not a number." -> {"id": "Not a number.", "params": {}}
+        "未知账号 0777001（新人直播间）：请将其关联到主播。"
+            -> {"id": "Unknown account %(account)s (%(nickname)s): map it to a streamer.",
+                "params": {"account": "0777001", "nickname": "新人直播间"}}
+    A sentence of any other form is kept: it is shown as written.
+    """
+    batches = sa.table("import_batches", sa.column("id", sa.Integer), sa.column("report", sa.JSON))
+    _rewrite_each(connection, batches, batches.c.report, _problems_as_messages, sa.true())
+    jobs = sa.table(
+        "jobs",
+        sa.column("id", sa.Integer),
+        sa.column("kind", sa.String),
+        sa.column("result", sa.JSON),
+    )
+    _rewrite_each(
+        connection, jobs, jobs.c.result, _check_as_messages, jobs.c.kind == "sessions_import"
+    )
+
+
+def _rewrite_each(connection, table, column, rewrite, where) -> None:
+    """Rewrite `column` of every row `where` holds, a batch at a time; `rewrite` returns the
+    new value, or None to leave the row as it is."""
+    update = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values({column.name: sa.bindparam("new_value")})
+    )
+    last = 0
+    while True:
+        rows = connection.execute(
+            sa.select(table.c.id, column)
+            .where(table.c.id > last, where)
+            .order_by(table.c.id)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            return
+        changed = []
+        for row_id, value in rows:
+            new_value = rewrite(value)
+            if new_value is not None:
+                changed.append({"row_id": row_id, "new_value": new_value})
+        if changed:
+            connection.execute(update, changed)
+        last = rows[-1][0]
+
+
+def _problems_as_messages(problems):
+    if not isinstance(problems, list):
+        return None
+    new = [_problem_as_message(problem) for problem in problems]
+    return None if new == problems else new
+
+
+def _problem_as_message(problem):
+    if not isinstance(problem, dict) or not isinstance(problem.get("reason"), str):
+        return problem
+    reason = _recognised(problem["reason"], _IMPORT_MATCHERS)
+    return problem if reason is None else {**problem, "reason": reason}
+
+
+def _check_as_messages(result):
+    """A checking job's stored result: {"payload": …, "outcome": {"check": {"problems": […]}}}."""
+    outcome = result.get("outcome") if isinstance(result, dict) else None
+    check = outcome.get("check") if isinstance(outcome, dict) else None
+    if not isinstance(check, dict):
+        return None
+    problems = _problems_as_messages(check.get("problems"))
+    if problems is None:
+        return None
+    return {**result, "outcome": {**outcome, "check": {**check, "problems": problems}}}
+
+
+# The export formats' names as the parser wrote them, by their codes.
+_FORMAT_NAMES = {
+    "Douyin Compass (电商罗盘) session list": "douyin_compass",
+    "Douyin live dashboard (直播大屏) export": "douyin_screen",
+    "Taobao Live agency export": "taobao",
+    "TikTok Shop LIVE analysis": "tiktok",
+    "hrapp session template": "template",
+}
+_DUPLICATE_KEYS = ("platform session id", "account and start time")
+
+
+def _format(name):
+    code = _FORMAT_NAMES.get(name.strip())
+    return {"label": "format", "code": code} if code else name
+
+
+def _formats(text):
+    return [_format(name) for name in text.split("; ")]
+
+
+def _duplicate_key(text):
+    return _message(text) if text in _DUPLICATE_KEYS else text
+
+
+def _stored_figure(text):
+    """A refund figure: yuan ("800.00") became the money parameter, an order count a number."""
+    return _yuan_as_money(text) if "." in text else int(text)
+
+
+# The parser's sentences (English only), each the msgid it is now; a parameter is kept as text
+# unless converted (numbers, %(n)d, become numbers).
+_PARSER_SENTENCES = [
+    "The file could not be decoded.",
+    "The file is empty.",
+    "This is an old-style .xls workbook (or an encrypted one). Open it in Excel and save it as "
+    ".xlsx or CSV (UTF-8), then upload that.",
+    "The file is UTF-16 text; this import reads UTF-8, UTF-8 with BOM and GB18030. Save it as "
+    "CSV (UTF-8) and upload that.",
+    "This is neither an Excel workbook (.xlsx) nor a CSV text file.",
+    "This file is a web page or XML, not a real spreadsheet. Open it in Excel and save it as "
+    ".xlsx or CSV (UTF-8), then upload that.",
+    "“%(file)s” is named like an Excel workbook but its content is text. Upload it with a .csv "
+    "name, or save it from Excel as .xlsx.",
+    "The workbook is damaged and cannot be opened (%(error)s).",
+    "This is a ZIP archive, not an Excel workbook (.xlsx).",
+    "The workbook unpacks to an implausible size and was refused. Export the data again or "
+    "save it as CSV (UTF-8).",
+    "The workbook has no worksheet.",
+    "The workbook has more than %(n)s data rows, the most an XLSX import reads. Save the sheet "
+    "as CSV (UTF-8) and upload that instead; CSV has no such limit.",
+    "The workbook contains XML constructs refused for safety (entities or DTDs).",
+    "The workbook is damaged and cannot be read (%(error)s).",
+    "The file's text could not be decoded (first bad byte at offset %(offset)s); tried UTF-8, "
+    "UTF-8 with BOM and GB18030. Save it as CSV (UTF-8) and upload it again.",
+    "This row has %(cells)d cells but the header has %(expected)d; a value may contain an "
+    "unquoted comma or the row was cut.",
+    "The file does not end with a line break; if the download was cut short, this last row "
+    "may be incomplete.",
+    "The CSV file is malformed: %(error)s",
+    "The column “%(column)s” appears more than once in the header row.",
+    "The column “%(column)s” names a currency or unit this import does not know.",
+    "The column “%(column)s” does not say its currency; expected e.g. “Revenue ($)”.",
+    "This id was turned into a number in scientific notation (Excel?); its digits are lost. "
+    "Export the file again without opening it in Excel.",
+    "Not a platform name (e.g. douyin, taobao, tiktok).",
+    "Unknown currency code (known: %(known)s).",
+    "More buyers (%(a)s) than viewers (%(b)s).",
+    "More buyers (%(a)s) than orders (%(b)s).",
+    "Average online (%(a)s) is above peak online (%(b)s).",
+    "More viewers (%(a)s) than views (%(b)s).",
+    "Buyer-paid amount (%(a)s) is above GMV (%(b)s).",
+    "Refunds (%(a)s) are above GMV (%(b)s).",
+    "The session ends before it starts.",
+    "The platform is missing.",
+    "The account id is missing.",
+    "The start time is missing.",
+    "Not a duration (expected e.g. 1小时5分3秒, 1h 5min or 01:05:03).",
+    "More precise than a millisecond.",
+    "A duration cannot be negative.",
+    "An empty entry in the host list.",
+    "“%(text)s” is not an employee number.",
+    "A host is listed twice.",
+    "Give a share for every host or for none.",
+    "The shares add up to %(total)s%%, not 100%%.",
+    "“%(text)s” is not a share in percent (e.g. 60 or 33.33).",
+    "“%(text)s” is not a share in percent.",
+    "Every host's share must be more than 0%.",
+    "A percentage is not allowed here.",
+    "Not a number.",
+    "Number too large.",
+    "A currency symbol is not allowed here.",
+    "Not a whole number.",
+    "A count cannot be negative.",
+    "The symbol %(symbol)s does not match the currency %(currency)s.",
+    "%(currency)s amounts have no decimal places.",
+    "%(currency)s amounts have at most %(n)d decimal places.",
+    "An amount cannot be negative.",
+    "Not a date and time (expected e.g. 2026/09/07 08:55:37).",
+    "The year is outside %(first)d–%(last)d.",
+    "This local time is skipped or repeated in %(zone)s (clock change).",
+    "Not a time range (expected e.g. 2026/09/07 08:55:37-2026/09/07 11:02:10).",
+]
+# Sentences whose words changed, or whose parameters became lists, codes or messages:
+# (the sentence then, the msgid now, converters).
+_PARSER_REWORDED = [
+    (
+        "This looks like a %(format)s, but required column(s) are missing: %(missing)s.",
+        "This looks like a %(format)s, but required column(s) are missing: %(missing)s.",
+        {"format": _format, "missing": lambda text: text.split("、")},
+    ),
+    (
+        "No header row of a known export was found in the first %(n)d rows "
+        "(looked for: %(formats)s).",
+        "No header row of a known export was found in the first %(n)d rows "
+        "(looked for: %(formats)s).",
+        {"formats": _formats},
+    ),
+    (
+        "The money columns name different currencies: %(columns)s.",
+        "The money columns name different currencies: %(columns)s.",
+        {"columns": lambda text: text.split(", ")},
+    ),
+    (
+        "The same session (%(key)s) as rows %(rows)s.",
+        "The same session (%(key)s) as rows %(rows)s.",
+        {"key": _duplicate_key},
+    ),
+    (
+        "The same session (%(key)s) as row %(rows)s.",
+        "The same session (%(key)s) as row %(rows)s.",
+        {"key": _duplicate_key},
+    ),
+]
+# The importer's own checks, written in the writer's language: (English, Chinese, converters).
+_IMPORTER_SENTENCES = [
+    ("Longer than %(limit)d characters.", "超过 %(limit)d 个字符。", {}),
+    (
+        "Unknown account %(account)s (%(nickname)s): map it to a streamer.",
+        "未知账号 %(account)s（%(nickname)s）：请将其关联到主播。",
+        {},
+    ),
+    (
+        "Account %(account)s (%(nickname)s) is linked to no streamer: map it to a streamer.",
+        "账号 %(account)s（%(nickname)s）未关联任何主播：请将其关联到主播。",
+        {},
+    ),
+    (
+        "No exchange rate for %(currency)s in %(month)s: set it on the exchange rates page, "
+        "then import again.",
+        "没有 %(currency)s 在 %(month)s 的汇率：请在汇率页面设置后重新导入。",
+        {},
+    ),
+    ("No streamer has the employee number %(no)s.", "没有工号为 %(no)s 的主播。", {}),
+    ("Row %(row)d is the same stored session.", "与第 %(row)d 行是同一个已存场次。", {}),
+    (
+        "A stored session of this account starts at the same time under session id %(other)s.",
+        "该账号已有一个同一时间开始的场次（场次 ID %(other)s）。",
+        {},
+    ),
+    (
+        "Lower than the %(stored)s already stored for this session; refund figures only grow, "
+        "so the stored figure is kept.",
+        "低于该场次已存的 %(stored)s；退款数据只增不减，因此保留已存数值。",
+        {"stored": _stored_figure},
+    ),
+]
+
+
+def _import_pattern(template):
+    """A sentence's template as a regex; "%%" was written as "%"."""
+    return _audit_pattern(template.replace("%%", "%"))
+
+
+_IMPORT_MATCHERS = (
+    [(_import_pattern(msgid), msgid, {}) for msgid in _PARSER_SENTENCES]
+    + [(_import_pattern(old), msgid, converters) for old, msgid, converters in _PARSER_REWORDED]
+    + [
+        (_import_pattern(template), english, converters)
+        for english, chinese, converters in _IMPORTER_SENTENCES
+        for template in (english, chinese)
+    ]
+)
