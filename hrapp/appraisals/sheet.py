@@ -11,12 +11,22 @@ import datetime as dt
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from hrapp.appraisals.models import Appraisal
+from hrapp.appraisals.models import (
+    Appraisal,
+    AppraisalAdjustment,
+    AppraisalCycle,
+    AppraisalRevision,
+    SchemeVersion,
+)
 from hrapp.appraisals.reasons import incomplete_texts, not_graded_text
+from hrapp.appraisals.runner import FIGURE_COLUMNS
 from hrapp.appraisals.settlement import shown_reason
 from hrapp.appraisals.sheet_facts import SheetFacts, sheet_facts, streamer_of
 from hrapp.core import labels
+from hrapp.extensions import db
+from hrapp.streamers.models import Streamer
 
 METRIC_LABELS = {
     "net_gmv": _l("Net GMV"),
@@ -116,6 +126,8 @@ def appraisal_sheet(appraisal: Appraisal, facts: SheetFacts | None = None) -> di
         "promotion_eligible": appraisal.promotion_eligible,
         "promotion": explanation.get("promotion"),
         "computed_at": appraisal.computed_at,
+        # The level's minimum on-air hours in the quarter (blended if it changed): the hours gate.
+        "min_on_air_hours": explanation.get("min_on_air_hours"),
         # 考核人: the HR user who finalized the cycle, and when this appraisal was finalized.
         "appraiser": appraiser_name(appraisal),
         "finalized_at": appraisal.finalized_at,
@@ -132,3 +144,130 @@ def appraiser_name(appraisal: Appraisal) -> str | None:
 
 def facts_of(appraisal: Appraisal) -> SheetFacts:
     return sheet_facts(appraisal.cycle, [appraisal])[streamer_of(appraisal)]
+
+
+# --- the same view model for what is not a stored, current appraisal -------------------------
+# The running quarter (computed now, never stored) and a finalized revision (what a reopened
+# quarter was finalized as) become unsaved `Appraisal` objects read by `appraisal_sheet`, so
+# every page and sheet shows them through the one builder above. They are never added to the
+# database session.
+
+
+def _unsaved(values: dict[str, Any], adjustments: list[AppraisalAdjustment]) -> Appraisal:
+    appraisal = Appraisal(**values)
+    appraisal.adjustments = adjustments
+    return appraisal
+
+
+def _instant(value: str | None) -> dt.datetime | None:
+    """An ISO instant kept in a snapshot, as an aware UTC datetime."""
+    if not value:
+        return None
+    instant = dt.datetime.fromisoformat(value)
+    return instant if instant.tzinfo else instant.replace(tzinfo=dt.UTC)
+
+
+def provisional_sheet(
+    cycle: AppraisalCycle,
+    version: SchemeVersion,
+    streamer: Streamer,
+    figures: dict[str, Any],
+    explanation: dict[str, Any],
+    computed_at: dt.datetime,
+) -> dict[str, Any]:
+    """The running quarter computed now from the sessions so far with the scheme in force
+    (`figures`: the scoring table's row, FIGURE_COLUMNS), never stored: no adjustments yet, so
+    payable = commission; `provisional` True."""
+    values = {name: figures.get(name) for name in FIGURE_COLUMNS}
+    appraisal = _unsaved(
+        {
+            **values,
+            "cycle": cycle,
+            "streamer": streamer,
+            "scheme_version": version,
+            "team": streamer.team,
+            "status": "draft",
+            "explanation": explanation,
+            "adjustment_fen": 0,
+            "payable_fen": values["commission_fen"],
+            "shared_comment": "",
+            "computed_at": computed_at,
+        },
+        [],
+    )
+    return {**appraisal_sheet(appraisal), "provisional": True, "under_review": False}
+
+
+def revision_sheet(
+    appraisal: Appraisal, revision: AppraisalRevision, facts: SheetFacts | None = None
+) -> dict[str, Any]:
+    """What `appraisal` was finalized as in `revision` (its cycle since reopened)."""
+    kept = revision.snapshot
+    values = {name: kept.get(name) for name in FIGURE_COLUMNS}
+    version = db.session.get(SchemeVersion, kept.get("scheme_version_id")) or (
+        appraisal.scheme_version
+    )
+    lines = [
+        AppraisalAdjustment(
+            id=line.get("id"),
+            kind=line.get("kind"),
+            amount_fen=line.get("amount_fen") or 0,
+            score=line.get("score"),
+            reason=line.get("reason") or "",
+            reason_params=line.get("reason_params"),
+            created_at=_instant(line.get("created_at")),
+        )
+        for line in kept.get("adjustments", [])
+    ]
+    unsaved = _unsaved(
+        {
+            **values,
+            "id": appraisal.id,
+            "cycle": appraisal.cycle,
+            "streamer": appraisal.streamer,
+            "scheme_version": version,
+            "team": kept.get("team") or "",
+            "status": "finalized",
+            "explanation": kept.get("explanation") or {},
+            "score_override": kept.get("score_override"),
+            "adjustment_fen": kept.get("adjustment_fen") or 0,
+            "payable_fen": kept.get("payable_fen"),
+            "shared_comment": kept.get("shared_comment") or "",
+            "computed_at": _instant(kept.get("computed_at")),
+            "finalized_at": _instant(kept.get("finalized_at")),
+        },
+        lines,
+    )
+    return appraisal_sheet(unsaved, facts)
+
+
+def latest_revision(appraisal: Appraisal) -> AppraisalRevision | None:
+    return db.session.scalar(
+        select(AppraisalRevision)
+        .where(AppraisalRevision.appraisal_id == appraisal.id)
+        .order_by(AppraisalRevision.revision.desc())
+        .limit(1)
+    )
+
+
+def finalized_sheet(appraisal: Appraisal, facts: SheetFacts | None = None) -> dict[str, Any] | None:
+    """The last finalized result of `appraisal`, as a streamer may see it: the appraisal while
+    finalized; while an administrator has reopened its cycle, the latest revision (what was
+    finalized) with `under_review` True; None for a draft that was never finalized.
+    `revision`: the number of the finalized revision shown (None before revisions existed).
+    `facts` as for `appraisal_sheet` (an empty `SheetFacts()` when a list needs none)."""
+    revision = latest_revision(appraisal)
+    if appraisal.status == "finalized":
+        sheet = appraisal_sheet(appraisal, facts)
+        under_review = False
+    elif revision is not None:
+        sheet = revision_sheet(appraisal, revision, facts)
+        under_review = True
+    else:
+        return None
+    return {
+        **sheet,
+        "provisional": False,
+        "under_review": under_review,
+        "revision": None if revision is None else revision.revision,
+    }
