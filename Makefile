@@ -35,7 +35,7 @@ serve:
 ## SQLite pass: they test pages, forms and scripts, which do not change with the database
 ## (run them on PostgreSQL with `scripts/with-postgres.sh .venv/bin/pytest tests/browser`).
 test: install
-	bash scripts/system-packages.sh fonts postgres chromium
+	bash scripts/system-packages.sh fonts postgres chromium pdftools
 	$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres
 
 lint: install

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Install what the operating system must provide, when missing and when we may (root + apt):
-# CJK fonts for the PDF sheets, Pango for WeasyPrint, PostgreSQL 15 for the test suite, and
-# Debian's Chromium for the browser tests (Playwright drives it by path: no browser download).
-# Usage: scripts/system-packages.sh [fonts] [postgres] [chromium]
+# CJK fonts for the PDF sheets, Pango for WeasyPrint, PostgreSQL 15 for the test suite,
+# Debian's Chromium for the browser tests (Playwright drives it by path: no browser download),
+# and poppler-utils, whose pdftoppm turns a rendered sheet into a PNG for the tests.
+# Usage: scripts/system-packages.sh [fonts] [postgres] [chromium] [pdftools]
 #
 # - Nothing missing: installs nothing, runs no `apt-get update`, exits 0 (safe to run every time).
 # - Root with apt-get: `apt-get update` once, then installs exactly the missing packages.
 # - Not root (or no apt-get): installs nothing and prints the command to run. Missing fonts are
-#   a warning (exit 0: `make demo` runs without them). Missing `postgres` or `chromium` packages
-#   are an error (exit 1): only `make test` and `make test-browser` ask for them, and neither can
-#   pass without them, so they stop here instead of failing minutes later.
+#   a warning (exit 0: `make demo` runs without them). Missing `postgres`, `chromium` or
+#   `pdftools` packages are an error (exit 1): only `make test` and `make test-browser` ask for
+#   them, and neither can pass without them, so they stop here instead of failing minutes later.
 set -euo pipefail
 
 want=("$@")
@@ -61,8 +62,15 @@ for item in "${want[@]}"; do
         required+=(chromium)
       fi
       ;;
+    pdftools)
+      # The sheet tests run $HRAPP_PDFTOPPM, else pdftoppm on $PATH.
+      if ! has poppler-utils command -v "${HRAPP_PDFTOPPM:-pdftoppm}"; then
+        missing+=(poppler-utils)
+        required+=(poppler-utils)
+      fi
+      ;;
     *)
-      echo "Unknown group '$item' (groups: fonts postgres chromium)" >&2
+      echo "Unknown group '$item' (groups: fonts postgres chromium pdftools)" >&2
       exit 2
       ;;
   esac

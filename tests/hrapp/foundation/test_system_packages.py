@@ -73,6 +73,7 @@ class FakeSystem:
             # Nothing on this machine counts: only the fake dpkg says what is installed.
             "HRAPP_CHROMIUM": str(self.root / "no-chromium"),
             "PGBIN": str(self.root / "no-postgres"),
+            "HRAPP_PDFTOPPM": str(self.root / "no-pdftoppm"),
             "HOME": str(self.root),
         }
         return subprocess.run(
@@ -177,6 +178,25 @@ def test_a_normal_user_with_everything_installed_passes_silently(system: FakeSys
     result = system.run("fonts", "postgres", "chromium", uid=1000)
 
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_the_pdf_tools_the_sheet_tests_need_are_installed_once(system: FakeSystem) -> None:
+    first = system.run("pdftools")
+
+    assert first.returncode == 0, first.stderr
+    assert system.apt_calls() == [
+        "update -qq",
+        "install -y -qq --no-install-recommends poppler-utils",
+    ]
+    assert system.run("pdftools").stdout == ""
+    assert len(system.apt_calls()) == 2
+
+
+def test_a_normal_user_without_the_pdf_tools_is_stopped(system: FakeSystem) -> None:
+    result = system.run("fonts", "pdftools", uid=1000)
+
+    assert result.returncode == 1
+    assert "The tests cannot run without: poppler-utils" in result.stderr
 
 
 def test_an_unknown_group_is_refused(system: FakeSystem) -> None:
