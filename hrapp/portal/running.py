@@ -10,8 +10,8 @@ quarter (the sheet's weekly trend) against the target pace.
 Scoring one streamer with the library costs tens of milliseconds (it is built for a whole
 agency at once), so each worker process keeps the result (`hrapp.portal.cache`) under a key
 that holds a fingerprint of every input: the streamer's sessions, hosts and shares, level
-history, finalized quarters, mentorships, the training records, the scheme version, the day
-and the reader's language.
+history, finalized quarters, mentorships, their and their mentees' training records, the
+scheme version, the day and the reader's language.
 """
 
 from __future__ import annotations
@@ -93,6 +93,15 @@ def _fingerprint(streamer_id: int, cycle: AppraisalCycle) -> tuple[Any, ...]:
         .where((Mentorship.mentor_id == streamer_id) | (Mentorship.mentee_id == streamer_id))
         .subquery()
     )
+    # The streamer's training and that of anyone they ever mentored (the mentees criterion).
+    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == streamer_id)
+    training = (
+        select(TrainingRecord.updated_at)
+        .where(
+            (TrainingRecord.streamer_id == streamer_id) | TrainingRecord.streamer_id.in_(mentees)
+        )
+        .subquery()
+    )
     parts = [
         select(func.count()).select_from(hosted),
         select(func.sum(hosted.c.share_bp)),
@@ -100,8 +109,8 @@ def _fingerprint(streamer_id: int, cycle: AppraisalCycle) -> tuple[Any, ...]:
         select(func.max(hosted.c.id)),
         select(func.count()).select_from(levels),
         select(func.max(levels.c.id)),
-        select(func.count()).select_from(TrainingRecord),
-        select(func.max(TrainingRecord.updated_at)),
+        select(func.count()).select_from(training),
+        select(func.max(training.c.updated_at)),
         select(func.count()).select_from(finalized),
         select(func.max(finalized.c.finalized_at)),
         select(func.max(SchemeVersion.id)),

@@ -94,3 +94,14 @@ def test_hr_resets_a_password_and_the_streamer_must_change_it(app, hr, login_as,
 def test_a_streamer_cannot_reset_or_create_logins(app, client_a, streamer_b) -> None:
     assert client_a.post(f"/logins/{streamer_b.id}/reset").status_code == 403
     assert client_a.post("/logins/bulk", data={"everyone": "y"}).status_code == 403
+
+
+def test_the_streamers_login_page_offers_the_reset_and_the_bulk_page(
+    app, hr, login_as, user_a, streamer_b
+) -> None:
+    hr_client = login_as(hr)
+    with_login = hr_client.get(f"/streamers/{user_a.streamer_id}/login").text
+    without = hr_client.get(f"/streamers/{streamer_b.id}/login").text
+
+    assert f'action="/logins/{user_a.streamer_id}/reset"' in with_login
+    assert 'href="/logins/bulk"' in without

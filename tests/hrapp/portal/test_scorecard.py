@@ -188,3 +188,22 @@ def test_a_finalized_quarter_links_its_sheet_once_sheets_exist(
     link = f"/appraisals/{appraisal.id}/sheet.pdf?lang=en"
     assert link in page
     assert client_a.get(link).status_code == 200
+
+
+def test_the_kept_running_quarter_follows_every_change_it_reads(
+    app, client_a, streamer_a, running_sessions
+) -> None:
+    from tests.hrapp.appraisals.helpers import broadcast
+    from tests.hrapp.portal.conftest import this_quarter_start
+
+    assert "¥135,000.00" in client_a.get("/me/").text
+    start = this_quarter_start() + dt.timedelta(hours=2)
+    broadcast(running_sessions, start=start, gmv_fen=100, refunds_fen=0)
+    db.session.commit()
+    assert "¥135,001.00" in client_a.get("/me/").text  # a new session: net ¥1 more (100 − 0)
+
+    ensure_default_curriculum()
+    log_record(streamer_a, module_by_code("MENTOR-1"), org_today(), ScoreInput(score=95))
+    db.session.commit()
+    promotion = client_a.get("/me/promotion").text
+    assert "MENTOR-1" not in promotion.split("Still missing", 1)[-1].split("The whole", 1)[0]
