@@ -194,7 +194,21 @@ def _hr_prints_a_sheet(app: Flask, agency: DemoAgency, username: str) -> str:
     _, employee_no = _own_appraisal(app, username, agency.finalized[-1])
     url = f"/appraisals/cycles/{agency.finalized[-1]}/sheets"
     answer = _logged_in(app, "hr").post(url, data={"format": "pdf", "q": employee_no})
-    return "" if answer.status_code == 302 else f"hr POST {url}: {answer.status_code}"
+    if answer.status_code != 302:
+        return f"hr POST {url}: {answer.status_code}"
+    return _job_failure(app, answer.headers["Location"])
+
+
+def _job_failure(app: Flask, job_url: str) -> str:
+    """Why the job at /jobs/<id> did not finish ("" when it did)."""
+    from hrapp.extensions import db
+    from hrapp.jobs.models import Job
+
+    with app.app_context():
+        job = db.session.get(Job, int(job_url.rstrip("/").rsplit("/", 1)[-1]))
+        failure = "" if job and job.status == "done" else f"{job_url}: {job and job.result}"
+        db.session.remove()
+    return failure
 
 
 # --- the ids ------------------------------------------------------------------------------------
