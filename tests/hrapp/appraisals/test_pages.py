@@ -157,7 +157,7 @@ def test_the_export_button_downloads_the_csv(hr_client) -> None:
     )
     assert response.headers["Cache-Control"] == "no-store"
     assert response.data.startswith(b"\xef\xbb\xbfemployee_no,name,level,cycle")
-    assert ",12650.00,no,一组,no,no,draft\r\n".encode() in response.data
+    assert ",12650.00,no,一组,no,no,draft,none\r\n".encode() in response.data
 
 
 def test_a_finalized_cycle_is_not_run_from_the_page(hr_client) -> None:
