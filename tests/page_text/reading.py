@@ -38,7 +38,8 @@ The detectors (`findings(fragments, language, allowed)`) and what exactly each f
   not read for this: "senior" or "open" is English there.
 - english (Chinese pages only): four or more English words in a row (letters only, separated
   by spaces or light punctuation, no Chinese or digits between) once the allow-listed names are
-  taken out: product and platform names (`ENGLISH_NAMES`), file names and `Allowed.words`.
+  taken out: product and platform names (`ENGLISH_NAMES`), file names, `Allowed.words` and an
+  import file's column names in <code>.
 """
 
 from __future__ import annotations
@@ -381,8 +382,9 @@ def _in_english(text: str, start: int, end: int) -> bool:
 
 def english_runs(fragment: Fragment, allowed: Allowed) -> list[Finding]:
     text = _without_addresses(fragment.text)
-    for name in sorted({*ENGLISH_NAMES, *allowed.words}, key=len, reverse=True):
-        text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", " | ", text)
+    columns = allowed.columns & fragment.literals  # a file's column names, taught in <code>
+    for name in sorted({*ENGLISH_NAMES, *allowed.words, *columns}, key=len, reverse=True):
+        text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", " | ", text)
     return [Finding("english", m.group()) for m in ENGLISH_RUN.finditer(text)]
 
 

@@ -263,6 +263,14 @@ def test_english_passes_names_and_short_phrases(text: str) -> None:
     assert english_runs(Fragment(text), allowed) == []
 
 
+def test_english_passes_a_file_s_column_names_in_code_only() -> None:
+    allowed = Allowed(columns=frozenset({"name", "level", "category", "team", "hire_date"}))
+    html = "<p>包含以下列：<code>name, level, category, team, hire_date</code>。</p>"
+    assert findings(visible_text(html), "zh_CN", allowed) == []
+    as_text = [Fragment("包含以下列：name, level, category, team")]
+    assert [f.kind for f in findings(as_text, "zh_CN", allowed)] == ["english"]
+
+
 def test_english_is_read_only_on_chinese_pages() -> None:
     sentence = [Fragment("Appraisal of the quarter")]
     assert findings(sentence, "en", NOBODY) == []
