@@ -7,7 +7,7 @@ from flask import Blueprint
 
 
 def BLUEPRINTS() -> list[Blueprint]:
-    import hrapp.appraisals.closing_views  # noqa: F401 - adds its routes to the appraisals blueprint
+    import hrapp.appraisals.closing_views
     import hrapp.portal.hr_views  # noqa: F401 - adds HR's routes to the portal blueprint
     from hrapp.appraisals.views import bp as appraisals_bp
     from hrapp.audit.views import bp as audit_bp
