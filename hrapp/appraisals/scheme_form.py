@@ -156,9 +156,9 @@ class SchemeField:
 
     @property
     def shown(self) -> str:
-        """A read-only value in words: a level by its label, with its key."""
-        if LEVEL_VALUE.search(self.path) and labels.has_label("level", self.value):
-            return f"{labels.label('level', self.value)} ({self.value})"
+        """A read-only value in words: a level by its label."""
+        if LEVEL_VALUE.search(self.path):
+            return labels.label("level", self.value)
         return self.value
 
 

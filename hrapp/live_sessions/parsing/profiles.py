@@ -261,8 +261,11 @@ TEMPLATE = Profile(
 
 PROFILES = (DOUYIN_COMPASS, DOUYIN_SCREEN, TAOBAO, TIKTOK, TEMPLATE)
 PROFILES_BY_NAME = {p.name: p for p in PROFILES}
-# A batch's format is shown by its label: the "format" kind of `hrapp.core.labels`.
-FORMATS = labels.register("format", {p.name: p.label for p in PROFILES})
+# A batch's format is shown by its label: the "format" kind of `hrapp.core.labels`. The demo
+# agency's batches (hrapp.demo) are written without a file and record "demo".
+FORMATS = labels.register(
+    "format", {**{p.name: p.label for p in PROFILES}, "demo": _l("Demo agency data")}
+)
 
 
 def candidate_profiles(platform: str) -> tuple[Profile, ...]:

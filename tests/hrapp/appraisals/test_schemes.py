@@ -179,7 +179,7 @@ def test_the_compare_page_shows_the_changed_paths(hr_client) -> None:
     page = hr_client.get("/appraisals/schemes/compare?old=1&new=2")
 
     assert page.status_code == 200
-    assert 'title="commission.mode">Commission tiers and multipliers · Mode' in page.text
+    assert "<td>Commission tiers and multipliers · Mode</td>" in page.text
     assert "<del>Marginal tiers</del>" in page.text and "<ins>Whole-amount tiers</ins>" in page.text
 
 
@@ -247,9 +247,9 @@ def test_an_upload_with_problems_lists_them_all_and_stores_nothing(hr_client) ->
 
     assert response.status_code == 422
     assert "The scheme has 3 problems; nothing was saved." in response.text
-    assert "Net GMV · Weight (points)</span>: Must be at least 0." in response.text
-    assert "Grade bands · wieght (2)</span>: This key is not part of a scheme." in response.text
-    assert "Rate (2)</span>: Not a decimal number: “one percent”." in response.text
+    assert "<li>Net GMV · Weight (points): Must be at least 0.</li>" in response.text
+    assert "<li>Grade bands · wieght (2): This key is not part of a scheme.</li>" in response.text
+    assert "Rate (2): Not a decimal number: “one percent”.</li>" in response.text
     assert _versions() == 0
 
 
