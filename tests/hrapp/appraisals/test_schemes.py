@@ -67,7 +67,7 @@ def test_the_scheme_page_shows_the_rules_as_tables_and_the_document_on_request(
 ) -> None:
     page = hr_client.get("/appraisals/schemes/1").text
 
-    assert "Training mentor mentor 120 h" in _section(page, "levels")
+    assert "Training mentor 120 h" in _section(page, "levels")  # by name, not by key
     assert "multiplied by 0.5" in _section(page, "levels")
     scoring_part = _section(page, "scoring")
     assert "Attainment counts up to 120%" in scoring_part
