@@ -59,6 +59,11 @@ def register(kind: str, table: Mapping[str, object]) -> Mapping[str, object]:
     return table
 
 
+def kinds() -> list[str]:
+    """Every kind with a table, those the features registered included."""
+    return sorted(_TABLES)
+
+
 def table(kind: str) -> Mapping[str, object]:
     return _TABLES[kind]
 

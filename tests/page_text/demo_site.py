@@ -412,10 +412,9 @@ def _label_codes() -> frozenset[str]:
     `live practice`); snake_case and dotted ones are the identifier detector's."""
     from hrapp.core import labels
 
-    tables = labels._TABLES  # every kind, those features register included
     return frozenset(
         code
-        for kind in tables
+        for kind in labels.kinds()
         for code in labels.table(kind)
         if re.fullmatch(r"[a-z]+(?:(?: |->|-)[a-z]+)*", code)
     )
