@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import delete, exists, insert, literal, select
 
 from hrapp.appraisals.staleness import instants_changed
@@ -47,7 +46,6 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.messages import Message, message
 from hrapp.core.messages import money as money_param
-from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
 from hrapp.extensions import db
 from hrapp.jobs.services import ProgressFn, no_progress
