@@ -181,7 +181,7 @@ FIELDS = labels.register(
         "views": _l("Views"),
         "peak_online": _l("Peak online"),
         "avg_online": _l("Average online"),
-        "comments": _l("Comments"),
+        "comments": _l("Comments by viewers"),
         "new_followers": _l("New followers"),
         "unfollows": _l("Unfollows"),
         "orders": _l("Orders"),
