@@ -16,9 +16,10 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
 from hrapp.core.errors import NotFound, ValidationFailed
 from hrapp.core.messages import Message, message
+from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
-from hrapp.jobs.services import ProgressFn, handler, path_for
+from hrapp.jobs.services import handler, path_for
 
 KIND = "appraisal_cycle_run"
 PREVIEW_KIND = "appraisal_cycle_preview"

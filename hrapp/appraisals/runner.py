@@ -51,8 +51,8 @@ from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, Locked
 from hrapp.core.messages import message
 from hrapp.core.money import yuan_text
+from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
-from hrapp.jobs.services import ProgressFn, no_progress
 from hrapp.streamers.models import Streamer
 
 STEPS = 100  # progress is reported in percent of the whole run

@@ -23,16 +23,10 @@ from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.messages import Message, render
+from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.jobs.queue import huey
-
-ProgressFn = Callable[[int, int, Message | str], None]
-
-
-def no_progress(done: int, total: int, message: Message | str) -> None:
-    """The progress callback of work that nobody watches."""
-
 
 Handler = Callable[[Job, ProgressFn], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}

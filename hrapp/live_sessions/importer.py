@@ -47,8 +47,8 @@ from hrapp.core.db import utcnow
 from hrapp.core.messages import Message, message
 from hrapp.core.messages import money as money_param
 from hrapp.core.money import yuan_text
+from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
-from hrapp.jobs.services import ProgressFn, no_progress
 from hrapp.live_sessions import bulk
 from hrapp.live_sessions.models import (
     FULL_SHARE_BP,

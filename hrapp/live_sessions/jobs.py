@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from hrapp.core.messages import Message, message
+from hrapp.core.progress import ProgressFn
 from hrapp.jobs.models import Job
-from hrapp.jobs.services import ProgressFn, handler, path_for
+from hrapp.jobs.services import handler, path_for
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.services import read_upload
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +32,8 @@ from hrapp.appraisals.review import ReviewFilter, review_query
 from hrapp.appraisals.sheet import appraisal_sheet
 from hrapp.appraisals.sheet_facts import sheet_facts
 from hrapp.core.db import utcnow
-from hrapp.core.messages import Message, message
+from hrapp.core.messages import message
+from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
 from hrapp.reports.pdf import RenderTimeout, render_pdf, worker_context
 from hrapp.reports.sheets import LOCALES, sheet_filename, sheet_html, too_slow
@@ -50,8 +51,6 @@ SHARED_CONFIG = (
     "BABEL_DEFAULT_TIMEZONE",
     "SHEET_RENDER_TIMEOUT",
 )
-
-ProgressFn = Callable[[int, int, Message | str], None]
 
 
 @dataclass(frozen=True)

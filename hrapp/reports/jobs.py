@@ -19,9 +19,10 @@ from hrapp.appraisals.review import FLAGS, ReviewFilter
 from hrapp.core import audit
 from hrapp.core.errors import NotFound
 from hrapp.core.messages import Message, message
+from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
-from hrapp.jobs.services import ProgressFn, handler, path_for
+from hrapp.jobs.services import handler, path_for
 from hrapp.reports.bulk import chosen_appraisals, write_bundle
 
 KIND = "appraisal_sheets"
