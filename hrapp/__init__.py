@@ -62,15 +62,14 @@ def _init_extensions(app: Flask) -> None:
     init_login(app)
     init_sqlite(app)
 
-    from hrapp.jobs.queue import huey
-
-    huey.immediate = bool(app.config["HUEY_IMMEDIATE"])
-
 
 def _register_features(app: Flask) -> None:
-    from hrapp.features import BLUEPRINTS, CLI_GROUPS
+    from hrapp.features import BLUEPRINTS, CLI_GROUPS, JOB_MODULES
+    from hrapp.jobs.tasks import init_queue
 
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
     for group in CLI_GROUPS():
         app.cli.add_command(group)
+    JOB_MODULES()
+    init_queue(app)

@@ -39,6 +39,7 @@ def BLUEPRINTS() -> list[Blueprint]:
 def CLI_GROUPS() -> list[click.Command]:
     from hrapp.appraisals.cli import cycle_cli, scheme_cli, whatif_command
     from hrapp.auth.cli import users_cli
+    from hrapp.backup.cli import backup_command, restore_command
     from hrapp.demo.cli import demo_cli
     from hrapp.live_sessions.cli import sessions_cli
     from hrapp.promotions.cli import promotions_cli
@@ -57,11 +58,14 @@ def CLI_GROUPS() -> list[click.Command]:
         whatif_command,
         promotions_cli,
         sheets_command,
+        backup_command,
+        restore_command,
     ]
 
 
 def JOB_MODULES() -> None:
-    """Import the modules that register job handlers."""
+    """Import the modules that register job handlers (`create_app` calls this; the job
+    services never import the features, which build on them)."""
     import hrapp.appraisals.jobs
     import hrapp.live_sessions.jobs
     import hrapp.reports.jobs  # noqa: F401

@@ -5,7 +5,7 @@ host=${1:-127.0.0.1}
 port=${2:-5000}
 bin=.venv/bin
 
-$bin/huey_consumer hrapp.jobs.queue.huey -w 2 -k thread -q &
+$bin/huey_consumer hrapp.worker.huey -w 2 -k thread -q &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 

@@ -1,6 +1,7 @@
 """Submitting background jobs, running them, and reporting their progress.
 
-A feature registers a handler for a job kind with `@handler("kind")`; the handler receives
+A feature registers a handler for a job kind with `@handler("kind")` in a module that
+`hrapp.features.JOB_MODULES` names, so that `create_app` registers it; the handler receives
 the Job and a `progress(done, total, step)` callable and returns a JSON-safe result. The
 same handlers run synchronously from the CLI with a progress line.
 
@@ -16,8 +17,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from flask import current_app, g, has_app_context, has_request_context
-from huey import crontab
+from flask import current_app, g, has_request_context
 
 from hrapp.auth.models import User
 from hrapp.core import audit
@@ -26,7 +26,7 @@ from hrapp.core.messages import Message, render
 from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
-from hrapp.jobs.queue import huey
+from hrapp.jobs.queue import job_queue
 
 Handler = Callable[[Job, ProgressFn], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
@@ -58,7 +58,9 @@ class Progress:
         if now - self._last < PROGRESS_INTERVAL_S and done < total:
             return
         self._last = now
-        huey.put(_progress_key(self.job_id), {"done": done, "total": total, "message": message})
+        job_queue().huey.put(
+            _progress_key(self.job_id), {"done": done, "total": total, "message": message}
+        )
         if self.echo:
             self.echo(done, total, message)
 
@@ -85,7 +87,7 @@ def submit(kind: str, title: Message | str, payload: dict[str, Any], *, user_id:
 
 
 def start(job: Job) -> None:
-    run_job_task(job.id)
+    job_queue().run_job(job.id)
 
 
 def status(job: Job) -> dict[str, Any]:
@@ -101,7 +103,7 @@ def status(job: Job) -> dict[str, Any]:
         "percent": job.percent,
     }
     if job.status == "running":
-        live = huey.get(_progress_key(job.id), peek=True)
+        live = job_queue().huey.get(_progress_key(job.id), peek=True)
         if live:
             data.update(live)
             data["percent"] = int(live["done"] * 100 / live["total"]) if live["total"] else 0
@@ -125,19 +127,19 @@ def run(job_id: int, echo: ProgressFn | None = None) -> Job:
             result = _handler_for(job.kind)(job, Progress(job.id, echo))
             job.status, job.finished_at = "done", utcnow()
             job.result = {**(job.result or {}), "outcome": result}
-            live = huey.get(_progress_key(job.id), peek=True) or {}
+            live = job_queue().huey.get(_progress_key(job.id), peek=True) or {}
             job.done = job.total = live.get("total", job.total)
             db.session.commit()
     except Exception as exc:
         db.session.rollback()
         return _mark_failed(job_id, exc)
     finally:
-        huey.delete(_progress_key(job_id))
+        job_queue().huey.delete(_progress_key(job_id))
     return job
 
 
 def _mark_failed(job_id: int, exc: Exception) -> Job:
-    live = huey.get(_progress_key(job_id), peek=True) or {}
+    live = job_queue().huey.get(_progress_key(job_id), peek=True) or {}
     job = db.session.get(Job, job_id)
     assert job is not None
     job.status, job.finished_at = "failed", utcnow()
@@ -166,49 +168,5 @@ def _acting_as(user_id: int | None) -> Iterator[None]:
 
 def _handler_for(kind: str) -> Handler:
     if kind not in _HANDLERS:
-        _load_handlers()
-    if kind not in _HANDLERS:
         raise LookupError(f"no handler for job kind {kind!r}")
     return _HANDLERS[kind]
-
-
-def _load_handlers() -> None:
-    from hrapp.features import JOB_MODULES
-
-    JOB_MODULES()
-
-
-_worker_app = None
-
-
-@contextlib.contextmanager
-def _in_app() -> Iterator[None]:
-    """The worker's application context (tests in immediate mode already have one)."""
-    if has_app_context():
-        yield
-        return
-    global _worker_app
-    if _worker_app is None:
-        from hrapp import create_app
-
-        _worker_app = create_app()
-    with _worker_app.app_context():
-        yield
-
-
-@huey.task()
-def run_job_task(job_id: int) -> None:
-    with _in_app():
-        run(job_id)
-
-
-@huey.periodic_task(crontab(minute="5"))
-def level_changes_task() -> None:
-    """Every hour, scheduled level changes whose day has come (a promotion confirmed for the
-    next quarter's first day) take effect on the roster; idempotent, so the hour it runs in
-    does not matter. Pay never waits for it: a run reads the level history itself."""
-    from hrapp.streamers.services import apply_due_level_changes
-
-    with _in_app():
-        if apply_due_level_changes():
-            db.session.commit()

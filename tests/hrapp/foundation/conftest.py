@@ -11,7 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hrapp import create_app
-from hrapp.jobs.queue import huey
 
 _CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -29,19 +28,13 @@ def session_cookie(client: FlaskClient) -> str | None:
 
 
 @pytest.fixture
-def make_app() -> Iterator[Callable[..., Flask]]:
-    """Build another application (own config); the shared job queue's mode is restored after.
-
-    `create_app` switches the process-wide Huey instance to the new app's immediate mode, so
-    building a production app would otherwise leave later tests with a real queue.
-    """
-    immediate = huey.immediate
+def make_app() -> Callable[..., Flask]:
+    """Build another application (own config, own job queue)."""
 
     def make(config: str = "testing", **overrides: Any) -> Flask:
         return create_app(config, **overrides)
 
-    yield make
-    huey.immediate = immediate
+    return make
 
 
 @pytest.fixture

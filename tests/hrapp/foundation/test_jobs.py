@@ -119,7 +119,7 @@ def test_progress_json_for_creator_and_hr_only(login_as: Callable[[User], FlaskC
 
 _QUEUE_PROBE = """
 import json
-from hrapp.jobs.queue import huey
+from hrapp.worker import huey
 print(json.dumps({"class": type(huey).__name__,
                   "filename": getattr(huey.storage, "filename", None),
                   "tasks": sorted(huey._registry._registry)}))
@@ -146,9 +146,10 @@ def test_queue_is_sqlite_in_the_instance_folder_without_redis(tmp_path: Path) ->
 
 
 def test_the_consumer_entry_point_knows_the_job_task(tmp_path: Path) -> None:
-    """`huey_consumer hrapp.jobs.queue.huey` imports only the queue module; a task missing
-    from its registry would leave every job queued for ever."""
-    assert "hrapp.jobs.services.run_job_task" in _queue_in(tmp_path)["tasks"]
+    """`huey_consumer hrapp.worker.huey` reads only that name; a task missing from its
+    registry would leave every job queued for ever."""
+    tasks = _queue_in(tmp_path)["tasks"]
+    assert {"hrapp.jobs.tasks.run_job", "hrapp.jobs.tasks.level_changes"} <= set(tasks)
 
 
 def test_queue_is_redis_when_redis_url_is_set(tmp_path: Path) -> None:

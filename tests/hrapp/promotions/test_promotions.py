@@ -19,7 +19,7 @@ from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
-from hrapp.jobs.services import level_changes_task
+from hrapp.jobs.queue import job_queue
 from hrapp.promotions.services import confirm_promotion, eligible_streamers
 from hrapp.streamers.models import LevelChange, Streamer
 from hrapp.streamers.services import apply_due_level_changes, scheduled_level_changes
@@ -166,7 +166,7 @@ def test_the_worker_s_hourly_task_applies_the_due_levels(quarter) -> None:
     confirm_promotion(streamer, "senior", "Q3: two A quarters", cycle=quarter)
     db.session.commit()
     with time_machine.travel(dt.datetime(2026, 10, 1, 1, 0, tzinfo=dt.UTC), tick=False):
-        level_changes_task.call_local()
+        job_queue().level_changes.call_local()
     db.session.expire_all()
     assert (streamer.level, streamer.level_since) == ("senior", dt.date(2026, 10, 1))
 
