@@ -27,7 +27,8 @@ from hrapp.appraisals.forms import (
     read_figure,
 )
 from hrapp.appraisals.runner import change_text, preview_run, run_cycle
-from hrapp.core.cli import ProgressLine, act_as, user_option
+from hrapp.auth.acting import act_as, user_option
+from hrapp.core.cli import ProgressLine
 from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.money import yuan_text
 from hrapp.core.timeutil import to_org_time

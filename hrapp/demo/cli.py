@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from hrapp.core.cli import act_as
+from hrapp.auth.acting import act_as
 from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.timeutil import org_today
 from hrapp.demo import data, services

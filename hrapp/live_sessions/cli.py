@@ -13,8 +13,9 @@ import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from hrapp.auth.acting import act_as, user_option
 from hrapp.core import labels
-from hrapp.core.cli import ProgressLine, act_as, user_option
+from hrapp.core.cli import ProgressLine
 from hrapp.core.errors import DomainError
 from hrapp.core.messages import render
 from hrapp.extensions import db

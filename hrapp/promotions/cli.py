@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from hrapp.appraisals import services as appraisals
-from hrapp.core.cli import act_as, user_option
+from hrapp.auth.acting import act_as, user_option
 from hrapp.core.errors import DomainError
 from hrapp.core.labels import label
 from hrapp.extensions import db

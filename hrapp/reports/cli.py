@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from hrapp.appraisals import services
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.auth.acting import act_as, user_option
 from hrapp.core import audit
-from hrapp.core.cli import ProgressLine, act_as, user_option
+from hrapp.core.cli import ProgressLine
 from hrapp.core.errors import DomainError
 from hrapp.core.messages import message
 from hrapp.extensions import db

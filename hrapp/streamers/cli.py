@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from hrapp.audit.display import shown_value
+from hrapp.auth.acting import act_as, user_option
 from hrapp.core import labels
-from hrapp.core.cli import act_as, user_option
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
 from hrapp.streamers.roster_import import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from hrapp.core.cli import act_as, user_option
+from hrapp.auth.acting import act_as, user_option
 from hrapp.extensions import db
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.imports import ImportRefused, import_training_file

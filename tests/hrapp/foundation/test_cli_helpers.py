@@ -10,8 +10,9 @@ import pytest
 from flask import Flask, g
 from sqlalchemy import select
 
+from hrapp.auth.acting import act_as
 from hrapp.core.audit import AuditEntry
-from hrapp.core.cli import ProgressLine, act_as, progress_text
+from hrapp.core.cli import ProgressLine, progress_text
 from hrapp.extensions import db
 from tests.factories import make_user
 
