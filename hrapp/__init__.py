@@ -26,6 +26,9 @@ def create_app(config: str | None = None, **overrides: Any) -> Flask:
     )
     app.config.from_object(CONFIGS[name])
     app.config.update(overrides)
+    # Worker processes that need an application of their own (the sheet printer's pool) build
+    # it with this; the modules that start them are part of what it builds.
+    app.extensions["hrapp.create_app"] = create_app
     if name == "production":
         check_production(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,11 +101,14 @@ def _chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
 _worker_app: Flask | None = None
 
 
-def _start_worker(config_name: str, overrides: dict[str, Any]) -> None:
-    """A worker's own application: templates, filters and translations, no database use."""
-    global _worker_app
-    from hrapp import create_app
+def _start_worker(
+    create_app: Callable[..., Flask], config_name: str, overrides: dict[str, Any]
+) -> None:
+    """A worker's own application: templates, filters and translations, no database use.
 
+    The factory is handed over by the application that starts the pool (it is pickled by
+    name), because this module is part of what the factory builds."""
+    global _worker_app
     _worker_app = create_app(config_name, **overrides)
 
 
@@ -143,7 +146,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
         max_workers=workers,
         mp_context=worker_context(),
         initializer=_start_worker,
-        initargs=(config_name, overrides),
+        initargs=(current_app.extensions["hrapp.create_app"], config_name, overrides),
     )
 
 
