@@ -75,6 +75,8 @@ ACTIONS = labels.register(
         "user.password_reset": _l("Password reset by HR"),
         "job.submit": _l("Background job started"),
         "demo.load": _l("Demo agency loaded"),
+        "backup.make": _l("Backup made"),
+        "backup.restore": _l("Backup restored"),
         # the printed appraisal sheets
         "appraisal.sheet": _l("Appraisal sheet printed"),
         "cycle.sheets": _l("Appraisal sheets printed"),
@@ -101,6 +103,7 @@ ENTITY_TYPES = labels.register(
         "appraisal": _l("Appraisal"),
         "job": _l("Background job"),
         "demo": _l("Demo agency"),
+        "database": _l("Database"),
     },
 )
 
@@ -164,6 +167,9 @@ FIELDS = labels.register(
         "notes": _l("Notes"),
         "voided": _l("Voided"),
         "void_reason": _l("Reason for voiding"),
+        # backups
+        "archive": _l("Backup file"),
+        "made_at": _l("Backup made at"),
         # sessions and their imports
         "inserted": _l("Inserted"),
         "updated": _l("Updated"),
