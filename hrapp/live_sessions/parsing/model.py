@@ -42,6 +42,11 @@ class Problem:
     value: str | None
     reason: Message
     severity: Severity = "error"
+    # In a batch of several files: the file (an archive's member: "archive.zip/member.xlsx"),
+    # and for a per-session workbook read as key/value, the sheet and cell (``C2``).
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
 
     @property
     def text(self) -> str:

@@ -175,6 +175,33 @@ DOUYIN_SCREEN = Profile(
     ),
 )
 
+# The per-session download (整场数据下载) is read sheet by sheet (`dashboard_workbook`), never
+# matched by headers: these specs say how each value found there is read.
+DOUYIN_SESSION = Profile(
+    "douyin_session",
+    _l("Douyin live dashboard per-session download (整场数据)"),
+    "douyin",
+    "CNY",
+    (
+        _f("account_id", Kind.ID, "抖音号or火山号", required=True),
+        _f("nickname", Kind.TEXT, "达人昵称"),
+        _f("session_time", Kind.RANGE, "直播时间", required=True),
+        _f("duration", Kind.DURATION, "直播时长"),
+        _f("viewers", C, "直播间观看人数"),
+        _f("views", C, "直播间观看次数"),
+        _f("peak_online", C, "最高在线人数"),
+        _f("avg_online", C, "平均在线人数"),
+        _f("avg_watch_seconds", Kind.DURATION, "人均观看时长"),
+        _f("comments", C, "评论次数"),
+        _f("new_followers", C, "新增粉丝数"),
+        _f("orders", C, "成交订单数"),
+        _f("buyers", C, "成交人数"),
+        _f("items_sold", C, "成交件数"),
+        _f("gmv_minor", M, "直播间用户支付金额", required=True),
+        _f("buyer_paid_minor", M, "直播间用户支付金额"),
+    ),
+)
+
 TAOBAO = Profile(
     "taobao",
     _l("Taobao Live agency export"),
@@ -264,7 +291,13 @@ PROFILES_BY_NAME = {p.name: p for p in PROFILES}
 # A batch's format is shown by its label: the "format" kind of `hrapp.core.labels`. The demo
 # agency's batches (hrapp.demo) are written without a file and record "demo".
 FORMATS = labels.register(
-    "format", {**{p.name: p.label for p in PROFILES}, "demo": _l("Demo agency data")}
+    "format",
+    {
+        **{p.name: p.label for p in (*PROFILES, DOUYIN_SESSION)},
+        "demo": _l("Demo agency data"),
+        # A batch of several files in several formats (per-session workbooks and a list).
+        "mixed": _l("Several formats"),
+    },
 )
 
 

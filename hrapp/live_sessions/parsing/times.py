@@ -192,7 +192,8 @@ def split_ranges(
     """
     cleaned = pd.Series(texts, dtype=object, copy=False).map(clean_text)
     nulls = cleaned.isin(NULL_MARKERS).to_numpy()
-    parts = cleaned.str.extract(_RANGE)
+    # As strings: when no cell matches, extract gives float NaN columns, which .str refuses.
+    parts = cleaned.str.extract(_RANGE).astype("string")
     bad = parts["start"].isna().to_numpy() & ~nulls
     errors = {int(pos): RANGE_REASON for pos in np.flatnonzero(bad)}
     start_date = parts["start"].str.split(n=1).str[0]

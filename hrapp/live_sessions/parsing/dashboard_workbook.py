@@ -1,0 +1,385 @@
+"""Douyin 直播大屏's official per-session download (整场数据下载): one workbook, one session.
+
+The workbook is not a table of sessions but several small sheets read as key/value
+(see domain.md, "Importing platform exports"):
+
+- 基本信息 and 整体看板: a header row and one value row (account, nickname, 直播时间 as one
+  "start-end" cell, 直播间用户支付金额; viewers, online, watch time …);
+- 流量分析-流量转化: name and value in two columns (成交人数 …);
+- 流量分析-渠道分析: a table by 渠道名称 whose row 整体 is the whole session (成交订单数 …);
+- 商品分析-商品明细: a table by 商品ID whose 成交件数 add up to the items sold.
+
+Only 基本信息 and 整体看板 are required; the other sheets fill in what they carry. ``—`` is
+"not provided" (unknown, never 0). The workbook carries the buyer-paid amount but no 成交金额:
+that amount becomes the session's GMV, and the row says so in ``gmv_basis`` ("buyer_paid").
+
+The cells found are turned into a one-row sheet and converted by the same code as every
+other export (`convert.convert_chunk`), so numbers, times and checks read alike; each problem
+then names the file, the sheet and the cell it is about. No Flask, no database.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from html import unescape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import python_calamine
+from openpyxl.utils import get_column_letter
+
+from hrapp.core.messages import Message, message
+
+from .archives import is_zip
+from .convert import ERROR_COLUMN, convert_chunk
+from .headers import Layout, normalize_header
+from .model import ImportFileError, Problem, ProblemLog
+from .numbers import is_null_text, read_counts
+from .profiles import DOUYIN_SESSION
+from .sniff import check_workbook_archive
+from .tables import RawChunk
+from .xlsx_checks import CalamineUnfit
+from .xlsx_source import calamine_text
+
+BASIC, OVERVIEW = "基本信息", "整体看板"
+FLOW, CHANNELS, PRODUCTS = "流量分析-流量转化", "流量分析-渠道分析", "商品分析-商品明细"
+REQUIRED_SHEETS = (BASIC, OVERVIEW)
+WHOLE_SESSION = "整体"  # the 渠道分析 row that is every channel together
+GMV_FROM_BUYER_PAID = "buyer_paid"  # gmv_basis of a GMV that is the buyer-paid amount
+# The sheets are small; a sheet claiming more is not this download (or is hostile).
+MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 20_000, 200
+_ARCHIVE_ROW_BUDGET = 20_000
+_SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+_MAX_WORKBOOK_XML = 1024 * 1024  # for the archive size check (`sniff.check_workbook_archive`)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a value was read: sheet, cell (``C2``; a range for a sum) and its name there."""
+
+    sheet: str
+    cell: str
+    header: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a field may be read: a sheet, how it is laid out, and the names it goes by."""
+
+    sheet: str
+    layout: str  # "record": header row + value row; "pairs": name | value; "whole": row 整体
+    names: tuple[str, ...]
+
+
+# Per field, its sources in order of preference: the first that gives a value wins.
+SOURCES: dict[str, tuple[Source, ...]] = {
+    "account_id": (Source(BASIC, "record", ("抖音号or火山号", "抖音号或火山号", "抖音号")),),
+    "nickname": (Source(BASIC, "record", ("达人昵称", "主播昵称")),),
+    "session_time": (Source(BASIC, "record", ("直播时间",)),),
+    "duration": (Source(BASIC, "record", ("直播时长",)), Source(OVERVIEW, "record", ("直播时长",))),
+    "gmv_minor": (Source(BASIC, "record", ("直播间用户支付金额", "用户支付金额")),),
+    "viewers": (
+        Source(OVERVIEW, "record", ("直播间观看人数", "累计观看人数", "观看人数")),
+        Source(FLOW, "pairs", ("直播间观看人数",)),
+        Source(CHANNELS, "whole", ("观看人数",)),
+    ),
+    "views": (Source(OVERVIEW, "record", ("直播间观看次数", "观看次数")),),
+    "avg_online": (Source(OVERVIEW, "record", ("平均在线人数", "平均在线")),),
+    "peak_online": (Source(OVERVIEW, "record", ("最高在线人数", "最高在线")),),
+    "avg_watch_seconds": (Source(OVERVIEW, "record", ("人均观看时长",)),),
+    "comments": (Source(OVERVIEW, "record", ("评论次数",)),),
+    "new_followers": (Source(OVERVIEW, "record", ("新增粉丝数", "新增粉丝")),),
+    "buyers": (
+        Source(FLOW, "pairs", ("成交人数",)),
+        Source(CHANNELS, "whole", ("成交人数",)),
+        Source(OVERVIEW, "record", ("成交人数",)),
+    ),
+    "orders": (
+        Source(CHANNELS, "whole", ("成交订单数",)),
+        Source(FLOW, "pairs", ("成交订单数",)),
+        Source(OVERVIEW, "record", ("成交订单数",)),
+    ),
+    "items_sold": (Source(OVERVIEW, "record", ("成交件数",)),),
+}
+REQUIRED_FIELDS = ("account_id", "session_time", "gmv_minor")
+ITEMS_COLUMN = "成交件数"
+
+
+@dataclass
+class SessionWorkbook:
+    """One per-session workbook read: its session row (none when it has errors), every
+    problem (each naming the file, sheet and cell), and where each field was read."""
+
+    filename: str
+    rows: pd.DataFrame  # canonical columns plus ``gmv_basis``; 1 row, or 0 with errors
+    problems: list[Problem]
+    places: dict[str, Place] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+def is_session_workbook(data: bytes) -> bool:
+    """A workbook with the sheets of the per-session download (基本信息 and 整体看板).
+
+    Reads only the workbook's list of sheets, so a list export of any size costs nothing."""
+    if not is_zip(data):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > _MAX_WORKBOOK_XML:
+                return False
+            xml = archive.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+    names = {unescape(n.decode("utf-8", "replace")).strip() for n in _SHEET_NAME.findall(xml)}
+    return set(REQUIRED_SHEETS) <= names
+
+
+def read_session_workbook(data: bytes, filename: str, *, org_timezone: str) -> SessionWorkbook:
+    """The workbook's one session; ImportFileError (naming the file) when it cannot be read."""
+    check_workbook_archive(data, _ARCHIVE_ROW_BUDGET)
+    sheets = _read_sheets(data, filename)
+    problems: list[Problem] = []
+    cells: dict[str, tuple[str, Place]] = {}
+    for name in SOURCES:
+        found = _find(sheets, SOURCES[name])
+        if found is not None:
+            cells[name] = found
+    items = _items_sold(sheets.get(PRODUCTS), filename, problems)
+    if items is not None and "items_sold" not in cells:
+        cells["items_sold"] = items
+    for name in REQUIRED_FIELDS:
+        if name not in cells:
+            source = SOURCES[name][0]
+            raise ImportFileError(
+                message(
+                    "%(file)s: the sheet %(sheet)s has no column %(column)s.",
+                    file=filename,
+                    sheet=source.sheet,
+                    column=source.names[0],
+                )
+            )
+    cells["buyer_paid_minor"] = cells["gmv_minor"]
+    frame, problems_found = _convert(cells, org_timezone)
+    places = {name: place for name, (_text, place) in cells.items()}
+    problems += [_placed(p, places, filename) for p in problems_found]
+    problems = _distinct(problems)
+    if any(p.severity == "error" for p in problems):
+        frame = frame.iloc[0:0]
+    frame = frame.assign(
+        gmv_basis=pd.array(
+            np.where(frame["gmv_minor"].notna(), GMV_FROM_BUYER_PAID, None), dtype="string"
+        )
+    )
+    # Later checks (duplicates, stored sessions) speak of the start and end.
+    places["started_at"] = places["ended_at"] = places["session_time"]
+    return SessionWorkbook(filename, frame.reset_index(drop=True), problems, places)
+
+
+# --- reading the sheets -----------------------------------------------------------------------
+
+
+Grid = list[list[str]]  # a sheet's cells as text, from A1
+
+
+def _read_sheets(data: bytes, filename: str) -> dict[str, Grid]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as error:
+        raise _damaged(filename, error) from None
+    try:
+        wanted = {BASIC, OVERVIEW, FLOW, CHANNELS, PRODUCTS}
+        return {
+            name.strip(): _grid(workbook, name, filename)
+            for name in workbook.sheet_names
+            if name.strip() in wanted
+        }
+    finally:
+        workbook.close()
+
+
+def _damaged(filename: str, error: BaseException) -> ImportFileError:
+    return ImportFileError(
+        message(
+            "%(file)s: the workbook is damaged and cannot be read (%(error)s).",
+            file=filename,
+            error=type(error).__name__,
+        )
+    )
+
+
+def _grid(workbook: python_calamine.CalamineWorkbook, name: str, filename: str) -> Grid:
+    try:
+        sheet = workbook.get_sheet_by_name(name)
+        if sheet.start is None:
+            return []
+        rows, columns = sheet.end[0] + 1, sheet.end[1] + 1
+        if rows > MAX_SHEET_ROWS or columns > MAX_SHEET_COLUMNS:
+            raise ImportFileError(
+                message(
+                    "%(file)s: the sheet %(sheet)s is far larger than a per-session download's "
+                    "(%(rows)s rows, %(columns)s columns) and was refused.",
+                    file=filename,
+                    sheet=name.strip(),
+                    rows=f"{rows:,}",
+                    columns=f"{columns:,}",
+                )
+            )
+        values = sheet.to_python(skip_empty_area=False)
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise _damaged(filename, error) from None
+    return [[_text(v) for v in row] for row in values]
+
+
+def _text(value: Any) -> str:
+    try:
+        return calamine_text(value)
+    except CalamineUnfit:  # an integer too long for a double: no figure we read is one
+        return repr(value)
+
+
+def _blank(row: Sequence[str]) -> bool:
+    return all(not cell.strip() for cell in row)
+
+
+def _header_row(grid: Grid) -> int | None:
+    """The index of the first non-blank row."""
+    return next((i for i, row in enumerate(grid) if not _blank(row)), None)
+
+
+def _column_of(header: Sequence[str], names: tuple[str, ...]) -> int | None:
+    normalized = [normalize_header(h) for h in header]
+    for name in names:
+        if normalize_header(name) in normalized:
+            return normalized.index(normalize_header(name))
+    return None
+
+
+def _cell(grid: Grid, row: int, column: int) -> str:
+    return grid[row][column] if column < len(grid[row]) else ""
+
+
+def _place(sheet: str, row: int, column: int, header: str) -> Place:
+    return Place(sheet, f"{get_column_letter(column + 1)}{row + 1}", header.strip(), row + 1)
+
+
+def _lookup(grid: Grid, source: Source) -> tuple[str, Place] | None:
+    """The text a source names, and where it is; None where the sheet does not have it."""
+    top = _header_row(grid)
+    if top is None:
+        return None
+    if source.layout == "pairs":
+        for index, row in enumerate(grid):
+            if row and normalize_header(row[0]) in {normalize_header(n) for n in source.names}:
+                return _cell(grid, index, 1), _place(source.sheet, index, 1, row[0])
+        return None
+    column = _column_of(grid[top], source.names)
+    if column is None:
+        return None
+    header = grid[top][column]
+    if source.layout == "record":
+        below = next((i for i in range(top + 1, len(grid)) if not _blank(grid[i])), None)
+        if below is None:
+            return None
+        return _cell(grid, below, column), _place(source.sheet, below, column, header)
+    for index in range(top + 1, len(grid)):  # "whole": the row 整体
+        if normalize_header(_cell(grid, index, 0)) == normalize_header(WHOLE_SESSION):
+            return _cell(grid, index, column), _place(source.sheet, index, column, header)
+    return None
+
+
+def _find(sheets: dict[str, Grid], sources: tuple[Source, ...]) -> tuple[str, Place] | None:
+    """The first source with a value; else the first that has the cell (its value unknown)."""
+    present = [
+        found
+        for source in sources
+        if source.sheet in sheets
+        for found in [_lookup(sheets[source.sheet], source)]
+        if found is not None
+    ]
+    given = [found for found in present if not is_null_text(found[0])]
+    return (given or present or [None])[0]
+
+
+def _items_sold(
+    grid: Grid | None, filename: str, problems: list[Problem]
+) -> tuple[str, Place] | None:
+    """The products' 成交件数 added up; unknown when no product gives it."""
+    if not grid:
+        return None
+    top = _header_row(grid)
+    column = None if top is None else _column_of(grid[top], (ITEMS_COLUMN,))
+    if top is None or column is None:
+        return None
+    rows = [i for i in range(top + 1, len(grid)) if not _blank(grid[i])]
+    if not rows:
+        return None
+    texts = np.array([_cell(grid, i, column) for i in rows], dtype=object)
+    counts = read_counts(texts)
+    header = grid[top][column]
+    for pos, reason in counts.errors.items():
+        place = _place(PRODUCTS, rows[pos], column, header)
+        problems.append(_problem(filename, place, texts[pos], reason))
+    first, last = _place(PRODUCTS, rows[0], column, header), _place(PRODUCTS, rows[-1], column, "")
+    span = first.cell if len(rows) == 1 else f"{first.cell}:{last.cell}"
+    total = "" if counts.missing.all() else str(int(counts.values[~counts.missing].sum()))
+    return total, replace(first, cell=span)
+
+
+# --- converting ------------------------------------------------------------------------------
+
+_ONE_ROW = 1  # the row number of the one-row sheet handed to the converter
+
+
+def _convert(cells: dict[str, tuple[str, Place]], tz: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """The cells as a one-row sheet through the ordinary converter."""
+    names = [spec.field for spec in DOUYIN_SESSION.fields if spec.field in cells]
+    headers = tuple(cells[name][1].header for name in names)
+    layout = Layout(DOUYIN_SESSION, 0, headers, {n: i for i, n in enumerate(names)}, "CNY")
+    columns = {i: np.array([cells[n][0]], dtype=object) for i, n in enumerate(names)}
+    chunk = RawChunk(columns, np.array([_ONE_ROW], dtype=np.int64))
+    log = ProblemLog()
+    frame = convert_chunk(chunk, layout, tz, log, frozenset())
+    if frame.empty:  # every cell blank: the required ones are reported missing below
+        log.add(_ONE_ROW, headers[0], "", message("The account id is missing."))
+    return frame.drop(columns=ERROR_COLUMN), log.problems
+
+
+def _placed(problem: Problem, places: dict[str, Place], filename: str) -> Problem:
+    """A converter's problem (row 1, column = header) as one about a file, sheet and cell."""
+    by_header = {
+        place.header: place for name, place in places.items() if name != "buyer_paid_minor"
+    }
+    place = by_header.get(problem.column or "")
+    if place is None:
+        return replace(problem, row=None, file=filename)
+    return replace(problem, row=place.row, file=filename, sheet=place.sheet, cell=place.cell)
+
+
+def _problem(filename: str, place: Place, value: str, reason: Message) -> Problem:
+    return Problem(
+        place.row, place.header, value, reason, file=filename, sheet=place.sheet, cell=place.cell
+    )
+
+
+def _distinct(problems: list[Problem]) -> list[Problem]:
+    """GMV and the buyer-paid amount are one cell: its problem is reported once."""
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for p in problems:
+        key = (p.sheet, p.cell, p.column, repr(p.reason), p.severity)
+        if key not in seen:
+            seen.add(key)
+            kept.append(p)
+    return kept
