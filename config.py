@@ -23,7 +23,12 @@ def _sqlite_url(name: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("hrapp.sqlite"))
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (which gets logged) names no values, so no
+    # ID or bank account number reaches the logs.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {
+        "pool_pre_ping": True,
+        "hide_parameters": True,
+    }
     REDIS_URL = os.environ.get("REDIS_URL", "")
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite"))
     HUEY_IMMEDIATE = False
@@ -66,6 +71,9 @@ class Config:
     # stored hash by the method written in it, so changing this needs no migration.
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - the name of a method, not a password
 
+    # Logs as one JSON object per line on stderr (hrapp.core.logs); production's default.
+    LOG_JSON = os.environ.get("LOG_JSON", "0") == "1"
+
     DEBUG = False
     TESTING = False
 
@@ -87,6 +95,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from hrapp.core import labels, messages
 from hrapp.core.errors import DomainError
+from hrapp.core.logs import init_request_logging
 from hrapp.core.money import yuan_display
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
@@ -47,6 +48,7 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals["localized"] = localized
     app.jinja_env.globals["label_table"] = labels.table
     app.context_processor(_navigation)
+    init_request_logging(app)
 
 
 def _forget_previous_request() -> None:

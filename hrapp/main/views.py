@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+import logging
+
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -11,8 +13,10 @@ from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.auth.views import home_for
 from hrapp.extensions import db
+from hrapp.jobs.queue import job_queue
 from hrapp.main import dashboard as panels
 
+log = logging.getLogger(__name__)
 bp = Blueprint("main", __name__)
 
 
@@ -24,9 +28,31 @@ def index() -> Response:
 
 
 @bp.get("/healthz")
-def healthz() -> tuple[str, int]:
-    db.session.execute(select(1))
-    return "ok", 200
+def healthz() -> tuple[Response, int]:
+    """For load balancers and monitors: 200 when the database and the job queue answer, 503
+    naming the one that does not (the reason goes to the log, not to the anonymous caller)."""
+    checks = {"database": _database_answers(), "queue": _queue_answers()}
+    body = {name: "ok" if fine else "failed" for name, fine in checks.items()}
+    return jsonify(body), 200 if all(checks.values()) else 503
+
+
+def _database_answers() -> bool:
+    try:
+        db.session.execute(select(1))
+    except Exception:
+        log.exception("health check: the database does not answer")
+        db.session.rollback()
+        return False
+    return True
+
+
+def _queue_answers() -> bool:
+    try:
+        job_queue().huey.storage.queue_size()
+    except Exception:
+        log.exception("health check: the job queue does not answer")
+        return False
+    return True
 
 
 @bp.get("/dashboard")
