@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hrapp.appraisals.schemes import flatten
+from hrapp.appraisals.schemes import Change, flatten
 from hrapp.appraisals.sheet import METRIC_LABELS
 from hrapp.core import labels
 from hrapp.core.messages import Message, coded, message, money, render
@@ -334,6 +334,33 @@ def field_label(path: str) -> str:
     else:
         text = label
     return f"{text} ({where})" if where else text
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """One difference between two versions as the comparison shows it: in the editor's words,
+    with money in yuan and rates in percent, so that it reads like the form."""
+
+    path: str
+    old: Any
+    new: Any
+    label: str
+    old_text: str
+    new_text: str
+
+
+def shown_changes(changes: Iterable[Change]) -> list[ShownChange]:
+    return [
+        ShownChange(
+            c.path,
+            c.old,
+            c.new,
+            field_label(c.path),
+            shown_value(c.path, c.old),
+            shown_value(c.path, c.new),
+        )
+        for c in changes
+    ]
 
 
 def _parsed(field: SchemeField, text: str, old: Any = None) -> Any:

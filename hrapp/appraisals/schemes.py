@@ -40,31 +40,12 @@ AUDIT_CHANGES_KEPT = 200
 
 @dataclass(frozen=True)
 class Change:
-    """One difference between two versions: a field path and its old and new value."""
+    """One difference between two versions: a field path and its old and new value (worded
+    for people by `scheme_form.shown_changes`)."""
 
     path: str
     old: Any
     new: Any
-
-    @property
-    def label(self) -> str:
-        return self._display().field_label(self.path)
-
-    @property
-    def old_text(self) -> str:
-        return self._display().shown_value(self.path, self.old)
-
-    @property
-    def new_text(self) -> str:
-        return self._display().shown_value(self.path, self.new)
-
-    @staticmethod
-    def _display() -> Any:
-        """The editor's labels and units, so the comparison reads like the form. Imported
-        here because the form module builds on this one's `flatten`."""
-        from hrapp.appraisals import scheme_form
-
-        return scheme_form
 
     @property
     def kind(self) -> str:

@@ -25,7 +25,7 @@ from hrapp.appraisals.export import content_disposition, export, export_filename
 from hrapp.appraisals.forms import CycleForm, SchemeEditForm, SchemeUploadForm, WhatIfForm
 from hrapp.appraisals.jobs import KIND, PREVIEW_KIND, payload, preview_title, title
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
-from hrapp.appraisals.reasons import not_graded_text
+from hrapp.appraisals.reasons import multiplier_text, not_graded_text
 from hrapp.appraisals.scheme_form import (
     SECTIONS,
     SchemeProblem,
@@ -33,6 +33,7 @@ from hrapp.appraisals.scheme_form import (
     problems_by_field,
     scheme_fields,
     scheme_problems,
+    shown_changes,
 )
 from hrapp.appraisals.scheme_view import level_name, scheme_name, scheme_view
 from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_labels
@@ -46,6 +47,8 @@ from hrapp.streamers.models import Streamer
 from scoring import to_toml
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
+# The commission statement macro words each multiplier as every other reader does.
+bp.add_app_template_global(multiplier_text)
 bp.add_app_template_filter(scheme_name, "scheme_name")
 staff_only = role_required(Role.HR, Role.ADMIN)
 PER_PAGE = 100
@@ -451,7 +454,7 @@ def compare_schemes() -> str:
         "appraisals/compare.html",
         old=old,
         new=new,
-        changes=schemes.compare_versions(old, new),
+        changes=shown_changes(schemes.compare_versions(old, new)),
         versions=[v.version for v in schemes.list_versions()],
     )
 
