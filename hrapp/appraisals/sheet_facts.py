@@ -45,6 +45,8 @@ class SheetFacts:
     weekly: list[dict[str, Any]] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
     rates: list[dict[str, Any]] = field(default_factory=list)
+    # Sessions whose GMV is the buyer-paid amount (a per-session 直播大屏 download, no 罗盘 list).
+    buyer_paid_gmv_sessions: int = 0
     response: dict[str, Any] | None = None
 
     @property
@@ -56,7 +58,11 @@ class SheetFacts:
             "training": self.training,
             "weekly": self.weekly,
             "weekly_net_gmv_fen": self.weekly_net_gmv_fen,
-            "data_sources": {"batches": self.batches, "rates": self.rates},
+            "data_sources": {
+                "batches": self.batches,
+                "rates": self.rates,
+                "buyer_paid_gmv_sessions": self.buyer_paid_gmv_sessions,
+            },
             "response": self.response,
         }
 
@@ -75,6 +81,8 @@ def sheet_facts(cycle: AppraisalCycle, appraisals: Iterable[Appraisal]) -> dict[
         facts[streamer_id].weekly = rows
     for streamer_id, (batches, rates) in data_sources(cycle, computed_at).items():
         facts[streamer_id].batches, facts[streamer_id].rates = batches, rates
+    for streamer_id, count in buyer_paid_gmv_sessions(cycle, ids).items():
+        facts[streamer_id].buyer_paid_gmv_sessions = count
     stored = {a.id: streamer_of(a) for a in chosen if a.id is not None}
     for appraisal_id, response in responses(list(stored)).items():
         facts[stored[appraisal_id]].response = response
@@ -258,6 +266,28 @@ def data_sources(
         ]
         result[streamer_id] = (shown, rates)
     return result
+
+
+def buyer_paid_gmv_sessions(cycle: AppraisalCycle, streamer_ids: list[int]) -> dict[int, int]:
+    """Per streamer: the quarter's sessions whose GMV is the buyer-paid amount (marked so by
+    the import of a per-session 直播大屏 download), for the data-sources box."""
+    low, high = _utc_bounds(cycle)
+    found: dict[int, int] = {}
+    for chunk in _chunks(streamer_ids):
+        found.update(
+            db.session.execute(
+                select(SessionHost.streamer_id, func.count())
+                .join(LiveSession, LiveSession.id == SessionHost.session_id)
+                .where(
+                    SessionHost.streamer_id.in_(chunk),
+                    LiveSession.started_at >= low,
+                    LiveSession.started_at < high,
+                    LiveSession.gmv_basis == "buyer_paid",
+                )
+                .group_by(SessionHost.streamer_id)
+            ).all()
+        )
+    return found
 
 
 def responses(appraisal_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -20,7 +21,7 @@ from hrapp.core.errors import DomainError
 from hrapp.core.messages import render
 from hrapp.extensions import db
 from hrapp.live_sessions import services
-from hrapp.live_sessions.importer import ImportOutcome, import_sessions
+from hrapp.live_sessions.importer import ImportOutcome, import_session_files, import_sessions
 from hrapp.live_sessions.parsing import template_csv
 
 sessions_cli = AppGroup("sessions", help="Import live-session exports and manage import batches.")
@@ -50,6 +51,10 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
     for p in outcome.problems:
         severity = _("error") if p.severity == "error" else _("warning")
         where = _("row %(row)d", row=p.row) if p.row is not None else _("file")
+        if p.cell:  # a per-session workbook: the sheet and cell say where
+            where = _("sheet %(sheet)s, cell %(cell)s", sheet=p.sheet, cell=p.cell)
+        if p.file:
+            where = f"{p.file}: {where}"
         column = f", {p.column}" if p.column else ""
         value = f', "{p.value}"' if p.value not in (None, "") else ""
         click.echo(f"  [{severity}] {where}{column}{value}: {render(p.reason)}")
@@ -65,7 +70,9 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
 
 
 @sessions_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--platform", type=click.Choice(PLATFORMS), default="auto", show_default=True)
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
 @click.option(
@@ -73,20 +80,29 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
 )
 @user_option
 def import_command(
-    file: Path, platform: str, dry_run: bool, accept_valid_rows: bool, username: str | None
+    files: tuple[Path, ...],
+    platform: str,
+    dry_run: bool,
+    accept_valid_rows: bool,
+    username: str | None,
 ) -> None:
-    """Import a live-session export FILE (CSV or XLSX). Exits 1 when the file is refused."""
+    """Import live-session exports FILES (CSV, XLSX, per-session 直播大屏 workbooks, ZIPs of
+    them) as one batch, in this process. Exits 1 when the batch is refused."""
     user = act_as(username)
+    options: dict[str, Any] = {
+        "platform": platform,
+        "dry_run": dry_run,
+        "accept_valid_rows": accept_valid_rows,
+        "user_id": user.id if user else None,
+    }
     with ProgressLine() as progress:
-        outcome = import_sessions(
-            file.read_bytes(),
-            file.name,
-            platform=platform,
-            dry_run=dry_run,
-            accept_valid_rows=accept_valid_rows,
-            user_id=user.id if user else None,
-            progress=progress,
-        )
+        if len(files) == 1:
+            outcome = import_sessions(
+                files[0].read_bytes(), files[0].name, progress=progress, **options
+            )
+        else:
+            batch = [(file.name, file.read_bytes()) for file in files]
+            outcome = import_session_files(batch, progress=progress, **options)
     if dry_run:
         db.session.rollback()
     else:

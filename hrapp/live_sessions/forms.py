@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
@@ -21,7 +21,10 @@ EXTRA_HOST_ROWS = 3
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Export file (CSV or XLSX)"), validators=[FileRequired()])
+    # Several at once: a month of per-session 直播大屏 downloads, or ZIPs of them.
+    file = MultipleFileField(
+        _l("Export files (CSV, XLSX or ZIP; several at once)"), validators=[FileRequired()]
+    )
     platform = SelectField(_l("Format"), choices=PLATFORM_CHOICES, default="auto")
 
 

@@ -59,6 +59,13 @@ from hrapp.live_sessions.models import (
     SessionRevision,
 )
 from hrapp.live_sessions.parsing import ImportFileError, Problem, parse_export
+from hrapp.live_sessions.parsing.dashboard_workbook import GMV_FROM_BUYER_PAID
+from hrapp.live_sessions.parsing.files import (
+    FilesParse,
+    is_batch_upload,
+    mark_buyer_paid,
+    parse_files,
+)
 from hrapp.live_sessions.parsing.model import COUNT_COLUMNS, MAX_PROBLEMS, ProblemLog, Severity
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 from hrapp.streamers.models import PlatformAccount, Streamer
@@ -84,6 +91,9 @@ FIELD_DTYPES: dict[str, Any] = {
     **dict.fromkeys(MONEY_FIELDS.values(), "Int64"),
     "currency": "string",
     "fx_rate": "string",
+    # "buyer_paid" when the GMV is the buyer-paid amount (a per-session 直播大屏 download
+    # carries no 成交金额); NULL when it is the platform's GMV.
+    "gmv_basis": "string",
 }
 SESSION_FIELDS = tuple(FIELD_DTYPES)
 GROWING_FIELDS = ("refunds_fen", "refund_orders")
@@ -155,13 +165,16 @@ class ImportOutcome:
 
 
 def problem_dict(problem: Problem) -> dict[str, Any]:
-    return {
+    data = {
         "row": problem.row,
         "column": problem.column,
         "value": problem.value,
         "reason": problem.reason,
         "severity": problem.severity,
     }
+    # Where, in a batch of several files or a per-session workbook (sheet and cell).
+    data.update({k: v for k in ("file", "sheet", "cell") if (v := getattr(problem, k))})
+    return data
 
 
 @dataclass
@@ -196,7 +209,19 @@ def import_sessions(
     user_id: int | None = None,
     progress: ProgressFn | None = None,
 ) -> ImportOutcome:
-    """Import one export file; see the module docstring. Flushes; the caller commits."""
+    """Import one export file; see the module docstring. Flushes; the caller commits.
+
+    A ZIP of files and a per-session 直播大屏 workbook are read by `import_session_files`."""
+    if is_batch_upload(data, filename):
+        return import_session_files(
+            [(filename, data)],
+            name=filename,
+            platform=platform,
+            dry_run=dry_run,
+            accept_valid_rows=accept_valid_rows,
+            user_id=user_id,
+            progress=progress,
+        )
     report = progress or no_progress
     options = _Options(dry_run, accept_valid_rows, user_id, len(data))
     outcome = ImportOutcome(filename, hashlib.sha256(data).hexdigest(), "checked")
@@ -224,9 +249,87 @@ def import_sessions(
         parsed.omitted_problems,
     )
     report(0, 1, message("Checking accounts, rates and hosts…"))
-    plan = _plan(parsed.rows, log, outcome)
+    plan = _plan(mark_buyer_paid(parsed.rows), log, outcome)
     _name_columns_as_in_file(log.problems, len(parsed.problems), parsed.headers)
     return _conclude(outcome, log, plan, options, report)
+
+
+def import_session_files(
+    files: list[tuple[str, bytes]],
+    *,
+    name: str | None = None,
+    platform: str = "auto",
+    dry_run: bool = False,
+    accept_valid_rows: bool = False,
+    user_id: int | None = None,
+    progress: ProgressFn | None = None,
+) -> ImportOutcome:
+    """Import several files (per-session workbooks, list exports, ZIPs of them) as one batch:
+    one check, one report naming each problem's file (and sheet and cell), one write. The
+    progress counts files while they are read. Flushes; the caller commits."""
+    report = progress or no_progress
+    name = name or batch_name([file for file, _data in files])
+    outcome = ImportOutcome(name, _batch_digest(files), "checked")
+    options = _Options(dry_run, accept_valid_rows, user_id, sum(len(d) for _f, d in files))
+    log = ProblemLog()
+    try:
+        parsed = parse_files(
+            files,
+            platform=platform,
+            org_timezone=current_app.config["ORG_TIMEZONE"],
+            max_xlsx_rows=current_app.config.get("IMPORT_MAX_XLSX_ROWS", MAX_XLSX_ROWS),
+            progress=report,
+        )
+    except ImportFileError as exc:
+        log.add(None, None, None, exc.reason)
+        return _conclude(outcome, log, None, options, report)
+    outcome.format, outcome.platform = parsed.format, parsed.platform
+    outcome.total_rows = parsed.total_rows
+    log.problems, log.rejected = list(parsed.problems), set(parsed.rejected_rows)
+    log.omitted = parsed.omitted_problems
+    report(parsed.files, parsed.files, message("Checking accounts, rates and hosts…"))
+    plan = _plan(parsed.rows, log, outcome)
+    _localize(log.problems, len(parsed.problems), parsed)
+    if plan is not None:
+        _name_preview_files(plan, parsed)
+    return _conclude(outcome, log, plan, options, report)
+
+
+def batch_name(files: list[str]) -> str:
+    """What a batch of several files is called in the history: its files, shortened."""
+    if len(files) == 1:
+        return files[0]
+    shown = ", ".join(files[:3])
+    more = f" … (+{len(files) - 3})" if len(files) > 3 else ""
+    return f"{shown}{more}"[:255]
+
+
+def _batch_digest(files: list[tuple[str, bytes]]) -> str:
+    if len(files) == 1:
+        return hashlib.sha256(files[0][1]).hexdigest()
+    digests = sorted(hashlib.sha256(data).hexdigest() for _name, data in files)
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+def _localize(problems: list[Problem], start: int, parsed: FilesParse) -> None:
+    """Checks after parsing speak of batch rows and canonical fields; HR looks for the file,
+    its row and header, or the sheet and cell of a per-session workbook."""
+    for index in range(start, len(problems)):
+        problems[index] = parsed.localize(problems[index])
+
+
+def _name_preview_files(plan: Plan, parsed: FilesParse) -> None:
+    """The preview names each row's file (a batch row number means nothing to HR)."""
+
+    def located(frame: pd.DataFrame) -> pd.DataFrame:
+        where = [parsed.locate(int(row)) for row in frame["source_row"]]
+        return frame.assign(
+            source_file=pd.array([file for file, _row in where], dtype="string"),
+            file_row=pd.array([row for _file, row in where], dtype="Int64"),
+        )
+
+    plan.new, plan.changed = located(plan.new), located(plan.changed)
+    plan.unchanged = located(plan.unchanged)
 
 
 def _name_columns_as_in_file(problems: list[Problem], start: int, headers: dict[str, str]) -> None:
@@ -242,6 +345,9 @@ def _name_columns_as_in_file(problems: list[Problem], start: int, headers: dict[
             header = headers.get("gmv_minor")
         if header:
             problems[index] = replace(problem, column=header)
+
+
+# --- planning -------------------------------------------------------------------------------
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -613,8 +719,12 @@ def _diff(
     old = matched[["id"]].merge(stored, on="id", how="left").set_index(matched.index)
     merged = matched.copy()
     changes = pd.DataFrame(index=matched.index)
+    fill_only = _fills_in_only(matched, old)
     for name in SESSION_FIELDS:
         value = matched[name].where(matched[name].notna(), old[name])
+        value = value.where(~(fill_only & old[name].notna()), old[name])
+        if name == "gmv_basis":  # follows the GMV it describes, even to NULL
+            value = matched[name].where(matched["gmv_fen"].notna() & ~fill_only, old[name])
         if name in GROWING_FIELDS:
             _warn_smaller(log, matched, old, name)
             value = value.where(~(old[name] > value).fillna(False).astype(bool), old[name])
@@ -642,6 +752,15 @@ def _diff(
         },
         actions=actions,
     )
+
+
+def _fills_in_only(matched: pd.DataFrame, old: pd.DataFrame) -> pd.Series:
+    """Rows of a per-session workbook (GMV = buyer-paid amount) for sessions a list export
+    brought (the platform's GMV): the list's figures win wherever it has them, so the row only
+    fills the gaps. The other order gives the same session: a list overwrites such a row."""
+    incoming_paid = (matched["gmv_basis"] == GMV_FROM_BUYER_PAID).fillna(False).astype(bool)
+    stored_real = (old["gmv_fen"].notna() & old["gmv_basis"].isna()).astype(bool)
+    return incoming_paid & stored_real
 
 
 def _warn_smaller(log: ProblemLog, matched: pd.DataFrame, old: pd.DataFrame, name: str) -> None:
@@ -783,8 +902,12 @@ def _refused(outcome: ImportOutcome, accept_valid_rows: bool) -> bool:
     return not accept_valid_rows or outcome.valid_rows == 0
 
 
-def _problem_order(problem: Problem) -> tuple[int, int]:
-    return (-1 if problem.row is None else problem.row, 0 if problem.severity == "error" else 1)
+def _problem_order(problem: Problem) -> tuple[str, int, int]:
+    return (
+        problem.file or "",
+        -1 if problem.row is None else problem.row,
+        0 if problem.severity == "error" else 1,
+    )
 
 
 def _preview(plan: Plan) -> list[dict[str, Any]]:
@@ -801,6 +924,11 @@ def _preview(plan: Plan) -> list[dict[str, Any]]:
     def number(value: Any) -> int | None:
         return None if pd.isna(value) else int(value)
 
+    def where(r: Any) -> dict[str, Any]:
+        if not hasattr(r, "source_file"):
+            return {}
+        return {"file": str(r.source_file), "row": None if pd.isna(r.file_row) else int(r.file_row)}
+
     return [
         {
             "row": int(r.source_row),
@@ -815,6 +943,7 @@ def _preview(plan: Plan) -> list[dict[str, Any]]:
             "refunds_fen": number(r.refunds_fen),
             "currency": str(r.currency),
             "action": plan.actions[int(r.source_row)],
+            **where(r),
         }
         for r in rows.itertuples(index=False)
     ]

@@ -105,6 +105,9 @@ class LiveSession(Base):
     refund_orders: Mapped[int | None] = mapped_column(Integer)
     gmv_fen: Mapped[int | None] = mapped_column(BigInteger)
     buyer_paid_fen: Mapped[int | None] = mapped_column(BigInteger)
+    # "buyer_paid" when gmv_fen is the buyer-paid amount (a per-session 直播大屏 download has no
+    # 成交金额; a later 罗盘 list of the session replaces it); NULL: the platform's GMV.
+    gmv_basis: Mapped[str | None] = mapped_column(String(16))
     # Refunds known at the latest import; later exports only ever raise it.
     refunds_fen: Mapped[int | None] = mapped_column(BigInteger)
     platform_net_fen: Mapped[int | None] = mapped_column(BigInteger)

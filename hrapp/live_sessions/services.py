@@ -383,6 +383,9 @@ def _restore_revisions(batch: ImportBatch) -> int:
         return 0
     before = pd.DataFrame([{"id": sid, **values} for sid, values in revisions])
     before = before.drop(columns=["hosts"], errors="ignore")
+    for name in REVISION_COLUMNS:  # a revision kept before the column existed: NULL then
+        if name not in before.columns:
+            before[name] = None
     for name in ("started_at", "ended_at", "updated_at"):
         before[name] = pd.to_datetime(before[name], utc=True, format="ISO8601")
     before = before.astype({**FIELD_DTYPES, "last_batch_id": "Int64"})

@@ -37,10 +37,11 @@ from hrapp.live_sessions.forms import (
     RollbackForm,
     UploadForm,
 )
-from hrapp.live_sessions.importer import import_sessions
+from hrapp.live_sessions.importer import batch_name, import_sessions
 from hrapp.live_sessions.jobs import KIND, payload, title
 from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession, SessionHost
 from hrapp.live_sessions.parsing import template_csv
+from hrapp.live_sessions.parsing.files import bundle
 from hrapp.streamers.models import PlatformAccount, Streamer
 
 bp = Blueprint("live_sessions", __name__)
@@ -95,10 +96,14 @@ def upload() -> Response | tuple[str, int]:
     form = UploadForm()
     if not form.validate_on_submit():
         return _index_page(form, 422)
-    data = form.file.data.read()
+    uploads = [(_display_name(f.filename), f.read()) for f in form.file.data]
+    if len(uploads) == 1:
+        name, data = uploads[0]
+    else:  # one stored upload, read as a batch of its files (`parsing.files.bundle`)
+        name, data = batch_name([n for n, _d in uploads]), bundle(uploads)
     sha256 = hashlib.sha256(data).hexdigest()
     services.store_upload(data, sha256)
-    name, platform = _display_name(form.file.data.filename), form.platform.data or "auto"
+    platform = form.platform.data or "auto"
     if len(data) <= PREVIEW_SYNC_BYTES:
         return redirect(url_for(".preview", sha256=sha256, name=name, platform=platform))
     options = payload(sha256, name, platform, accept_valid_rows=False, dry_run=True)
@@ -367,6 +372,7 @@ def _session_row(session: LiveSession) -> dict[str, Any]:
         "long": (session.on_air_seconds or 0) > care.LONG_SESSION_SECONDS,
         "viewers": session.viewers,
         "gmv_fen": session.gmv_fen,
+        "gmv_basis": session.gmv_basis,
         "refunds_fen": session.refunds_fen,
         "currency": session.currency,
         "hosts": [
