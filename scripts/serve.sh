@@ -12,4 +12,6 @@ trap 'kill $worker 2>/dev/null || true' EXIT INT TERM
 echo
 echo "hrapp is at http://$host:$port  (Ctrl-C to stop)"
 echo
-$bin/gunicorn -w 2 -b "$host:$port" 'hrapp:create_app()'
+# gunicorn.conf.py sizes the workers and timeouts; the app logs JSON lines, as in production.
+LOG_JSON=${LOG_JSON:-1} WEB_CONCURRENCY=${WEB_CONCURRENCY:-2} \
+  $bin/gunicorn -c gunicorn.conf.py -b "$host:$port"

@@ -34,6 +34,9 @@ HANDLER_NAME = "hrapp-json"
 # The standard attributes of a LogRecord: anything else on a record was passed as `extra`.
 _STANDARD = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
+# Libraries that log every step of ordinary work at INFO (WeasyPrint: each CSS it parses).
+CHATTY_LIBRARIES = ("weasyprint", "fontTools")
+
 access_log = logging.getLogger("hrapp.access")
 
 
@@ -82,6 +85,8 @@ def configure_logging(stream: IO[str] | None = None, level: int = logging.INFO) 
     handler.addFilter(ContextFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 def init_request_logging(app: Flask) -> None:
