@@ -196,6 +196,8 @@ FIELDS = labels.register(
         "refund_orders": _l("Refund orders"),
         "avg_watch_seconds": _l("Average watch time (seconds)"),
         "gmv_fen": _l("GMV"),
+        # "buyer_paid" (GMV from the buyer-paid amount) or empty (the platform's GMV).
+        "gmv_basis": _l("GMV basis"),
         "buyer_paid_fen": _l("Paid by buyers"),
         "refunds_fen": _l("Refunds"),
         "platform_net_fen": _l("Net per the platform"),
