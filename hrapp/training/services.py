@@ -7,7 +7,7 @@ Functions other features rely on (stable signatures):
 - `training_facts(streamer_ids=None)`: the non-voided records as a pandas DataFrame for the
   scoring library.
 - `module_status(streamer, as_of=None)`: per module required for the streamer's next promotion
-  step, passed / failed / expired / missing (rules in `hrapp.training.status`).
+  step, passed / failed / expired / missing (the rule is `scoring.training`'s).
 - `mentee_passes(mentor_streamer_id, as_of=None)`: distinct mentees who passed PRACTICAL-1
   while the streamer mentored them.
 - `mentee_facts(mentor_ids=None)`: the mentees' records with the mentor of the day each was
@@ -43,15 +43,8 @@ from hrapp.streamers.models import Mentorship, Streamer
 from hrapp.streamers.teams import sorted_teams
 from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX, STEPS
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
-from hrapp.training.status import (
-    PASSED,
-    STATUSES,
-    Attempt,
-    ModuleRule,
-    ModuleStatus,
-    counts_as_pass,
-    status_of,
-)
+from hrapp.training.status import PASSED, STATUSES, ModuleStatus, status_of
+from scoring.training import Attempt, ModuleRule, counts_as_pass
 
 MAX_SCORE = 100.0
 SCORE_TOLERANCE = 0.05  # a typed total may differ from the rubric's by rounding only
@@ -203,9 +196,7 @@ def _resolve_score(module: Module, entered: ScoreInput) -> tuple[float | None, d
 
 def decide_passed(module: Module, score: float | None) -> bool:
     """Passed from the pass mark when the module has one; otherwise attending is passing."""
-    if module.pass_mark is None:
-        return True
-    return score is not None and score >= module.pass_mark
+    return counts_as_pass(module_rule(module), True, score)
 
 
 def _date_problems(completed_on: dt.date) -> list[str]:
@@ -462,13 +453,9 @@ def void_record(record: TrainingRecord, reason: str, *, by: User | None = None) 
 
 
 def module_rule(module: Module) -> ModuleRule:
-    return ModuleRule(
-        code=module.code,
-        title_zh=module.title_zh,
-        title_en=module.title_en,
-        pass_mark=module.pass_mark,
-        validity_months=module.validity_months,
-    )
+    """The module's pass mark and validity: what decides, on the training pages and in the
+    promotion checklist alike, whether it is passed and still valid."""
+    return ModuleRule(module.code, module.pass_mark, module.validity_months)
 
 
 def required_modules(step: str) -> list[Module]:
@@ -492,7 +479,7 @@ def _attempts(streamer_ids: Iterable[int] | None) -> dict[tuple[int, int], list[
     found: dict[tuple[int, int], list[Attempt]] = defaultdict(list)
     for rid, sid, mid, day, score, passed in db.session.execute(query):
         if wanted is None or sid in wanted:
-            found[(sid, mid)].append(Attempt(rid, day, score, passed))
+            found[(sid, mid)].append(Attempt(day, score, passed, rid))
     return found
 
 
@@ -507,7 +494,10 @@ def status_matrix(
     attempts = _attempts([s.id for s in streamers])
     return {
         s.id: [
-            status_of(module_rule(m), attempts.get((s.id, m.id), []), as_of) for m in modules_for(s)
+            status_of(
+                module_rule(m), (m.title_zh, m.title_en), attempts.get((s.id, m.id), []), as_of
+            )
+            for m in modules_for(s)
         ]
         for s in streamers
     }
@@ -527,7 +517,7 @@ def module_status(streamer: Streamer, as_of: dt.date | None = None) -> list[Modu
     """The modules required for `streamer`'s next promotion step and where they stand on each.
 
     `as_of` defaults to today in the organisation's zone. Mentors (no next step) get [].
-    Statuses are passed / failed / expired / missing, decided by `hrapp.training.status`.
+    Statuses are passed / failed / expired / missing, decided by `scoring.training`.
     """
     as_of = as_of or org_today()
     return status_matrix([streamer], required_for_streamer(), as_of)[streamer.id]
@@ -654,13 +644,7 @@ def mentee_passes(mentor_streamer_id: int, as_of: dt.date | None = None) -> int:
     if module is None:
         return 0
     query = (
-        select(
-            TrainingRecord.id,
-            TrainingRecord.streamer_id,
-            TrainingRecord.completed_on,
-            TrainingRecord.score,
-            TrainingRecord.passed,
-        )
+        select(TrainingRecord.streamer_id, TrainingRecord.score, TrainingRecord.passed)
         .join(Mentorship, _mentored_on_the_day())
         .where(
             Mentorship.mentor_id == mentor_streamer_id,
@@ -674,8 +658,8 @@ def mentee_passes(mentor_streamer_id: int, as_of: dt.date | None = None) -> int:
     return len(
         {
             sid
-            for rid, sid, day, score, passed in db.session.execute(query)
-            if counts_as_pass(rule, Attempt(rid, day, score, passed))
+            for sid, score, passed in db.session.execute(query)
+            if counts_as_pass(rule, passed, score)
         }
     )
 

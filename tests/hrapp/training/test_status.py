@@ -1,4 +1,7 @@
-"""Points 3, 4 and 6: module status, expiring certifications, facts for scoring, mentee passes."""
+"""Points 3, 4 and 6: module status, expiring certifications, facts for scoring, mentee passes.
+
+The rule itself (what counts as a pass, how long it stays valid) is tested with the scoring
+library, which owns it: tests/scoring/test_scoring_training.py."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 import math
 
 import pandas as pd
-import pytest
 
 from hrapp.extensions import db
 from hrapp.training.services import (
@@ -19,63 +21,9 @@ from hrapp.training.services import (
     training_facts,
     void_record,
 )
-from hrapp.training.status import Attempt, ModuleRule, add_months, status_of
 from tests.factories import assign_mentor, make_streamer
 
 D = dt.date
-COMPLIANCE = ModuleRule(
-    "COMPLIANCE-1", "合规与广告法", "Compliance", pass_mark=80, validity_months=12
-)
-
-
-def attempt(record_id: int, day: dt.date, score: float | None, passed: bool = True) -> Attempt:
-    return Attempt(record_id, day, score, passed)
-
-
-@pytest.mark.parametrize(
-    ("day", "months", "expected"),
-    [
-        (D(2025, 9, 15), 12, D(2026, 9, 15)),
-        (D(2025, 8, 31), 6, D(2026, 2, 28)),
-        (D(2024, 2, 29), 12, D(2025, 2, 28)),
-        (D(2025, 11, 30), 3, D(2026, 2, 28)),
-    ],
-)
-def test_add_months_clamps_to_the_month_end(day, months, expected) -> None:
-    assert add_months(day, months) == expected
-
-
-def test_no_attempt_is_missing() -> None:
-    assert status_of(COMPLIANCE, [], D(2026, 9, 15)).status == "missing"
-
-
-def test_a_pass_is_valid_until_the_day_it_expires() -> None:
-    passed = [attempt(1, D(2025, 9, 15), 90)]
-    on_last_day = status_of(COMPLIANCE, passed, D(2026, 9, 14))
-    assert (on_last_day.status, on_last_day.expires_on) == ("passed", D(2026, 9, 15))
-    assert status_of(COMPLIANCE, passed, D(2026, 9, 15)).status == "expired"
-
-
-def test_a_failed_retake_after_a_lapsed_pass_shows_failed() -> None:
-    attempts = [attempt(1, D(2024, 5, 1), 90), attempt(2, D(2026, 8, 1), 60, passed=False)]
-    shown = status_of(COMPLIANCE, attempts, D(2026, 9, 15))
-    assert (shown.status, shown.record_id, shown.score, shown.expires_on) == ("failed", 2, 60, None)
-
-
-def test_a_passed_retake_wins_over_an_earlier_failure() -> None:
-    attempts = [attempt(1, D(2026, 3, 1), 60, passed=False), attempt(2, D(2026, 6, 1), 85)]
-    assert status_of(COMPLIANCE, attempts, D(2026, 9, 15)).status == "passed"
-
-
-def test_attempts_after_the_as_of_date_do_not_count() -> None:
-    attempts = [attempt(1, D(2026, 10, 1), 95)]
-    assert status_of(COMPLIANCE, attempts, D(2026, 9, 15)).status == "missing"
-
-
-def test_a_raised_pass_mark_applies_to_older_passes() -> None:
-    stricter = ModuleRule("COMPLIANCE-1", "合规与广告法", "Compliance", 85, 12)
-    attempts = [attempt(1, D(2026, 6, 1), 82, passed=True)]
-    assert status_of(stricter, attempts, D(2026, 9, 15)).status == "failed"
 
 
 def _log(streamer, module, day, score=None):
