@@ -35,8 +35,8 @@ from hrapp.core.db import utcnow
 from hrapp.core.messages import message
 from hrapp.core.progress import ProgressFn
 from hrapp.extensions import db
-from hrapp.reports.pdf import RenderTimeout, render_pdf, worker_context
-from hrapp.reports.sheets import LOCALES, sheet_filename, sheet_html, too_slow
+from hrapp.reports.pdf import RenderTimeout, worker_context
+from hrapp.reports.sheets import LOCALES, sheet_document, sheet_filename, too_slow
 from hrapp.streamers.models import Streamer
 
 FORMATS = ("zip", "pdf")
@@ -124,9 +124,9 @@ def render_chunk(sheets: list[dict[str, Any]], lang: str, generated_at: Any) -> 
         timeout = float(_worker_app.config.get("SHEET_RENDER_TIMEOUT", 30))
         for sheet in sheets:
             employee_no, name = sheet["streamer"]["employee_no"], sheet_filename(sheet)
-            html = sheet_html(sheet, lang, generated_at)
+            document = sheet_document(sheet, lang, generated_at)
             try:
-                results.append((employee_no, name, render_pdf(html, timeout=timeout), None))
+                results.append((employee_no, name, document.pdf(timeout), None))
             except RenderTimeout as exc:
                 results.append((employee_no, name, None, exc.seconds))
     return results

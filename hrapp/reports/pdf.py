@@ -2,9 +2,13 @@
 
 What a rendering may read is locked down, because the HTML carries text people typed (names,
 comments): the URL fetcher serves only the application's own static files (stylesheets,
-images, fonts), addressed under `APP_ORIGIN`, and refuses everything else — `file://`, `data:`,
-any network address — before anything is opened. It never speaks HTTP, so there is no redirect
-to follow. Fonts come from the operating system through fontconfig, never from a URL.
+images, fonts) and the images the caller made for this rendering (a chart), addressed under
+`APP_ORIGIN`, and refuses everything else — `file://`, `data:`, any network address — before
+anything is opened. It never speaks HTTP, so there is no redirect to follow. Fonts come from
+the operating system through fontconfig, never from a URL.
+
+Stylesheets named by the caller are parsed once per process and reused: parsing the same CSS
+for every one of a thousand sheets is time a bulk print does not have.
 
 A rendering has a time limit: a pathological text (a 100,000-character word, say) can make
 WeasyPrint's line breaking run for minutes. On the main thread (gunicorn's workers, the CLI, a
@@ -20,18 +24,20 @@ from __future__ import annotations
 import atexit
 import mimetypes
 import multiprocessing
+import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -41,6 +47,7 @@ APP_ORIGIN = "https://hrapp.invalid"
 BASE_URL = f"{APP_ORIGIN}/"
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 STATIC_PREFIX = "/static/"
+GENERATED_PREFIX = "/generated/"
 SERVED_SUFFIXES = frozenset({".css", ".svg", ".png", ".jpg", ".woff", ".woff2", ".otf", ".ttf"})
 DEFAULT_TIMEOUT_S = 30.0
 # Extra time the parent gives a child process to report its own timeout before killing it.
@@ -59,29 +66,34 @@ class RenderTimeout(Exception):
 
 
 class LockedURLFetcher(URLFetcher):
-    """Serves `APP_ORIGIN/static/…` files from the application's static folder and refuses
-    every other URL. `served` and `refused` record what was asked, for tests and logs."""
+    """Serves `APP_ORIGIN/static/…` files from the application's static folder and
+    `APP_ORIGIN/generated/NAME` from `generated` (what the caller made for this rendering),
+    and refuses every other URL. `served` and `refused` record what was asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, generated: Mapping[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("https",), allow_redirects=False)
+        self.generated = dict(generated or {})
         self.served: list[str] = []
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        path = static_path(url)
-        if path is None:
+        name = generated_name(url)
+        if name is not None and name in self.generated:
+            body, type_name = self.generated[name], name
+        elif (path := static_path(url)) is not None:
+            body, type_name = path.read_bytes(), path.name
+        else:
             self.refused.append(url)
             # Not fatal: WeasyPrint logs it and renders the rest without the resource.
             raise PermissionError(f"not an application static file: {url[:200]}")
         self.served.append(url)
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+        content_type = mimetypes.guess_type(type_name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
 
-def static_path(url: str) -> Path | None:
-    """The file an `APP_ORIGIN/static/…` URL names, when it is one of the application's own
-    static files of a served type; None for anything else (other schemes, hosts, ports,
-    credentials, queries, paths leaving the static folder)."""
+def _app_path(url: str) -> str | None:
+    """The path of an `APP_ORIGIN` URL with nothing else in it (no port, credentials or
+    query); None for any other URL."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -94,9 +106,26 @@ def static_path(url: str) -> Path | None:
         and parts.username is None
         and not parts.query
     )
-    if not origin_ok or not parts.path.startswith(STATIC_PREFIX):
+    return parts.path if origin_ok else None
+
+
+def generated_name(url: str) -> str | None:
+    """NAME of an `APP_ORIGIN/generated/NAME` URL (one plain file name), else None."""
+    path = _app_path(url)
+    if path is None or not path.startswith(GENERATED_PREFIX):
         return None
-    relative = unquote(parts.path[len(STATIC_PREFIX) :])
+    name = path[len(GENERATED_PREFIX) :]
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+\.[a-z]+", name) else None
+
+
+def static_path(url: str) -> Path | None:
+    """The file an `APP_ORIGIN/static/…` URL names, when it is one of the application's own
+    static files of a served type; None for anything else (other schemes, hosts, ports,
+    credentials, queries, paths leaving the static folder)."""
+    path_part = _app_path(url)
+    if path_part is None or not path_part.startswith(STATIC_PREFIX):
+        return None
+    relative = unquote(path_part[len(STATIC_PREFIX) :])
     if "\\" in relative or "\x00" in relative:
         return None
     root = STATIC_ROOT.resolve()
@@ -121,21 +150,53 @@ def render_pdf(
     html: str,
     *,
     timeout: float | None = DEFAULT_TIMEOUT_S,
+    stylesheets: Sequence[str] = (),
+    generated: Mapping[str, bytes] | None = None,
     fetcher: LockedURLFetcher | None = None,
 ) -> bytes:
     """The PDF of `html` (relative URLs resolve against `BASE_URL`), within `timeout` seconds
-    (None: no limit). Raises RenderTimeout when the limit is reached."""
+    (None: no limit). `stylesheets`: static files (`css/sheet.css`) applied as if linked;
+    `generated`: files the HTML links as `/generated/NAME`. RenderTimeout at the limit."""
+    job = _Job(html, tuple(stylesheets), dict(generated or {}))
     if timeout is None or _can_use_timer():
         with _time_limit(timeout):
-            return _render(html, fetcher or LockedURLFetcher())
+            return _render(job, fetcher or LockedURLFetcher(job.generated))
     if fetcher is not None:
         raise ValueError("a fetcher to inspect needs rendering on the main thread")
-    return _render_in_child(html, timeout)
+    return _render_in_child(job, timeout)
 
 
-def _render(html: str, fetcher: LockedURLFetcher) -> bytes:
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    pdf = document.write_pdf(font_config=font_config())
+@dataclass(frozen=True)
+class _Job:
+    html: str
+    stylesheets: tuple[str, ...]
+    generated: dict[str, bytes]
+
+
+_stylesheets: dict[str, CSS] = {}
+
+
+def stylesheet(name: str) -> CSS:
+    """A static stylesheet, parsed once per process (through the locked fetcher)."""
+    if name not in _stylesheets:
+        url = f"{APP_ORIGIN}{STATIC_PREFIX}{name}"
+        path = static_path(url)
+        if path is None:
+            raise ValueError(f"no static stylesheet {name!r}")
+        _stylesheets[name] = CSS(
+            string=path.read_text("utf-8"),
+            base_url=url,
+            url_fetcher=LockedURLFetcher(),
+            font_config=font_config(),
+        )
+    return _stylesheets[name]
+
+
+def _render(job: _Job, fetcher: LockedURLFetcher) -> bytes:
+    document = HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
+    pdf = document.write_pdf(
+        stylesheets=[stylesheet(name) for name in job.stylesheets], font_config=font_config()
+    )
     assert pdf is not None
     return pdf
 
@@ -172,9 +233,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_in_worker(html: str, timeout: float | None) -> bytes:
-    """`render_pdf` as a pool's worker process runs it (on its main thread: the timer works)."""
-    return render_pdf(html, timeout=timeout)
+def _render_job(job: _Job, timeout: float | None) -> bytes:
+    """`render_pdf` in the child process (on its main thread: the timer works)."""
+    return render_pdf(
+        job.html, timeout=timeout, stylesheets=job.stylesheets, generated=job.generated
+    )
 
 
 # --- a child process for threads --------------------------------------------------------------
@@ -212,8 +275,8 @@ def _discard_child(kill: bool) -> None:
 atexit.register(_discard_child, False)
 
 
-def _render_in_child(html: str, timeout: float) -> bytes:
-    future = _child_pool().submit(render_in_worker, html, timeout)
+def _render_in_child(job: _Job, timeout: float) -> bytes:
+    future = _child_pool().submit(_render_job, job, timeout)
     try:
         return future.result(timeout=timeout + CHILD_GRACE_S)
     except FutureTimeout:

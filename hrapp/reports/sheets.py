@@ -13,6 +13,7 @@ no request, logged-in user or navigation belongs on a sheet, and worker processe
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -34,6 +35,8 @@ LOCALES = {"zh": "zh_CN", "en": "en"}
 HTML_LANGS = {"zh": "zh-CN", "en": "en"}
 DEFAULT_LANG = "zh"
 TEMPLATE = "reports/sheet.html"
+STYLESHEETS = ("css/sheet.css",)
+WEEKLY_CHART = "weekly.svg"
 # 指标定义: how each metric is computed, in words a streamer can check against the figures.
 METRIC_DEFINITIONS = {
     "net_gmv": _l(
@@ -99,9 +102,30 @@ def grade_factor(sheet: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class SheetDocument:
+    """What `render_pdf` needs for one sheet: the HTML and the chart it links."""
+
+    html: str
+    generated: dict[str, bytes]
+
+    def pdf(self, timeout: float | None) -> bytes:
+        return render_pdf(
+            self.html, timeout=timeout, stylesheets=STYLESHEETS, generated=self.generated
+        )
+
+
 def sheet_html(sheet: dict[str, Any], lang: str = DEFAULT_LANG, generated_at: Any = None) -> str:
-    """The sheet's HTML in `lang` (zh or en); `generated_at` (UTC, default now) is printed in
-    the footer of every page."""
+    return sheet_document(sheet, lang, generated_at).html
+
+
+def sheet_document(
+    sheet: dict[str, Any], lang: str = DEFAULT_LANG, generated_at: Any = None
+) -> SheetDocument:
+    """The sheet in `lang` (zh or en); `generated_at` (UTC, default now) is printed in the
+    footer of every page. The weekly chart is the SVG the HR page shows, linked as an image:
+    WeasyPrint then reads it as SVG alone, without laying its hundreds of elements out as part
+    of the page."""
     with force_locale(LOCALES[lang]):
         footer = _(
             "%(org)s · %(employee_no)s %(name)s · %(cycle)s · generated %(when)s",
@@ -111,8 +135,9 @@ def sheet_html(sheet: dict[str, Any], lang: str = DEFAULT_LANG, generated_at: An
             cycle=sheet["cycle"]["code"],
             when=localtime_filter(generated_at or utcnow()),
         )
+        chart = weekly_trend_chart(sheet["weekly"], sheet["cycle"]["starts_on"])
         template = current_app.jinja_env.get_template(TEMPLATE)
-        return template.render(
+        html = template.render(
             s=sheet,
             html_lang=HTML_LANGS[lang],
             org_name=current_app.config["ORG_NAME"],
@@ -124,8 +149,9 @@ def sheet_html(sheet: dict[str, Any], lang: str = DEFAULT_LANG, generated_at: An
             kind_labels=KIND_LABELS,
             adjustment_kind=adjustment_kind,
             grade_factor=grade_factor(sheet),
-            weekly_chart=weekly_trend_chart(sheet["weekly"], sheet["cycle"]["starts_on"]),
+            weekly_chart_url=f"/generated/{WEEKLY_CHART}",
         )
+    return SheetDocument(html, {WEEKLY_CHART: str(chart).encode()})
 
 
 def sheet_filename(sheet: dict[str, Any]) -> str:
@@ -153,9 +179,9 @@ def too_slow(employee_no: str, seconds: float) -> SheetTooSlow:
 
 def sheet_pdf(sheet: dict[str, Any], lang: str = DEFAULT_LANG) -> bytes:
     """The PDF of one view model; SheetTooSlow when it reaches the time limit."""
-    html = sheet_html(sheet, lang)
+    document = sheet_document(sheet, lang)
     try:
-        return render_pdf(html, timeout=render_timeout())
+        return document.pdf(render_timeout())
     except RenderTimeout as exc:
         raise too_slow(sheet["streamer"]["employee_no"], exc.seconds) from None
 

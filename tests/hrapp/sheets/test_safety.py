@@ -65,6 +65,16 @@ def hostile(base: str) -> str:
 
 def test_the_fetcher_serves_only_the_apps_static_files() -> None:
     assert static_path("https://hrapp.invalid/static/css/sheet.css") is not None
+    fetcher = LockedURLFetcher({"chart.svg": b"<svg/>"})
+    assert fetcher.fetch("https://hrapp.invalid/generated/chart.svg").read() == b"<svg/>"
+    for url in (
+        "https://hrapp.invalid/generated/other.svg",  # not made for this rendering
+        "https://hrapp.invalid/generated/../static/css/sheet.css",
+        "https://hrapp.invalid/generated/chart.svg?x",
+        "https://elsewhere.example/generated/chart.svg",
+    ):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
     for url in (
         "file:///etc/passwd",
         "https://hrapp.invalid/static/../../config.py",
@@ -109,8 +119,8 @@ def test_hostile_names_and_comments_print_as_text_and_fetch_nothing(
     fetchers: list[LockedURLFetcher] = []
 
     class Recording(LockedURLFetcher):
-        def __init__(self) -> None:
-            super().__init__()
+        def __init__(self, generated: dict[str, bytes] | None = None) -> None:
+            super().__init__(generated)
             fetchers.append(self)
 
     monkeypatch.setattr(pdf, "LockedURLFetcher", Recording)
@@ -120,8 +130,13 @@ def test_hostile_names_and_comments_print_as_text_and_fetch_nothing(
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html  # escaped, not markup
     assert "<script>alert" not in html and "<iframe" not in html
     assert hits == []
-    assert [f.refused for f in fetchers] == [[]]  # nothing even asked for
-    assert [f.served for f in fetchers] == [["https://hrapp.invalid/static/css/sheet.css"]]
+    assert fetchers and all(f.refused == [] for f in fetchers)  # nothing even asked for
+    served = [url for f in fetchers for url in f.served]
+    assert set(served) <= {
+        "https://hrapp.invalid/generated/weekly.svg",  # the chart made for this sheet
+        "https://hrapp.invalid/static/css/sheet.css",  # when this process first parses it
+    }
+    assert "https://hrapp.invalid/generated/weekly.svg" in served
     text = squeezed(text_of(document))
     assert squeezed('<img src="file:///etc/passwd">') in text  # the comment, as written
 
