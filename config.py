@@ -7,6 +7,7 @@ between machines comes from an environment variable so that production needs no 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -107,14 +108,25 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+# How Flask reads FLASK_DEBUG (`flask.helpers.get_debug_flag`): anything else means on.
+FALSE_WORDS = ("", "0", "false", "no")
+
+
 class ConfigurationError(RuntimeError):
     """Raised when the configuration is unsafe to run with."""
 
 
-def check_production(config: dict[str, object]) -> None:
-    """Refuse to start production with a default secret or debug on."""
+def check_production(config: Mapping[str, object], environ: Mapping[str, str] = os.environ) -> None:
+    """Refuse to start production with a default secret or debug on.
+
+    `FLASK_DEBUG` counts even though the production configuration ignores it: `hrapp run`
+    and `flask run` read it after the application is built, and would turn on the Werkzeug
+    debugger, whose console runs any Python a visitor types.
+    """
     secret = config.get("SECRET_KEY")
     if not secret or secret == DEFAULT_SECRET_KEY or len(str(secret)) < 16:
         raise ConfigurationError("SECRET_KEY must be set to a long random value in production")
     if config.get("DEBUG"):
         raise ConfigurationError("DEBUG must be off in production")
+    if environ.get("FLASK_DEBUG", "").lower() not in FALSE_WORDS:
+        raise ConfigurationError("FLASK_DEBUG must be unset in production: it turns debug on")

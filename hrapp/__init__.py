@@ -19,7 +19,7 @@ def create_app(config: str | None = None, **overrides: Any) -> Flask:
     from config import CONFIGS, check_production
 
     name = config or os.environ.get("HRAPP_CONFIG", "development")
-    app = Flask(
+    app = _app_class(name)(
         __name__,
         template_folder=str(ROOT / "templates"),
         instance_path=str(Path(os.environ.get("HRAPP_INSTANCE", ROOT / "instance"))),
@@ -32,6 +32,10 @@ def create_app(config: str | None = None, **overrides: Any) -> Flask:
     if name == "production":
         check_production(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if name == "production":
+        from hrapp.production import init_production
+
+        init_production(app)
 
     from hrapp.web import init_web
 
@@ -40,6 +44,15 @@ def create_app(config: str | None = None, **overrides: Any) -> Flask:
     init_web(app)
     _register_features(app)
     return app
+
+
+def _app_class(name: str) -> type[Flask]:
+    """Production's application refuses debug mode however it is asked for later."""
+    if name != "production":
+        return Flask
+    from hrapp.production import ProductionFlask
+
+    return ProductionFlask
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask.cli import FlaskGroup
 
 from hrapp import create_app
+from hrapp.production import guarded_run_command
 
 
 def _make_app() -> object:
@@ -16,6 +17,8 @@ def _make_app() -> object:
 
 
 cli = FlaskGroup(create_app=_make_app, help="hrapp: streamer appraisal for live-commerce agencies")
+# Flask's `run`, but production refuses it with the debugger (`--debug`, `--debugger`).
+cli.add_command(guarded_run_command, "run")
 
 
 def main() -> None:
