@@ -75,6 +75,10 @@ class Config:
     # Logs as one JSON object per line on stderr (hrapp.core.logs); production's default.
     LOG_JSON = os.environ.get("LOG_JSON", "0") == "1"
 
+    # Strict-Transport-Security's max-age on requests that came over HTTPS; 0 sends none
+    # (development has no certificate, and a browser would remember the promise for a year).
+    HSTS_SECONDS = 0
+
     DEBUG = False
     TESTING = False
 
@@ -99,6 +103,7 @@ class ProductionConfig(Config):
     LOG_JSON = os.environ.get("LOG_JSON", "1") == "1"
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
 
 
 CONFIGS: dict[str, type[Config]] = {

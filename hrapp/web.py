@@ -68,6 +68,12 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
+    # Only over HTTPS (behind a trusted proxy, as it says): browsers ignore it over HTTP.
+    hsts_seconds = current_app.config.get("HSTS_SECONDS")
+    if hsts_seconds and request.is_secure:
+        headers.setdefault(
+            "Strict-Transport-Security", f"max-age={int(hsts_seconds)}; includeSubDomains"
+        )
     # Pay and personal data must not linger in shared browsers' caches.
     if not request.path.startswith("/static/") and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
