@@ -70,6 +70,18 @@ def can_log_training(user: User) -> bool:
     return user.has_role(*TRAINING_STAFF)
 
 
+def can_change_account(actor: User, account: User) -> bool:
+    """Administrators change any account; anyone else only an account that holds no role they
+    do not hold themselves. The streamer role aside: HR hands it out with a streamer's login.
+
+    Otherwise HR could take over an administrator's account by linking it to a streamer (which
+    adds the streamer role) and then resetting that streamer's password.
+    """
+    if actor.has_role(Role.ADMIN):
+        return True
+    return account.roles - {Role.STREAMER} <= actor.roles
+
+
 def require(allowed: bool) -> None:
     """Abort with 404 when the object is not the user's to see."""
     if not allowed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 from importlib import resources
 
 from flask import current_app
@@ -12,13 +13,16 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hrapp.auth.models import LoginAttempt, Role, User, UserRole, new_session_token
+from hrapp.auth.permissions import can_change_account
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import DomainError, NotFound, ValidationFailed
+from hrapp.core.labels import label
 from hrapp.core.messages import message
 from hrapp.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
+security_log = logging.getLogger("hrapp.security")
 
 
 def _hash_method() -> str:
@@ -225,6 +229,23 @@ def authenticate(username: str, password: str, ip: str) -> User | None:
     user.last_login_at = utcnow()
     db.session.flush()
     return user
+
+
+def require_may_change(actor: User, account: User) -> None:
+    """Refuse, naming the roles in the way, a change of an account the actor may not change
+    (`can_change_account`): only an administrator changes an account holding more roles."""
+    if can_change_account(actor, account):
+        return
+    beyond = sorted(account.roles - actor.roles - {Role.STREAMER})
+    security_log.warning("user %s refused a change of account %s", actor.id, account.id)
+    raise ValidationFailed(
+        _(
+            "The account %(name)s holds a role you do not hold (%(roles)s); "
+            "only an administrator can change it.",
+            name=account.username,
+            roles=", ".join(label("role", role) for role in beyond),
+        )
+    )
 
 
 def get_user(user_id: int) -> User:

@@ -186,7 +186,7 @@ def reset_password(streamer_id: int) -> Any:
     if not ActionForm().validate_on_submit():
         return redirect(url_for("streamers.show", streamer_id=streamer_id))
     try:
-        handed = logins.reset_password(streamer)
+        handed = logins.reset_password(streamer, by=current_user._get_current_object())
     except ValidationFailed as exc:
         db.session.rollback()
         flash(exc.message, "error")

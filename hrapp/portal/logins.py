@@ -98,12 +98,14 @@ def create_logins(streamer_ids: list[int] | None) -> list[Handed]:
     return handed
 
 
-def reset_password(streamer: Streamer) -> Handed:
+def reset_password(streamer: Streamer, *, by: User) -> Handed:
     """A new generated password for the streamer's login: every session of it ends, and the
-    streamer must choose their own at the next login."""
+    streamer must choose their own at the next login. Not of a login `by` may not change (an
+    administrator's who also streams): HR would be handed a password to it."""
     user = streamer.user
     if user is None:
         raise ValidationFailed(_("This streamer has no login yet."))
+    auth_services.require_may_change(by, user)
     password = initial_password()
     auth_services.set_password(user, password)
     user.must_change_password = True

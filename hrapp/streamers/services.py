@@ -648,11 +648,14 @@ def create_login(streamer: Streamer, username: str, password: str = "") -> tuple
     return user, generated
 
 
-def link_login(streamer: Streamer, username: str) -> User:
-    """Link an existing login (a trainer who is also a mentor) and add the streamer role."""
+def link_login(streamer: Streamer, username: str, *, by: User) -> User:
+    """Link an existing login (a trainer who is also a mentor) and add the streamer role.
+
+    Only to an account `by` may change: HR links no administrator's or trainer's account."""
     user = auth_services.get_user_by_name(username)
     if user is None:
         raise ValidationFailed(_("There is no account named %(name)s.", name=username.strip()))
+    auth_services.require_may_change(by, user)
     if user.streamer_id == streamer.id:
         raise ValidationFailed(_("This login is linked to this streamer already."))
     if user.streamer_id is not None:

@@ -385,7 +385,9 @@ def link_login(streamer_id: int) -> Response | tuple[str, int]:
     streamer, form = _streamer(streamer_id), forms.LinkLoginForm()
     if form.validate_on_submit():
         try:
-            user = services.link_login(streamer, form.username.data)
+            user = services.link_login(
+                streamer, form.username.data, by=current_user._get_current_object()
+            )
         except ValidationFailed as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -442,11 +442,20 @@ def test_a_typed_password_is_checked_and_not_handed_back(app) -> None:
 def test_link_login_adds_the_streamer_role_to_an_existing_account(app) -> None:
     streamer = make_streamer()
     trainer = make_user(Role.TRAINER, username="mentor_chen")
-    services.link_login(streamer, "mentor_chen")
+    admin = make_user(Role.ADMIN)
+    services.link_login(streamer, "mentor_chen", by=admin)
     assert trainer.roles == {Role.TRAINER, Role.STREAMER}
     assert trainer.streamer_id == streamer.id
-    assert "another streamer" in _refusal(services.link_login, make_streamer(), "mentor_chen")
-    assert "no account named" in _refusal(services.link_login, streamer, "nobody")
+    other = make_streamer()
+    assert "another streamer" in _refusal(services.link_login, other, "mentor_chen", by=admin)
+    assert "no account named" in _refusal(services.link_login, streamer, "nobody", by=admin)
+
+
+def test_link_login_refuses_an_account_holding_a_role_the_actor_does_not_hold(app) -> None:
+    make_user(Role.TRAINER, username="mentor_sun")
+    hr = make_user(Role.HR)
+    refusal = _refusal(services.link_login, make_streamer(), "mentor_sun", by=hr)
+    assert "holds a role you do not hold" in refusal
 
 
 # --- search ------------------------------------------------------------------------------------

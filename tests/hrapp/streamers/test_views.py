@@ -259,15 +259,31 @@ def test_hr_creates_a_login_and_sees_the_password_once(login_as, hr, star) -> No
     assert login.status_code == 302
 
 
-def test_hr_links_an_existing_login(login_as, hr, star) -> None:
+def test_an_administrator_links_an_existing_login(login_as, star) -> None:
+    """A trainer's account holds a role HR does not hold: an administrator links it (HR is
+    refused, see tests/hrapp/hardening/test_account_takeover.py)."""
+    admin = make_user(Role.ADMIN, username="admin_zhang")
     make_user(Role.TRAINER, username="teacher_lin")
     db.session.commit()
-    response = login_as(hr).post(
+    response = login_as(admin).post(
         f"/streamers/{star.id}/login/link", data={"username": "teacher_lin"}
     )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.username == "teacher_lin"))
     assert user.streamer_id == star.id and user.has_role(Role.STREAMER, Role.TRAINER)
+
+
+def test_hr_links_an_existing_login_holding_no_other_role(login_as, hr, star) -> None:
+    """An account HR may change (a streamer login whose streamer link was removed) is linked
+    by HR."""
+    spare = make_user(Role.STREAMER, streamer=make_streamer(), username="spare_login")
+    spare.streamer_id = None
+    db.session.commit()
+    response = login_as(hr).post(
+        f"/streamers/{star.id}/login/link", data={"username": "spare_login"}
+    )
+    assert response.status_code == 302
+    assert db.session.get(User, spare.id).streamer_id == star.id
 
 
 # --- who sees what -----------------------------------------------------------------------------
