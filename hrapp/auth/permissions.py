@@ -9,12 +9,15 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import abort, request
 from flask_login import current_user
 
 from hrapp.auth.models import Role, User
+
+if TYPE_CHECKING:
+    from hrapp.training.models import TrainingRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("hrapp.security")
@@ -68,6 +71,14 @@ def can_edit_appraisal(user: User) -> bool:
 
 def can_log_training(user: User) -> bool:
     return user.has_role(*TRAINING_STAFF)
+
+
+def can_change_training_record(user: User, record: TrainingRecord) -> bool:
+    """HR and administrators correct or void any training record; a trainer only their own:
+    one that names them as its trainer, or that they logged (for a colleague, say)."""
+    if is_staff(user):
+        return True
+    return user.has_role(Role.TRAINER) and user.id in (record.trainer_id, record.created_by_id)
 
 
 def can_change_account(actor: User, account: User) -> bool:

@@ -32,6 +32,7 @@ from hrapp.auth.forms import MultiCheckboxField
 from hrapp.core.errors import ValidationFailed
 from hrapp.core.labels import choices
 from hrapp.training.curriculum import STEP_LABELS, TOPICS
+from hrapp.training.services import REASON_MIN_LENGTH
 
 RUBRIC_SEPARATOR = "|"
 RUBRIC_PARTS = 3  # key, Chinese name, English name
@@ -139,16 +140,30 @@ class ClassForm(FlaskForm):
     notes = TextAreaField(_l("Notes on the class"), validators=[Optional(), Length(max=2000)])
 
 
+def long_enough_reason(_form: FlaskForm, field: StringField) -> None:
+    """A reason of at least REASON_MIN_LENGTH characters, the error naming its field."""
+    if len((field.data or "").strip()) < REASON_MIN_LENGTH:
+        raise ValidationError(
+            _(
+                "%(field)s: give at least %(n)d characters; the reason is kept in the audit log.",
+                field=field.label.text,
+                n=REASON_MIN_LENGTH,
+            )
+        )
+
+
 class CorrectForm(FlaskForm):
     completed_on = DateField(_l("Date"), validators=[DataRequired()])
     score = FloatField(_l("Score (0–100)"), validators=[Optional()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
-    reason = StringField(_l("Reason for the correction"), validators=[Optional(), Length(max=300)])
+    reason = StringField(
+        _l("Reason for the correction"), validators=[long_enough_reason, Length(max=300)]
+    )
     version = HiddenField()
 
 
 class VoidForm(FlaskForm):
-    reason = StringField(_l("Reason for voiding"), validators=[Optional(), Length(max=300)])
+    reason = StringField(_l("Reason for voiding"), validators=[long_enough_reason, Length(max=300)])
 
 
 class MentorForm(FlaskForm):

@@ -52,6 +52,7 @@ IN_CLAUSE_LIMIT = 500  # beyond this many ids, filter in Python rather than bind
 EXPIRY_WINDOW_DAYS = 30
 NO_TEAM = "—"  # the chart's label for streamers in no team
 AUDITED_RECORD_FIELDS = ("completed_on", "score", "rubric_scores", "passed", "notes")
+REASON_MIN_LENGTH = 5  # of a correction's or a void's reason, spaces around it not counted
 MODULE_FIELDS = (
     "code",
     "title_zh",
@@ -373,9 +374,15 @@ def log_class(
 
 
 def _require_reason(reason: str) -> str:
+    """The reason, stripped; one of a letter or two explains nothing to a later reader."""
     reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(_("Give a reason; it is kept in the audit log."))
+    if len(reason) < REASON_MIN_LENGTH:
+        raise ValidationFailed(
+            _(
+                "Give a reason of at least %(n)d characters; it is kept in the audit log.",
+                n=REASON_MIN_LENGTH,
+            )
+        )
     return reason
 
 

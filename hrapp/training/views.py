@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
@@ -17,7 +17,12 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from hrapp.auth.models import Role, User
-from hrapp.auth.permissions import TRAINING_STAFF, require, role_required
+from hrapp.auth.permissions import (
+    TRAINING_STAFF,
+    can_change_training_record,
+    require,
+    role_required,
+)
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.timeutil import org_today
@@ -340,7 +345,11 @@ def show_class(class_id: int) -> str:
 # --- one record: detail, correction, void ------------------------------------------------------
 
 
-def _record_page(record: TrainingRecord, correct_form: CorrectForm | None = None) -> str:
+def _record_page(
+    record: TrainingRecord,
+    correct_form: CorrectForm | None = None,
+    void_form: VoidForm | None = None,
+) -> str:
     if correct_form is None:
         correct_form = CorrectForm(
             data={
@@ -359,9 +368,18 @@ def _record_page(record: TrainingRecord, correct_form: CorrectForm | None = None
         "training/record.html",
         record=record,
         correct_form=correct_form,
-        void_form=VoidForm(formdata=None),
+        void_form=void_form or VoidForm(formdata=None),
         history=history,
+        can_change=can_change_training_record(_current_user(), record),
     )
+
+
+def _changeable_record(record_id: int) -> TrainingRecord:
+    """The record, if the user may correct or void it: a trainer's own, or any for HR."""
+    record = db.get_or_404(TrainingRecord, record_id)
+    if not can_change_training_record(_current_user(), record):
+        abort(403)
+    return record
 
 
 @bp.get("/records/<int:record_id>")
@@ -373,7 +391,7 @@ def show_record(record_id: int) -> str:
 @bp.post("/records/<int:record_id>/correct")
 @staff_only
 def correct_record(record_id: int) -> Any:
-    record = db.get_or_404(TrainingRecord, record_id)
+    record = _changeable_record(record_id)
     form = CorrectForm()
     if not form.validate():
         return _record_page(record, form), 422
@@ -399,15 +417,15 @@ def correct_record(record_id: int) -> Any:
 @bp.post("/records/<int:record_id>/void")
 @staff_only
 def void_record(record_id: int) -> Any:
-    record = db.get_or_404(TrainingRecord, record_id)
+    record = _changeable_record(record_id)
     form = VoidForm()
+    if not form.validate():
+        return _record_page(record, void_form=form), 422
     try:
-        if not form.validate():
-            raise DomainError(" ".join(form.reason.errors))
         services.void_record(record, form.reason.data or "", by=_current_user())
     except DomainError as exc:
         _refused(exc)
-        return _record_page(record), exc.status_code
+        return _record_page(record, void_form=form), exc.status_code
     db.session.commit()
     flash(_("The record was voided. It stays visible but no longer counts."), "success")
     return redirect(url_for(".show_record", record_id=record.id))

@@ -15,6 +15,8 @@ MISSING_FOR_STAFF = statuses(302, 403, 404, 404, 404)
 HR_ONLY = statuses(302, 403, 403, 302, 302)  # the mentor form answers with a redirect
 STREAMER_ONLY = statuses(302, 200, 403, 403, 403)
 REFUSED_FOR_STAFF = statuses(302, 403, 422, 422, 422)  # empty forms change nothing
+# Another trainer's record (here: one logged without a trainer): HR's and admin's to change.
+NOT_THE_TRAINERS = statuses(302, 403, 403, 422, 422)
 
 
 def build(world) -> None:
@@ -23,6 +25,10 @@ def build(world) -> None:
     world.objects["module"] = script
     world.objects["record_b"] = log_record(
         world.streamer_b, script, dt.date(2026, 3, 2), ScoreInput(score=88)
+    )
+    trainer = world.users["trainer"]
+    world.objects["record_own"] = log_record(
+        world.streamer_b, script, dt.date(2026, 3, 9), ScoreInput(score=90), trainer=trainer
     )
     world.objects["class_a"] = log_class(
         module_by_code("FANS-1"), dt.date(2026, 3, 3), [Attendee(world.streamer_a)], trainer=None
@@ -58,11 +64,13 @@ CASES: dict[str, list[Case]] = {
         Case("GET", lambda w: "/training/records/999999", MISSING_FOR_STAFF),
     ],
     "training.correct_record": [
-        Case("POST", lambda w: f"{_record(w)}/correct", REFUSED_FOR_STAFF),
+        Case("POST", lambda w: f"{_record(w)}/correct", NOT_THE_TRAINERS),
+        Case("POST", lambda w: f"/training/records/{w.record_own.id}/correct", REFUSED_FOR_STAFF),
         Case("POST", lambda w: "/training/records/999999/correct", MISSING_FOR_STAFF),
     ],
     "training.void_record": [
-        Case("POST", lambda w: f"{_record(w)}/void", REFUSED_FOR_STAFF),
+        Case("POST", lambda w: f"{_record(w)}/void", NOT_THE_TRAINERS),
+        Case("POST", lambda w: f"/training/records/{w.record_own.id}/void", REFUSED_FOR_STAFF),
         Case("POST", lambda w: "/training/records/999999/void", MISSING_FOR_STAFF),
     ],
     "training.new_class": [

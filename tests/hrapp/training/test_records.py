@@ -110,7 +110,9 @@ def test_the_forms_ask_for_each_rubric_dimension_and_keep_what_was_given(
     client = login_as(trainer)
     new_form = client.get(f"/training/records/new?module={practical.id}").get_data(as_text=True)
     rubric = {d["key"]: 8.0 for d in practical.rubric}
-    record = log_record(streamer, practical, D(2026, 9, 1), ScoreInput(rubric_scores=rubric))
+    record = log_record(
+        streamer, practical, D(2026, 9, 1), ScoreInput(rubric_scores=rubric), trainer=trainer
+    )
     db.session.commit()
     record_page = client.get(f"/training/records/{record.id}").get_data(as_text=True)
 
@@ -156,13 +158,17 @@ def _correction(record, **overrides):
 
 
 def test_a_correction_needs_a_reason(modules, streamer, trainer, login_as, today) -> None:
-    record = log_record(streamer, modules["COMPLIANCE-1"], D(2026, 9, 1), ScoreInput(score=78))
+    record = log_record(
+        streamer, modules["COMPLIANCE-1"], D(2026, 9, 1), ScoreInput(score=78), trainer=trainer
+    )
     db.session.commit()
     response = login_as(trainer).post(
         f"/training/records/{record.id}/correct", data=_correction(record, reason="  ")
     )
     assert response.status_code == 422
-    assert "Give a reason" in response.get_data(as_text=True)
+    assert "Reason for the correction: give at least 5 characters" in response.get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert (record.score, record.passed) == (78, False)
 
@@ -170,7 +176,9 @@ def test_a_correction_needs_a_reason(modules, streamer, trainer, login_as, today
 def test_a_correction_keeps_the_old_values_in_the_audit(
     modules, streamer, trainer, login_as, today
 ) -> None:
-    record = log_record(streamer, modules["COMPLIANCE-1"], D(2026, 9, 1), ScoreInput(score=78))
+    record = log_record(
+        streamer, modules["COMPLIANCE-1"], D(2026, 9, 1), ScoreInput(score=78), trainer=trainer
+    )
     db.session.commit()
     response = login_as(trainer).post(
         f"/training/records/{record.id}/correct", data=_correction(record)
@@ -202,7 +210,9 @@ def test_a_stale_correction_is_refused(modules, streamer, today) -> None:
 def test_voiding_needs_a_reason_and_keeps_the_record(
     modules, streamer, trainer, login_as, today
 ) -> None:
-    record = log_record(streamer, modules["PRACTICAL-1"], D(2026, 9, 1), ScoreInput(score=90))
+    record = log_record(
+        streamer, modules["PRACTICAL-1"], D(2026, 9, 1), ScoreInput(score=90), trainer=trainer
+    )
     db.session.commit()
     client = login_as(trainer)
     refused = client.post(f"/training/records/{record.id}/void", data={"reason": ""})
