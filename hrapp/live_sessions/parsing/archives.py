@@ -59,6 +59,13 @@ def is_file_archive(data: bytes) -> bool:
     return not names >= _WORKBOOK_PARTS
 
 
+def _holds_files(data: bytes) -> bool:
+    """`is_file_archive` without opening the archive: a workbook's ZIP directory names its
+    workbook part in plain bytes. (A ZIP that names one but is none goes to the workbook
+    reader, which refuses it; it is never opened as an archive.)"""
+    return is_zip(data) and b"xl/workbook.xml" not in data
+
+
 def open_archive(data: bytes, archive_name: str, *, allow_archives: bool = False) -> list[Member]:
     """The archive's files in directory order; ImportFileError naming the archive, the member
     and the reason when the archive is damaged, hostile or holds another archive (unless
@@ -166,7 +173,7 @@ def _read(
     archive: zipfile.ZipFile, entry: zipfile.ZipInfo, archive_name: str, allow_archives: bool
 ) -> bytes:
     data = archive.read(entry)
-    if not allow_archives and is_file_archive(data):
+    if not allow_archives and _holds_files(data):
         raise _member_error(
             archive_name,
             _name(entry),

@@ -20,6 +20,7 @@ then names the file, the sheet and the cell it is about. No Flask, no database.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -37,11 +38,12 @@ from hrapp.core.messages import Message, message
 
 from .archives import is_zip
 from .convert import ERROR_COLUMN, convert_chunk
-from .headers import Layout, normalize_header
+from .headers import Layout
+from .headers import normalize_header as _normalize
 from .model import ImportFileError, Problem, ProblemLog
 from .numbers import is_null_text, read_counts
 from .profiles import DOUYIN_SESSION
-from .sniff import check_workbook_archive
+from .sniff import check_workbook_archive, check_workbook_entries
 from .tables import RawChunk
 from .xlsx_checks import CalamineUnfit
 from .xlsx_source import calamine_text
@@ -54,6 +56,8 @@ GMV_FROM_BUYER_PAID = "buyer_paid"  # gmv_basis of a GMV that is the buyer-paid 
 # The sheets are small; a sheet claiming more is not this download (or is hostile).
 MAX_SHEET_ROWS, MAX_SHEET_COLUMNS = 20_000, 200
 _ARCHIVE_ROW_BUDGET = 20_000
+# A thousand workbooks repeat the same few dozen headers.
+normalize_header = functools.lru_cache(maxsize=4096)(_normalize)
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
 _MAX_WORKBOOK_XML = 1024 * 1024  # for the archive size check (`sniff.check_workbook_archive`)
 
@@ -112,6 +116,23 @@ ITEMS_COLUMN = "成交件数"
 
 
 @dataclass
+class SessionCells:
+    """One per-session workbook's cells: per field, its text and where it was read, and the
+    problems found while reading (a product's 成交件数)."""
+
+    filename: str
+    cells: dict[str, tuple[str, Place]]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def places(self) -> dict[str, Place]:
+        places = {name: place for name, (_text, place) in self.cells.items()}
+        # Later checks (duplicates, stored sessions) speak of the start and end.
+        places["started_at"] = places["ended_at"] = places["session_time"]
+        return places
+
+
+@dataclass
 class SessionWorkbook:
     """One per-session workbook read: its session row (none when it has errors), every
     problem (each naming the file, sheet and cell), and where each field was read."""
@@ -130,31 +151,64 @@ def is_session_workbook(data: bytes) -> bool:
     """A workbook with the sheets of the per-session download (基本信息 and 整体看板).
 
     Reads only the workbook's list of sheets, so a list export of any size costs nothing."""
-    if not is_zip(data):
-        return False
+    return _sheet_names(data) is not None and set(REQUIRED_SHEETS) <= _sheet_names(data)
+
+
+def session_workbook_checked(data: bytes) -> bool:
+    """`is_session_workbook`, and for one, the archive's sizes checked (ImportFileError when
+    implausible): the zip directory is read once for both."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo("xl/workbook.xml")
-            if info.file_size > _MAX_WORKBOOK_XML:
-                return False
-            xml = archive.read(info)
+            entries = archive.infolist()
+            names = _names_in(archive)
     except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
-    names = {unescape(n.decode("utf-8", "replace")).strip() for n in _SHEET_NAME.findall(xml)}
-    return set(REQUIRED_SHEETS) <= names
+    if names is None or not set(REQUIRED_SHEETS) <= names:
+        return False
+    check_workbook_entries(entries, _ARCHIVE_ROW_BUDGET)
+    return True
+
+
+def _sheet_names(data: bytes) -> set[str] | None:
+    if not is_zip(data):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _names_in(archive)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def _names_in(archive: zipfile.ZipFile) -> set[str] | None:
+    info = archive.getinfo("xl/workbook.xml")
+    if info.file_size > _MAX_WORKBOOK_XML:
+        return None
+    xml = archive.read(info)
+    return {unescape(n.decode("utf-8", "replace")).strip() for n in _SHEET_NAME.findall(xml)}
 
 
 def read_session_workbook(data: bytes, filename: str, *, org_timezone: str) -> SessionWorkbook:
     """The workbook's one session; ImportFileError (naming the file) when it cannot be read."""
-    check_workbook_archive(data, _ARCHIVE_ROW_BUDGET)
-    sheets = _read_sheets(data, filename)
+    cells = read_cells(data, filename)
+    frame, problems, _rejected = convert_sessions([cells], [1], org_timezone)
+    return SessionWorkbook(filename, frame, problems, cells.places)
+
+
+def read_cells(data: bytes, filename: str, *, checked: bool = False) -> SessionCells:
+    """Find each field's cell in the workbook; ImportFileError (naming the file) when it
+    cannot be read or lacks a required column. The texts are converted by `convert_sessions`,
+    many workbooks at once. ``checked``: the archive's sizes are (`session_workbook_checked`)."""
+    if not checked:
+        check_workbook_archive(data, _ARCHIVE_ROW_BUDGET)
+    grids = _read_sheets(data, filename)
+    sheets = {name: _Indexed(grid) for name, grid in grids.items()}
     problems: list[Problem] = []
     cells: dict[str, tuple[str, Place]] = {}
     for name in SOURCES:
         found = _find(sheets, SOURCES[name])
         if found is not None:
             cells[name] = found
-    items = _items_sold(sheets.get(PRODUCTS), filename, problems)
+    items = _items_sold(grids.get(PRODUCTS), filename, problems)
     if items is not None and "items_sold" not in cells:
         cells["items_sold"] = items
     for name in REQUIRED_FIELDS:
@@ -169,20 +223,7 @@ def read_session_workbook(data: bytes, filename: str, *, org_timezone: str) -> S
                 )
             )
     cells["buyer_paid_minor"] = cells["gmv_minor"]
-    frame, problems_found = _convert(cells, org_timezone)
-    places = {name: place for name, (_text, place) in cells.items()}
-    problems += [_placed(p, places, filename) for p in problems_found]
-    problems = _distinct(problems)
-    if any(p.severity == "error" for p in problems):
-        frame = frame.iloc[0:0]
-    frame = frame.assign(
-        gmv_basis=pd.array(
-            np.where(frame["gmv_minor"].notna(), GMV_FROM_BUYER_PAID, None), dtype="string"
-        )
-    )
-    # Later checks (duplicates, stored sessions) speak of the start and end.
-    places["started_at"] = places["ended_at"] = places["session_time"]
-    return SessionWorkbook(filename, frame.reset_index(drop=True), problems, places)
+    return SessionCells(filename, cells, problems)
 
 
 # --- reading the sheets -----------------------------------------------------------------------
@@ -239,7 +280,7 @@ def _grid(workbook: python_calamine.CalamineWorkbook, name: str, filename: str) 
         raise
     except Exception as error:
         raise _damaged(filename, error) from None
-    return [[_text(v) for v in row] for row in values]
+    return [[v if type(v) is str else _text(v) for v in row] for row in values]
 
 
 def _text(value: Any) -> str:
@@ -274,32 +315,48 @@ def _place(sheet: str, row: int, column: int, header: str) -> Place:
     return Place(sheet, f"{get_column_letter(column + 1)}{row + 1}", header.strip(), row + 1)
 
 
-def _lookup(grid: Grid, source: Source) -> tuple[str, Place] | None:
-    """The text a source names, and where it is; None where the sheet does not have it."""
-    top = _header_row(grid)
-    if top is None:
-        return None
-    if source.layout == "pairs":
+class _Indexed:
+    """A sheet's cells and where its names are, found once (a sheet serves several fields)."""
+
+    def __init__(self, grid: Grid) -> None:
+        self.grid = grid
+        self.top = _header_row(grid)
+        self.columns: dict[str, int] = {}
+        self.pairs: dict[str, int] = {}
+        self.record_row = self.whole_row = None
+        if self.top is None:
+            return
+        for column, header in enumerate(grid[self.top]):
+            self.columns.setdefault(normalize_header(header), column)
         for index, row in enumerate(grid):
-            if row and normalize_header(row[0]) in {normalize_header(n) for n in source.names}:
-                return _cell(grid, index, 1), _place(source.sheet, index, 1, row[0])
-        return None
-    column = _column_of(grid[top], source.names)
-    if column is None:
-        return None
-    header = grid[top][column]
-    if source.layout == "record":
-        below = next((i for i in range(top + 1, len(grid)) if not _blank(grid[i])), None)
-        if below is None:
+            if row:
+                self.pairs.setdefault(normalize_header(row[0]), index)
+        below = range(self.top + 1, len(grid))
+        self.record_row = next((i for i in below if not _blank(grid[i])), None)
+        whole = normalize_header(WHOLE_SESSION)
+        self.whole_row = next((i for i in below if normalize_header(grid[i][0]) == whole), None)
+
+
+def _lookup(sheet: _Indexed, source: Source) -> tuple[str, Place] | None:
+    """The text a source names, and where it is; None where the sheet does not have it."""
+    grid = sheet.grid
+    if source.layout == "pairs":
+        row = next(
+            (sheet.pairs[n] for n in map(normalize_header, source.names) if n in sheet.pairs), None
+        )
+        if row is None:
             return None
-        return _cell(grid, below, column), _place(source.sheet, below, column, header)
-    for index in range(top + 1, len(grid)):  # "whole": the row 整体
-        if normalize_header(_cell(grid, index, 0)) == normalize_header(WHOLE_SESSION):
-            return _cell(grid, index, column), _place(source.sheet, index, column, header)
-    return None
+        return _cell(grid, row, 1), _place(source.sheet, row, 1, grid[row][0])
+    column = next(
+        (sheet.columns[n] for n in map(normalize_header, source.names) if n in sheet.columns), None
+    )
+    row = sheet.record_row if source.layout == "record" else sheet.whole_row
+    if column is None or row is None or sheet.top is None:
+        return None
+    return _cell(grid, row, column), _place(source.sheet, row, column, grid[sheet.top][column])
 
 
-def _find(sheets: dict[str, Grid], sources: tuple[Source, ...]) -> tuple[str, Place] | None:
+def _find(sheets: dict[str, _Indexed], sources: tuple[Source, ...]) -> tuple[str, Place] | None:
     """The first source with a value; else the first that has the cell (its value unknown)."""
     present = [
         found
@@ -325,46 +382,88 @@ def _items_sold(
     rows = [i for i in range(top + 1, len(grid)) if not _blank(grid[i])]
     if not rows:
         return None
+    plain = [_cell(grid, i, column).strip() for i in rows]
+    given = [t for t in plain if not is_null_text(t)]
+    if all(t.isascii() and t.isdigit() for t in given):  # the usual case, without numpy
+        total = str(sum(map(int, given))) if given else ""
+        return total, _items_place(grid, top, rows, column)
     texts = np.array([_cell(grid, i, column) for i in rows], dtype=object)
     counts = read_counts(texts)
     header = grid[top][column]
     for pos, reason in counts.errors.items():
         place = _place(PRODUCTS, rows[pos], column, header)
         problems.append(_problem(filename, place, texts[pos], reason))
+    total = "" if counts.missing.all() else str(int(counts.values[~counts.missing].sum()))
+    return total, _items_place(grid, top, rows, column)
+
+
+def _items_place(grid: Grid, top: int, rows: list[int], column: int) -> Place:
+    """The 成交件数 cells added up, as a range (``D2:D9``)."""
+    header = grid[top][column]
     first, last = _place(PRODUCTS, rows[0], column, header), _place(PRODUCTS, rows[-1], column, "")
     span = first.cell if len(rows) == 1 else f"{first.cell}:{last.cell}"
-    total = "" if counts.missing.all() else str(int(counts.values[~counts.missing].sum()))
-    return total, replace(first, cell=span)
+    return replace(first, cell=span)
 
 
 # --- converting ------------------------------------------------------------------------------
 
-_ONE_ROW = 1  # the row number of the one-row sheet handed to the converter
+# The converter's sheet: one column per field, named by the field's first alias (unique but for
+# GMV and the buyer-paid amount, which are one cell).
+_FIELDS = tuple(spec.field for spec in DOUYIN_SESSION.fields)
+_HEADERS = tuple(spec.aliases[0] for spec in DOUYIN_SESSION.fields)
+_FIELD_OF_HEADER = {
+    header: name for name, header in reversed(list(zip(_FIELDS, _HEADERS, strict=True)))
+}
 
 
-def _convert(cells: dict[str, tuple[str, Place]], tz: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """The cells as a one-row sheet through the ordinary converter."""
-    names = [spec.field for spec in DOUYIN_SESSION.fields if spec.field in cells]
-    headers = tuple(cells[name][1].header for name in names)
-    layout = Layout(DOUYIN_SESSION, 0, headers, {n: i for i, n in enumerate(names)}, "CNY")
-    columns = {i: np.array([cells[n][0]], dtype=object) for i, n in enumerate(names)}
-    chunk = RawChunk(columns, np.array([_ONE_ROW], dtype=np.int64))
-    log = ProblemLog()
-    frame = convert_chunk(chunk, layout, tz, log, frozenset())
-    if frame.empty:  # every cell blank: the required ones are reported missing below
-        log.add(_ONE_ROW, headers[0], "", message("The account id is missing."))
-    return frame.drop(columns=ERROR_COLUMN), log.problems
-
-
-def _placed(problem: Problem, places: dict[str, Place], filename: str) -> Problem:
-    """A converter's problem (row 1, column = header) as one about a file, sheet and cell."""
-    by_header = {
-        place.header: place for name, place in places.items() if name != "buyer_paid_minor"
+def convert_sessions(
+    workbooks: list[SessionCells], rows: list[int], tz: str
+) -> tuple[pd.DataFrame, list[Problem], set[int]]:
+    """The workbooks' sessions, one row each numbered by ``rows``, converted together by the
+    ordinary converter (a thousand workbooks cost one conversion, not a thousand): the valid
+    rows (with ``gmv_basis``), every problem placed in its file, sheet and cell, and the rows
+    refused."""
+    layout = Layout(DOUYIN_SESSION, 0, _HEADERS, {n: i for i, n in enumerate(_FIELDS)}, "CNY")
+    columns = {
+        i: np.array([wb.cells.get(name, ("", None))[0] for wb in workbooks], dtype=object)
+        for i, name in enumerate(_FIELDS)
     }
-    place = by_header.get(problem.column or "")
-    if place is None:
-        return replace(problem, row=None, file=filename)
-    return replace(problem, row=place.row, file=filename, sheet=place.sheet, cell=place.cell)
+    log = ProblemLog()
+    frame = convert_chunk(
+        RawChunk(columns, np.array(rows, dtype=np.int64)), layout, tz, log, frozenset()
+    )
+    by_row = dict(zip(rows, workbooks, strict=True))
+    problems = [p for wb in workbooks for p in wb.problems]
+    rejected = {
+        row for row, wb in by_row.items() if any(p.severity == "error" for p in wb.problems)
+    }
+    rejected |= log.rejected
+    for row in set(rows) - set(frame["source_row"]) - rejected:  # every cell blank
+        log.add(row, _HEADERS[0], "", message("The account id is missing."))
+        rejected.add(row)
+    problems += [_placed(p, by_row[p.row]) for p in log.problems if p.row in by_row]
+    valid = frame[~frame[ERROR_COLUMN] & ~frame["source_row"].isin(rejected)]
+    valid = valid.drop(columns=ERROR_COLUMN).reset_index(drop=True)
+    basis = np.where(valid["gmv_minor"].notna(), GMV_FROM_BUYER_PAID, None)
+    return valid.assign(gmv_basis=pd.array(basis, dtype="string")), _distinct(problems), rejected
+
+
+def _placed(problem: Problem, workbook: SessionCells) -> Problem:
+    """A converter's problem (batch row, column = a field's alias) as one about a file, sheet
+    and cell."""
+    name = _FIELD_OF_HEADER.get(problem.column or "")
+    found = workbook.cells.get(name or "")
+    if found is None:
+        return replace(problem, row=None, file=workbook.filename)
+    place = found[1]
+    return replace(
+        problem,
+        row=place.row,
+        column=place.header,
+        file=workbook.filename,
+        sheet=place.sheet,
+        cell=place.cell,
+    )
 
 
 def _problem(filename: str, place: Place, value: str, reason: Message) -> Problem:

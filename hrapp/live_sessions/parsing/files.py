@@ -13,6 +13,7 @@ No Flask, no database.
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import zipfile
 from collections.abc import Callable
@@ -29,9 +30,11 @@ from .convert import ERROR_COLUMN, empty_frame
 from .dashboard_workbook import (
     GMV_FROM_BUYER_PAID,
     Place,
-    SessionWorkbook,
+    SessionCells,
+    convert_sessions,
     is_session_workbook,
-    read_session_workbook,
+    read_cells,
+    session_workbook_checked,
 )
 from .headers import Layout
 from .model import ImportFileError, ParseResult, Problem
@@ -69,8 +72,12 @@ class FilesParse:
     omitted_problems: int = 0
     parts: list[_Part] = field(default_factory=list)
 
+    @functools.cached_property
+    def _firsts(self) -> list[int]:
+        return [p.first for p in self.parts]
+
     def _part(self, row: int) -> _Part:
-        index = bisect.bisect_right([p.first for p in self.parts], row) - 1
+        index = bisect.bisect_right(self._firsts, row) - 1
         return self.parts[max(index, 0)]
 
     def locate(self, row: int) -> tuple[str, int | None]:
@@ -167,10 +174,8 @@ def parse_files(
     for number, member in enumerate(members):
         report(number, len(members), _reading(number + 1, len(members)))
         try:
-            if is_session_workbook(member.data):
-                batch.add_workbook(
-                    read_session_workbook(member.data, member.name, org_timezone=org_timezone)
-                )
+            if session_workbook_checked(member.data):
+                batch.add_workbook(read_cells(member.data, member.name, checked=True))
             else:
                 parsed = parse_export(
                     member.data,
@@ -201,6 +206,7 @@ class _Batch:
         self.total_rows = 0
         self.omitted = 0
         self.next_row = 1
+        self.workbooks: list[tuple[SessionCells, int]] = []  # converted together at the end
 
     def _take(self, file: str, size: int, **where: object) -> _Part:
         part = _Part(file, self.next_row, size, **where)  # type: ignore[arg-type]
@@ -208,15 +214,21 @@ class _Batch:
         self.next_row += max(size, 1)
         return part
 
-    def add_workbook(self, workbook: SessionWorkbook) -> None:
+    def add_workbook(self, workbook: SessionCells) -> None:
         part = self._take(workbook.filename, 1, places=workbook.places)
         self.formats.add(SESSION_FORMAT)
         self.platforms.add("douyin")
         self.total_rows += 1
-        self.problems += workbook.problems
-        if workbook.has_errors:
-            self.rejected.add(part.first)
-        self.frames.append(workbook.rows.assign(source_row=part.first))
+        self.workbooks.append((workbook, part.first))
+
+    def _convert_workbooks(self, tz: str) -> None:
+        if not self.workbooks:
+            return
+        cells, rows = zip(*self.workbooks, strict=True)
+        frame, problems, rejected = convert_sessions(list(cells), list(rows), tz)
+        self.frames.append(frame)
+        self.problems += problems
+        self.rejected |= rejected
 
     def add_list(self, file: str, parsed: ParseResult) -> None:
         last = max(
@@ -236,6 +248,7 @@ class _Batch:
         self.frames.append(rows)
 
     def result(self, tz: str, files: int) -> FilesParse:
+        self._convert_workbooks(tz)
         frames = [f for f in self.frames if len(f)]
         rows = pd.concat(frames, ignore_index=True) if frames else _empty()
         parse = FilesParse(

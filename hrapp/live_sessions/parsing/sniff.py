@@ -88,6 +88,11 @@ def check_workbook_archive(data: bytes, max_rows: int) -> None:
         raise ImportFileError(
             message("The workbook is damaged and cannot be opened (%(error)s).", error=str(error))
         ) from None
+    check_workbook_entries(entries, max_rows)
+
+
+def check_workbook_entries(entries: list[zipfile.ZipInfo], max_rows: int) -> None:
+    """`check_workbook_archive` on a zip directory already read."""
     names = {entry.filename for entry in entries}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
         raise ImportFileError(message("This is a ZIP archive, not an Excel workbook (.xlsx)."))
