@@ -60,8 +60,10 @@ test-browser: install
 	bash scripts/system-packages.sh chromium
 	HRAPP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser
 
+# The `_pg` benchmarks run on a throwaway PostgreSQL 15 cluster (the others ignore it).
 bench: install sysdeps
-	$(BIN)/python -m benchmarks
+	bash scripts/system-packages.sh postgres
+	bash scripts/with-postgres.sh $(BIN)/python -m benchmarks
 
 # Extract every user-facing string, merge it into the catalogs, compile them (the .mo files are
 # committed). New strings arrive untranslated and changed ones as fuzzy: translate them in

@@ -139,13 +139,19 @@ def generate_csv(path: Path, rows: int = ROWS) -> None:
 
 def _prepare_database(database: Path) -> Any:
     """A fresh SQLite file with the schema and the accounts, each mapped to a streamer."""
+    return prepare_database(f"sqlite:///{database}")
+
+
+def prepare_database(url: str) -> Any:
+    """The application on an empty database at `url`, with the schema and the accounts, each
+    mapped to a streamer."""
     from sqlalchemy import insert
 
     from hrapp import create_app
     from hrapp.extensions import db
     from hrapp.streamers.models import PlatformAccount, Streamer
 
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         db.create_all()
         ids = account_ids()
@@ -170,10 +176,15 @@ def _prepare_database(database: Path) -> Any:
 
 
 def child_import(csv_path: Path, database: Path) -> dict[str, Any]:
+    return import_into(csv_path, f"sqlite:///{database}")
+
+
+def import_into(csv_path: Path, url: str) -> dict[str, Any]:
+    """The timed import of the file into a fresh database at `url` (prepared untimed)."""
     from hrapp.extensions import db
     from hrapp.live_sessions.importer import import_sessions
 
-    app = _prepare_database(database)
+    app = prepare_database(url)
     with app.app_context():
         start = time.perf_counter()
         outcome = import_sessions(csv_path.read_bytes(), csv_path.name)
