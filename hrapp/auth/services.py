@@ -5,20 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hrapp.auth.models import LoginAttempt, Role, User, UserRole, new_session_token
 from hrapp.auth.permissions import can_change_account
 from hrapp.core import audit
+from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import DomainError, NotFound, ValidationFailed
 from hrapp.core.labels import label
-from hrapp.core.messages import message
+from hrapp.core.messages import Message, message
 from hrapp.extensions import db
 
 MIN_PASSWORD_LENGTH = 8
@@ -191,38 +194,112 @@ def _recent_failures(column: object, value: str) -> int:
     return int(db.session.scalar(query) or 0)
 
 
+@dataclass(frozen=True)
+class TroubleWords:
+    """The audit summary of an unsuccessful login, for one attempt and for many."""
+
+    one: Callable[[str], Message]
+    many: Callable[..., Message]
+
+
+LOGIN_TROUBLE = {
+    "auth.login_failed": TroubleWords(
+        lambda username: message("Failed login for %(username)s.", username=username),
+        lambda **counted: message(
+            "%(n)d failed logins within %(minutes)d minutes for %(usernames)s from %(addresses)s.",
+            **counted,
+        ),
+    ),
+    "auth.login_throttled": TroubleWords(
+        lambda username: message("Login throttled for %(username)s.", username=username),
+        lambda **counted: message(
+            "%(n)d logins refused within %(minutes)d minutes after too many failures, "
+            "for %(usernames)s from %(addresses)s.",
+            **counted,
+        ),
+    ),
+}
+# Names and addresses a summary lists before it ends the list with "…".
+SUMMARY_LIST_MAX = 10
+ELLIPSIS = "…"
+
+
+def _audit_login_trouble(action: str, user: User | None, username: str, ip: str) -> None:
+    """Audit an unsuccessful login, one row per account or address and throttle window.
+
+    The first attempt gets a row of its own; later ones within the window that share its
+    account or its address count into it, with the names and addresses tried, so that a flood
+    of guesses leaves a few rows saying how many rather than one row per guess.
+    """
+    words = LOGIN_TROUBLE[action]
+    entry = _open_summary(action, user, ip)
+    if entry is None:
+        audit.record(
+            action, "user", user.id if user is not None else None, summary=words.one(username)
+        )
+        return
+    params = entry.summary.get("params", {}) if isinstance(entry.summary, dict) else {}
+    minutes = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"] // 60
+    entry.summary = words.many(
+        n=int(params.get("n", 1)) + 1,
+        minutes=minutes,
+        usernames=_listed(params.get("usernames") or [params.get("username", "")], username),
+        addresses=_listed(params.get("addresses") or [entry.ip or ""], ip),
+    )
+
+
+def _open_summary(action: str, user: User | None, ip: str) -> AuditEntry | None:
+    """The row of this window that an attempt on this account or from this address counts
+    into, if there is one."""
+    window = current_app.config["LOGIN_THROTTLE_WINDOW_SECONDS"]
+    same_source = AuditEntry.ip == ip
+    if user is not None:
+        same_source = or_(same_source, AuditEntry.entity_id == str(user.id))
+    query = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.action == action,
+            AuditEntry.at >= utcnow() - dt.timedelta(seconds=window),
+            same_source,
+        )
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def _listed(known: list[str], new: str) -> list[str]:
+    """`known` with `new` added once, at most SUMMARY_LIST_MAX of them and then "…"."""
+    if new in known or ELLIPSIS in known:
+        return list(known)
+    if len(known) >= SUMMARY_LIST_MAX:
+        return [*known, ELLIPSIS]
+    return [*known, new]
+
+
 def authenticate(username: str, password: str, ip: str) -> User | None:
     """The user when the credentials are right; None otherwise (same answer for both cases).
 
     Raises LoginThrottled after too many recent failures for this account or this address.
-    Every attempt is recorded; failures are also audited without the password.
+    Every attempt is recorded; failures and refusals are also audited without the password,
+    summarised per account or address and window (`_audit_login_trouble`).
     """
     username = username.strip()[:80]
     cfg = current_app.config
+    user = get_user_by_name(username)
     if (
         _recent_failures(LoginAttempt.username, username) >= cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         or _recent_failures(LoginAttempt.ip, ip) >= cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     ):
-        audit.record(
-            "auth.login_throttled",
-            "user",
-            None,
-            summary=message("Login throttled for %(username)s.", username=username),
-        )
+        _audit_login_trouble("auth.login_throttled", user, username, ip)
         db.session.flush()
         raise LoginThrottled(_("Too many failed attempts. Please wait a few minutes."))
-    user = get_user_by_name(username)
     known = user.password_hash if user else _dummy_hash(_hash_method())
     ok = check_password_hash(known, password)
     ok = ok and user is not None and user.active
     db.session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
     if not ok:
-        audit.record(
-            "auth.login_failed",
-            "user",
-            user.id if user is not None else None,
-            summary=message("Failed login for %(username)s.", username=username),
-        )
+        _audit_login_trouble("auth.login_failed", user, username, ip)
         db.session.flush()
         return None
     assert user is not None

@@ -25,7 +25,7 @@ SOURCE = Path(__file__).resolve().parents[3] / "hrapp"
 ACTION_CODE = re.compile(r"^[a-z_]+(?:\.[a-z_]+)+$")
 FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Functions that pass their own `action` parameter on to `audit.record`: their callers name it.
-RECORDING_WRAPPERS = {"_audit_streamer", "_audit_account"}
+RECORDING_WRAPPERS = {"_audit_streamer", "_audit_account", "_audit_login_trouble"}
 # Audit rows whose fields are paths in a scheme document, worded by the scheme editor.
 PATH_FIELDS = {"scheme.save"}
 
