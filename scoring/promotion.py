@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -27,11 +27,20 @@ from scoring.exact import exact_sum, times
 from scoring.frames import date_problems, dates, integer_problems, missing_columns, plain, rows
 from scoring.keys import positions
 from scoring.period import previous_quarter_codes
-from scoring.scheme import ModuleRequirement, PromotionRule, Scheme
+from scoring.scheme import PromotionRule, Scheme
+from scoring.training import (
+    PASSED,
+    Attempt,
+    ModuleRule,
+    add_months,
+    counts_as_pass,
+    is_valid_on,
+    standing,
+)
 
 HISTORY_COLUMNS = ("streamer_id", "cycle", "grade", "on_air_seconds", "gmv_fen", "refunds_fen")
 TRAINING_COLUMNS = ("streamer_id", "module_code", "completed_on", "score", "passed")
-MENTEE_COLUMNS = ("mentor_id", "mentee_id", "module_code", "completed_on", "passed")
+MENTEE_COLUMNS = ("mentor_id", "mentee_id", "module_code", "completed_on", "score", "passed")
 # Optional in the mentees frame: what the checklist calls each mentee (e.g. "E1003 王五").
 MENTEE_NAME = "mentee_name"
 _CYCLE = re.compile(r"^\d{4}Q[1-4]$")
@@ -43,15 +52,21 @@ class PromotionInputs:
     """Pure data for promotion checklists; the caller reads it from the database.
 
     as_of: the date the checklist is evaluated at (months at level, module validity).
+    modules: the curriculum's rule of each module by code (`scoring.training.ModuleRule`: pass
+        mark and validity). It decides whether a module a step requires is passed and still
+        valid, and whether a mentee passed the mentee module — the same rule, with the same
+        data, as the training pages. A module it does not list has no pass mark (recorded as
+        passed is enough) and never lapses.
     history: one row per streamer and previous quarter — streamer_id int; cycle str `YYYYQn`
         (never the quarter being appraised, whose figures come from the sessions); grade str,
         None when not graded; on_air_seconds, gmv_fen, refunds_fen nullable integers.
         A quarter missing from the history counts as not graded with no hours.
     training: streamer_id int; module_code str; completed_on date; score float (nullable);
-        passed bool. The caller leaves voided records out.
-    mentees: mentor_id int; mentee_id int; module_code str; completed_on date; passed bool —
-        training records of the people each mentor trains; optionally mentee_name str, which
-        the mentees criterion lists.
+        passed bool (as recorded). The caller leaves voided records out; records of one day
+        are in the order they were recorded.
+    mentees: mentor_id int; mentee_id int; module_code str; completed_on date; score float
+        (nullable); passed bool — training records of the people each mentor trains;
+        optionally mentee_name str, which the mentees criterion lists.
     `None` stands for an empty frame.
     """
 
@@ -59,6 +74,7 @@ class PromotionInputs:
     history: pd.DataFrame | None = None
     training: pd.DataFrame | None = None
     mentees: pd.DataFrame | None = None
+    modules: Mapping[str, ModuleRule] | None = None
 
 
 class Quarter(NamedTuple):
@@ -69,31 +85,22 @@ class Quarter(NamedTuple):
     refunds_fen: int | None
 
 
-class Pass(NamedTuple):
-    """The latest qualifying pass of a module: date and score."""
-
-    completed_on: dt.date
-    score: float | None
-
-
 @dataclass(frozen=True)
 class Evidence:
     """Promotion inputs indexed once per appraisal, so each checklist is a few dict lookups.
 
-    passes[(module code, min score)][streamer id]: latest pass with at least that score,
-        completed on or before as_of.
-    attempts[module code][streamer id]: (how many records, best score or None) of every
-        record completed on or before as_of, passed or not — what a checklist shows when no
-        pass qualifies ("79 (below 80)" rather than nothing).
+    rules[module code]: the curriculum's rule of each module a step requires.
+    attempts[module code][streamer id]: every record completed on or before as_of, passed or
+        not, oldest first — what `scoring.training.standing` decides from.
     mentees[module code][mentor id]: distinct mentees who passed it on or before as_of, as
         (mentee id, name or None) ordered by id.
     """
 
     as_of: dt.date
     history: dict[int, dict[str, Quarter]]
-    passes: dict[tuple[str, float | None], dict[int, Pass]]
+    rules: dict[str, ModuleRule]
+    attempts: dict[str, dict[int, list[Attempt]]]
     mentees: dict[str, dict[int, list[tuple[int, str | None]]]]
-    attempts: dict[str, dict[int, tuple[int, float | None]]]
 
 
 def promotion_problems(inputs: PromotionInputs, scheme: Scheme, current_cycle: str) -> list[str]:
@@ -101,6 +108,9 @@ def promotion_problems(inputs: PromotionInputs, scheme: Scheme, current_cycle: s
     problems = []
     if not isinstance(inputs.as_of, dt.date) or isinstance(inputs.as_of, dt.datetime):
         problems.append(f"promotion.as_of: must be a date, got {inputs.as_of!r}")
+    for code, rule in (inputs.modules or {}).items():
+        if not isinstance(rule, ModuleRule) or rule.code != code:
+            problems.append(f"promotion.modules.{code}: must be the ModuleRule of {code}")
     if inputs.history is not None:
         problems += _history_problems(inputs.history, scheme, current_cycle)
     for name, frame, columns, id_column in (
@@ -169,26 +179,74 @@ def _training_problems(
 @dataclass(frozen=True)
 class Records:
     """Promotion inputs reduced once per appraisal to what the criteria read, copied out of the
-    caller's frames: passed records completed on or before as_of (oldest first), every
-    record completed on or before as_of (`attempts`, passed or not) and the history."""
+    caller's frames: the curriculum's rules, every training record completed on or before
+    as_of (`attempts`, oldest first, with whether it counts as a pass and whether that pass is
+    still valid on as_of), the mentees' records that count as passes, and the history."""
 
     as_of: dt.date
     history: pd.DataFrame | None
-    passes: pd.DataFrame
-    mentee_passes: pd.DataFrame
+    rules: dict[str, ModuleRule]
     attempts: pd.DataFrame
+    mentee_passes: pd.DataFrame
 
 
 def promotion_records(inputs: PromotionInputs) -> Records:
     history = None if inputs.history is None else inputs.history[list(HISTORY_COLUMNS)].copy()
-    attempts = _records(inputs.training, "streamer_id")
-    return Records(
-        inputs.as_of,
-        history,
-        _passes(inputs.training, "streamer_id", inputs.as_of),
-        _passes(inputs.mentees, "mentor_id", inputs.as_of),
-        attempts[attempts["completed_on"] <= pd.Timestamp(inputs.as_of)],
+    rules = dict(inputs.modules or {})
+    attempts = _dated(inputs.training, "streamer_id", inputs.as_of)
+    attempts["counts"] = _counts_as_pass(attempts, rules)
+    attempts["valid"] = _valid_on(attempts, rules, inputs.as_of)
+    mentees = _dated(inputs.mentees, "mentor_id", inputs.as_of)
+    return Records(inputs.as_of, history, rules, attempts, mentees[_counts_as_pass(mentees, rules)])
+
+
+def rule_of(rules: Mapping[str, ModuleRule], code: str) -> ModuleRule:
+    """The curriculum's rule of module `code`; one it does not list has neither pass mark nor
+    validity."""
+    return rules.get(code) or ModuleRule(code)
+
+
+def _counts_as_pass(records: pd.DataFrame, rules: Mapping[str, ModuleRule]) -> np.ndarray:
+    """`counts_as_pass` of each record under its module's rule, asked once per distinct
+    (module, passed, score)."""
+    keys = pd.DataFrame(
+        {
+            "module_code": records["module_code"],
+            "passed": records["passed"],
+            "score": records["score"].fillna(-np.inf),  # NaN never equals itself as a key
+        }
     )
+    distinct = keys.drop_duplicates()
+    distinct["counts"] = [
+        counts_as_pass(rule_of(rules, code), bool(passed), None if score == -np.inf else score)
+        for code, passed, score in zip(
+            plain(distinct["module_code"]),
+            plain(distinct["passed"]),
+            plain(distinct["score"]),
+            strict=True,
+        )
+    ]
+    found = keys.merge(distinct, on=["module_code", "passed", "score"], how="left")
+    return found["counts"].to_numpy(dtype=bool)
+
+
+def _valid_on(records: pd.DataFrame, rules: Mapping[str, ModuleRule], as_of: dt.date) -> np.ndarray:
+    """`is_valid_on(rule, completed_on, as_of)` of each record (as if it were a pass), asked once
+    per distinct (module, date)."""
+    keys = records[["module_code", "completed_on"]]
+    distinct = keys.drop_duplicates()
+    distinct = distinct.assign(
+        valid=[
+            is_valid_on(rule_of(rules, code), day, as_of)
+            for code, day in zip(
+                plain(distinct["module_code"]),
+                plain(distinct["completed_on"].dt.date),
+                strict=True,
+            )
+        ]
+    )
+    found = keys.merge(distinct, on=["module_code", "completed_on"], how="left")
+    return found["valid"].to_numpy(dtype=bool)
 
 
 def index_inputs(inputs: PromotionInputs, scheme: Scheme) -> Evidence:
@@ -198,27 +256,18 @@ def index_inputs(inputs: PromotionInputs, scheme: Scheme) -> Evidence:
 
 def evidence(records: Records, scheme: Scheme) -> Evidence:
     """The records as dicts, for `checklist`."""
-    passes = {}
-    for code, min_score in {(m.code, m.min_score) for r in scheme.promotion for m in r.modules}:
-        latest = _latest_passes(records.passes, code, min_score)
-        passes[(code, min_score)] = {
-            owner: Pass(day, score)
-            for owner, day, score in zip(
-                plain(latest["owner"]),
-                plain(latest["completed_on"].dt.date),
-                plain(latest["score"]),
-                strict=True,
-            )
-        }
+    required = {m.code for r in scheme.promotion for m in r.modules}
     mentees = {
         code: _mentee_lists(records.mentee_passes, code)
         for code in {r.mentee_module for r in scheme.promotion if r.mentee_module is not None}
     }
-    attempts = {
-        code: _attempts(records.attempts, code)
-        for code in {m.code for r in scheme.promotion for m in r.modules}
-    }
-    return Evidence(records.as_of, _history(records.history), passes, mentees, attempts)
+    return Evidence(
+        records.as_of,
+        _history(records.history),
+        {code: rule_of(records.rules, code) for code in required},
+        {code: _attempt_lists(records.attempts, code) for code in required},
+        mentees,
+    )
 
 
 def _mentee_lists(
@@ -235,27 +284,21 @@ def _mentee_lists(
     return dict(lists)
 
 
-def _attempts(attempts: pd.DataFrame, code: str) -> dict[int, tuple[int, float | None]]:
-    """Per owner, (number of records of module `code`, best score or None)."""
+def _attempt_lists(attempts: pd.DataFrame, code: str) -> dict[int, list[Attempt]]:
+    """Per owner, the records of module `code` as `Attempt`s, oldest first (`record_id` is the
+    record's position, so records of one day keep the caller's order)."""
     found = attempts[attempts["module_code"] == code]
-    grouped = found.groupby("owner")["score"]
-    return {
-        owner: (count, best)
-        for owner, count, best in zip(
-            plain(grouped.size().index.to_series()),
-            plain(grouped.size()),
-            plain(grouped.max()),
-            strict=True,
-        )
-    }
-
-
-def _latest_passes(passes: pd.DataFrame, code: str, min_score: float | None) -> pd.DataFrame:
-    """Per owner, the latest pass of module `code` with at least `min_score`."""
-    found = passes[passes["module_code"] == code]
-    if min_score is not None:
-        found = found[found["score"] >= min_score]
-    return found.drop_duplicates("owner", keep="last")
+    lists: dict[int, list[Attempt]] = defaultdict(list)
+    for owner, day, score, passed, position in zip(
+        plain(found["owner"]),
+        plain(found["completed_on"].dt.date),
+        plain(found["score"]),
+        plain(found["passed"]),
+        plain(found["position"]),
+        strict=True,
+    ):
+        lists[owner].append(Attempt(day, score, bool(passed), position))
+    return dict(lists)
 
 
 def _mentee_counts(mentee_passes: pd.DataFrame, code: str) -> pd.Series:
@@ -264,11 +307,13 @@ def _mentee_counts(mentee_passes: pd.DataFrame, code: str) -> pd.Series:
     return found.groupby("owner")["mentee_id"].nunique()
 
 
-def _passes(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFrame:
-    """Passed records completed on or before `as_of`, oldest first, owner column renamed."""
+def _dated(frame: pd.DataFrame | None, owner: str, as_of: dt.date) -> pd.DataFrame:
+    """Records completed on or before `as_of`, oldest first (records of one day in the
+    caller's order, kept as `position`), owner column renamed."""
     records = _records(frame, owner)
-    kept = records[records["passed"] & (records["completed_on"] <= pd.Timestamp(as_of))]
-    return kept.sort_values("completed_on", kind="stable")
+    records["position"] = np.arange(len(records), dtype=np.int64)
+    kept = records[(records["completed_on"] <= pd.Timestamp(as_of)).to_numpy(dtype=bool)]
+    return kept.sort_values("completed_on", kind="stable").reset_index(drop=True)
 
 
 def _records(frame: pd.DataFrame | None, owner: str) -> pd.DataFrame:
@@ -320,14 +365,6 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` moved by whole months, clamped to the month's end (Jan 31 + 1 month = Feb 28/29)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
-
-
 def months_between(since: dt.date, as_of: dt.date) -> int:
     """Whole months from `since` to `as_of` (0 when `as_of` is earlier)."""
     months = (as_of.year - since.year) * 12 + as_of.month - since.month
@@ -354,14 +391,17 @@ def checklist(
         min_grade or better; details `min_grade` and `quarters` [{cycle, grade}].
     on_air_hours: Σ on-air hours over the window. refund_rate: Σrefunds ÷ ΣGMV over the window,
         compared exactly; unknown (no GMV, or unknown parts) is not met.
-    module: the latest passed record with score >= min_score completed on or before as_of;
-        met when it is still valid (as_of before completed_on + valid_months); details
-        `module`, `valid_months`, `completed_on`, `valid_until` (ISO dates or None). Without a
-        qualifying pass, `actual` is the best score of the module's records on or before as_of,
-        passed or not (None when there were none, or none was scored), and the detail
-        `attempts` counts them: a failed 79 shows as 79, below the required 80.
-    mentees: distinct mentees who passed `mentee_module` on or before as_of; detail
-        `mentees` [{id, name}] (name None when the caller gave none), by id.
+    module: met when the module is passed and still valid on as_of by the curriculum's rule
+        (`scoring.training.standing`, as on the training pages); `required` is its pass mark
+        (None: recorded as passed is enough), `actual` the score of the latest record that
+        counts as a pass; details `module`, `valid_months` (the module's validity),
+        `completed_on`, `valid_until` (the pass's last valid day; ISO dates or None). Without
+        a pass, `actual` is the best score of the module's records on or before as_of, passed
+        or not (None when there were none, or none was scored), and the detail `attempts`
+        counts them: a failed 79 shows as 79, below the required 80.
+    mentees: distinct mentees with a record of `mentee_module` on or before as_of that counts
+        as a pass under that module's rule; detail `mentees` [{id, name}] (name None when the
+        caller gave none), by id.
     """
     as_of = evidence.as_of
     window = _window(current, evidence.history.get(streamer_id, {}), rule.window_quarters)
@@ -382,7 +422,7 @@ def checklist(
         )
     if rule.max_refund_rate is not None:
         items.append(_refund_item(window, rule.max_refund_rate, cycles))
-    items += [_module_item(module, streamer_id, evidence) for module in rule.modules]
+    items += [_module_item(module.code, streamer_id, evidence) for module in rule.modules]
     if rule.min_mentees_passed is not None and rule.mentee_module is not None:
         passed = evidence.mentees[rule.mentee_module].get(streamer_id, [])
         met = len(passed) >= rule.min_mentees_passed
@@ -437,32 +477,31 @@ def _refund_item(window: list[Quarter], limit: Decimal, cycles: list[str]) -> It
     return _item("refund_rate", float(limit), total_refunds / total_gmv, met, quarters=cycles)
 
 
-def _module_item(module: ModuleRequirement, streamer_id: int, evidence: Evidence) -> Item:
-    latest = evidence.passes[(module.code, module.min_score)].get(streamer_id)
-    attempts, best = evidence.attempts.get(module.code, {}).get(streamer_id, (0, None))
-    if latest is None:
+def _module_item(code: str, streamer_id: int, evidence: Evidence) -> Item:
+    """Where the streamer stands on module `code` (`scoring.training.standing`, the training
+    pages' rule), with the latest pass, or else the best score and the attempts."""
+    rule = evidence.rules[code]
+    found = standing(rule, evidence.attempts[code].get(streamer_id, []), evidence.as_of)
+    shown = {"module": code, "valid_months": rule.validity_months}
+    if found.latest_pass is None:
         return _item(
             "module",
-            module.min_score,
-            best,
+            rule.pass_mark,
+            found.best_score,
             False,
-            module=module.code,
-            valid_months=module.valid_months,
+            **shown,
             completed_on=None,
             valid_until=None,
-            attempts=attempts,
+            attempts=found.attempts,
         )
-    valid_until = None
-    if module.valid_months is not None:
-        valid_until = add_months(latest.completed_on, module.valid_months) - dt.timedelta(days=1)
+    valid_until = found.valid_until
     return _item(
         "module",
-        module.min_score,
-        latest.score,
-        valid_until is None or evidence.as_of <= valid_until,
-        module=module.code,
-        valid_months=module.valid_months,
-        completed_on=latest.completed_on.isoformat(),
+        rule.pass_mark,
+        found.latest_pass.score,
+        found.status == PASSED,
+        **shown,
+        completed_on=found.latest_pass.completed_on.isoformat(),
         valid_until=None if valid_until is None else valid_until.isoformat(),
     )
 
@@ -543,7 +582,7 @@ def _rule_met(
     if rule.max_refund_rate is not None:
         met &= _refund_rate_met(window, rule.max_refund_rate)
     for module in rule.modules:
-        met &= _module_met(module, ids, records)
+        met &= _module_met(module.code, ids, records)
     if rule.min_mentees_passed is not None and rule.mentee_module is not None:
         counts = _mentee_counts(records.mentee_passes, rule.mentee_module)
         found = positions(counts.index.to_numpy(dtype=np.int64), ids)
@@ -629,30 +668,11 @@ def _refund_rate_met(window: list[QuarterColumns], limit: Decimal) -> np.ndarray
     return np.asarray(known & (gmv != 0) & within, dtype=bool)
 
 
-def _module_met(module: ModuleRequirement, ids: np.ndarray, records: Records) -> np.ndarray:
-    """A qualifying pass exists and, with a validity, as_of is on or before its last valid
-    day."""
-    latest = _latest_passes(records.passes, module.code, module.min_score)
-    found = positions(latest["owner"].to_numpy(dtype=np.int64), ids)
-    met = found >= 0
-    if module.valid_months is not None and met.any():
-        months = module.valid_months
-
-        def valid(day: dt.date) -> bool:
-            return records.as_of <= add_months(day, months) - dt.timedelta(days=1)
-
-        completed = latest["completed_on"].iloc[found[met]]
-        met[met] = _per_date(completed, valid)
-    return met
-
-
-def _per_date(days: pd.Series, test: Callable[[dt.date], bool]) -> np.ndarray:
-    """`test(date)` for each value of a datetime64 column, computed once per distinct date;
-    False where the date is unknown."""
-    values = days.to_numpy()
-    known = ~np.isnat(values)
-    distinct, inverse = np.unique(values[known], return_inverse=True)
-    answers = np.array([test(pd.Timestamp(day).date()) for day in distinct], dtype=bool)
-    result = np.zeros(len(values), dtype=bool)
-    result[known] = answers[inverse.reshape(-1)]
-    return result
+def _module_met(code: str, ids: np.ndarray, records: Records) -> np.ndarray:
+    """Per streamer, whether module `code` is passed and still valid: some record counts as a
+    pass and is valid on as_of — `standing(...).status == "passed"` over whole columns (the
+    latest pass is valid exactly when some pass is, all lasting the same months)."""
+    attempts = records.attempts
+    chosen = (attempts["module_code"] == code).to_numpy(dtype=bool)
+    good = attempts[chosen & attempts["counts"].to_numpy() & attempts["valid"].to_numpy()]
+    return positions(np.unique(good["owner"].to_numpy(dtype=np.int64)), ids) >= 0

@@ -113,11 +113,11 @@ class CommissionRules:
 
 @dataclass(frozen=True)
 class ModuleRequirement:
-    """A passed training module, optionally with a minimum score and a validity in months."""
+    """A training module a promotion step requires. Whether it is passed and still valid is
+    the curriculum's rule (its pass mark and validity, `scoring.training.ModuleRule`), which
+    the checklist reads from `PromotionInputs.modules`: the scheme names the module only."""
 
     code: str
-    min_score: float | None
-    valid_months: int | None
 
 
 @dataclass(frozen=True)

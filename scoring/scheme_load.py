@@ -503,17 +503,19 @@ def _check_promotion(
         reader.problem(path, "min_mentees_passed and mentee_module go together")
 
 
+# A module's pass mark and validity are the curriculum's, not a scheme's: a document that
+# sets them here is told where they belong rather than "unknown key".
+CURRICULUM_KEYS = ("min_score", "valid_months")
+
+
 def _modules(reader: _Reader, tables: list[Table], rule_path: str) -> tuple[ModuleRequirement, ...]:
     modules = []
     for index, table in enumerate(tables):
         path = f"{rule_path}.modules[{index}]"
-        reader.keys(table, ("code", "min_score", "valid_months"), path)
-        modules.append(
-            ModuleRequirement(
-                code=reader.required(table, "code", path, _key, ""),
-                min_score=reader.optional(table, "min_score", path, _number(0)),
-                valid_months=reader.optional(table, "valid_months", path, _integer(1)),
-            )
-        )
+        for key in CURRICULUM_KEYS:
+            if key in table:
+                reader.problem(f"{path}.{key}", "set in the curriculum, not in the scheme")
+        reader.keys({k: v for k, v in table.items() if k not in CURRICULUM_KEYS}, ("code",), path)
+        modules.append(ModuleRequirement(code=reader.required(table, "code", path, _key, "")))
     _unique(reader, [module.code for module in modules], f"{rule_path}.modules", "code")
     return tuple(modules)

@@ -219,7 +219,7 @@ def promotion_inputs(
     """Earlier quarters' appraisals, training records and mentees' records, as of quarter end
     (of everyone, or of the one `streamer_id`; `finalized_only`: earlier quarters as they were
     finalized, leaving out drafts a streamer may not see)."""
-    from hrapp.training.services import mentee_facts, training_facts
+    from hrapp.training.services import mentee_facts, module_rules, training_facts
 
     window = max((rule.window_quarters or 1 for rule in scheme.promotion), default=1)
     history_query = (
@@ -245,6 +245,7 @@ def promotion_inputs(
         history=_or_none(frame(history_query)),
         training=_or_none(training_facts(only)),
         mentees=_or_none(mentee_facts(only)),
+        modules=module_rules(),
     )
 
 

@@ -75,7 +75,6 @@ OPTIONAL_RULE_KEYS = (
     "min_mentees_passed",
     "mentee_module",
 )
-OPTIONAL_MODULE_KEYS = ("min_score", "valid_months")
 # Optional keys whose values are text (exact decimals are text too); the others are numbers.
 OPTIONAL_TEXT_KEYS = ("min_grade", "mentee_module", "max_refund_rate")
 LIST_SEPARATOR = ","
@@ -194,13 +193,9 @@ def _with_optional_keys(data: Mapping[str, Any]) -> dict[str, Any]:
     commission = data.get("commission", {})
     if isinstance(commission, dict) and "cap_fen" not in commission:
         leaves["commission.cap_fen"] = None
-    for index, rule in enumerate(data.get("promotion", [])):
+    for index in range(len(data.get("promotion", []))):
         for key in OPTIONAL_RULE_KEYS:
             leaves.setdefault(f"promotion[{index}].{key}", None)
-        for number, module in enumerate(rule.get("modules", [])):
-            for key in OPTIONAL_MODULE_KEYS:
-                if key not in module:
-                    leaves[f"promotion[{index}].modules[{number}].{key}"] = None
     return dict(sorted(leaves.items(), key=lambda item: _order(item[0], data)))
 
 
@@ -526,6 +521,13 @@ _SCORING_PROBLEMS: tuple[tuple[re.Pattern[str], Message], ...] = tuple(
             message("Give both the minimum grade and the quarters at that grade, or neither."),
         ),
         ("must not exceed window_quarters", message("Must not exceed the window (quarters).")),
+        (
+            "set in the curriculum, not in the scheme",
+            message(
+                "A module's pass mark and validity are set in the curriculum (the module's "
+                "page under Training), not in the scheme."
+            ),
+        ),
         (
             "min_mentees_passed and mentee_module go together",
             message("Give both the mentees who passed and the mentees' module, or neither."),

@@ -8,12 +8,14 @@ page and the appraisal sheet state a requirement in the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from flask_babel import gettext as _
 
 from hrapp.i18n import localized
+from scoring.promotion import rule_of
 from scoring.scheme import (
     METRIC_UNITS,
     NOT_GRADED,
@@ -22,6 +24,7 @@ from scoring.scheme import (
     PromotionRule,
     Scheme,
 )
+from scoring.training import ModuleRule
 
 # The name of the shipped default scheme (scoring/default_scheme.toml), which is English text
 # stored with every version saved from it; pages say it in the reader's language.
@@ -38,8 +41,9 @@ def level_name(level: Level) -> str:
     return localized(level.name_zh, level.name_en)
 
 
-def scheme_view(scheme: Scheme) -> dict[str, Any]:
-    """Every rule of `scheme`, one table's rows per part."""
+def scheme_view(scheme: Scheme, modules: Mapping[str, ModuleRule]) -> dict[str, Any]:
+    """Every rule of `scheme`, one table's rows per part. A required module is shown with the
+    pass mark and validity of `modules` (the curriculum's rules by code), which decide it."""
     return {
         "name": scheme.name,
         "levels": [
@@ -55,7 +59,7 @@ def scheme_view(scheme: Scheme) -> dict[str, Any]:
             for limit in scheme.forced_distribution
         ],
         "commission": _commission(scheme.commission),
-        "promotion": [_promotion_step(scheme, rule) for rule in scheme.promotion],
+        "promotion": [_promotion_step(scheme, rule, modules) for rule in scheme.promotion],
     }
 
 
@@ -102,7 +106,9 @@ def _commission(rules: CommissionRules) -> dict[str, Any]:
     }
 
 
-def _promotion_step(scheme: Scheme, rule: PromotionRule) -> dict[str, Any]:
+def _promotion_step(
+    scheme: Scheme, rule: PromotionRule, modules: Mapping[str, ModuleRule]
+) -> dict[str, Any]:
     """One step of the path with its criteria as checklist items (what is required only)."""
     items: list[dict[str, Any]] = []
     if rule.min_months_at_level is not None:
@@ -123,8 +129,8 @@ def _promotion_step(scheme: Scheme, rule: PromotionRule) -> dict[str, Any]:
         {
             "criterion": "module",
             "module": module.code,
-            "required": module.min_score,
-            "valid_months": module.valid_months,
+            "required": rule_of(modules, module.code).pass_mark,
+            "valid_months": rule_of(modules, module.code).validity_months,
         }
         for module in rule.modules
     ]

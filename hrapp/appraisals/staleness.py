@@ -32,6 +32,7 @@ REASON_TEXTS = {
     "sessions_edited": _l("the hosts or shares of a session changed"),
     "exchange_rate": _l("an exchange rate changed"),
     "training_changed": _l("training records changed"),
+    "module_changed": _l("the pass mark or validity of module %(module)s changed"),
     "level_changed": _l("the level history of %(who)s changed"),
     "mentorship_changed": _l("a mentorship changed"),
     "roster_changed": _l("the roster entry of %(who)s changed"),

@@ -44,6 +44,7 @@ from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
 from hrapp.streamers.models import Streamer
+from hrapp.training.services import module_rules
 from scoring import to_toml
 
 bp = Blueprint("appraisals", __name__, url_prefix="/appraisals")
@@ -319,7 +320,7 @@ def scheme(version: int) -> str:
     return render_template(
         "appraisals/scheme.html",
         version=found,
-        rules=scheme_view(scoring.load_scheme(found.toml)),
+        rules=scheme_view(scoring.load_scheme(found.toml), module_rules()),
         source_labels=schemes.SOURCE_LABELS,
         active=schemes.active_version().version == found.version,
         metric_labels=metric_labels(),

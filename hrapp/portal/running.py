@@ -11,7 +11,7 @@ Scoring one streamer with the library costs tens of milliseconds (it is built fo
 agency at once), so each worker process keeps the result (`hrapp.portal.cache`) under a key
 that holds a fingerprint of every input: the streamer's sessions, hosts and shares, level
 history, finalized quarters, mentorships, their and their mentees' training records, the
-scheme version, the day and the reader's language.
+curriculum (pass marks and validity), the scheme version, the day and the reader's language.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.portal.cache import cached
 from hrapp.portal.charts import weekly_chart
 from hrapp.streamers.models import LevelChange, Mentorship, Streamer
-from hrapp.training.models import TrainingRecord
+from hrapp.training.models import Module, TrainingRecord
 
 SECONDS_PER_HOUR = 3600
 DAYS_PER_WEEK = 7
@@ -119,7 +119,10 @@ def _fingerprint(streamer_id: int, cycle: AppraisalCycle) -> tuple[Any, ...]:
         select(func.max(mentorships.c.id)),
         select(func.count(mentorships.c.ended_on)),
     ]
-    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+    # Each module's pass mark and validity decide the checklist's modules (a few rows).
+    rules = select(Module.code, Module.pass_mark, Module.validity_months).order_by(Module.code)
+    figures = tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+    return (*figures, tuple(tuple(row) for row in db.session.execute(rules)))
 
 
 def _bounds(cycle: AppraisalCycle) -> tuple[dt.datetime, dt.datetime]:

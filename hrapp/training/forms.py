@@ -28,10 +28,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from hrapp.auth.forms import MultiCheckboxField
 from hrapp.core.errors import ValidationFailed
 from hrapp.core.labels import choices
-from hrapp.training.curriculum import STEP_LABELS, TOPICS
+from hrapp.training.curriculum import TOPICS
 from hrapp.training.services import REASON_MIN_LENGTH
 
 RUBRIC_SEPARATOR = "|"
@@ -66,10 +65,6 @@ class ModuleForm(FlaskForm):
     title_en = StringField(_l("English title"), validators=[DataRequired(), Length(max=120)])
     topic = SelectField(_l("Topic"), choices=[], validators=[Optional(), Length(max=60)])
     hours = FloatField(_l("Hours"), default=0, validators=[NumberRange(min=0, max=1000)])
-    required_for = MultiCheckboxField(
-        _l("Required for the promotion step"),
-        choices=[SelectChoice(step, label) for step, label in STEP_LABELS.items()],
-    )
     pass_mark = FloatField(
         _l("Pass mark (0–100)"),
         validators=[Optional(), NumberRange(min=0, max=100)],
@@ -112,7 +107,6 @@ class ModuleForm(FlaskForm):
             "title_en": (self.title_en.data or "").strip(),
             "topic": (self.topic.data or "").strip(),
             "hours": self.hours.data or 0,
-            "required_for": list(self.required_for.data or []),
             "pass_mark": self.pass_mark.data,
             "validity_months": self.validity_months.data,
             "assessed": bool(self.assessed.data),

@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 
 class Module(Base):
-    """A curriculum module. `required_for` lists the promotion steps ("assistant->senior") that
-    need it; `rubric` lists the assessed dimensions as ``{"key", "zh", "en"}``."""
+    """A curriculum module. Its pass mark and validity decide whether it is passed and still
+    valid, on the training pages and in the promotion checklist alike; which promotion steps
+    require it is the appraisal scheme's to say. `rubric` lists the assessed dimensions as
+    ``{"key", "zh", "en"}``."""
 
     __tablename__ = "training_modules"
     __table_args__ = (
@@ -43,9 +45,6 @@ class Module(Base):
     title_en: Mapped[str] = mapped_column(String(120))
     topic: Mapped[str] = mapped_column(String(60), default="")
     hours: Mapped[float] = mapped_column(Float, default=0)
-    # The promotion steps it is required for, e.g. ["assistant->senior"]; empty when optional.
-    # A list because one module (COMPLIANCE-1) is required for more than one step.
-    required_for: Mapped[list[str]] = mapped_column(JSON, default=list)
     pass_mark: Mapped[float | None] = mapped_column(Float)
     validity_months: Mapped[int | None] = mapped_column(Integer)
     assessed: Mapped[bool] = mapped_column(Boolean, default=False)

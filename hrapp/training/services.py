@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import aliased
 
+from hrapp.appraisals.schemes import active_scheme
 from hrapp.appraisals.staleness import inputs_changed
 from hrapp.auth.models import Role, User, UserRole
 from hrapp.core import audit
@@ -41,7 +42,7 @@ from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers.models import Mentorship, Streamer
 from hrapp.streamers.teams import sorted_teams
-from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX, STEPS
+from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
 from hrapp.training.status import PASSED, STATUSES, ModuleStatus, status_of
 from scoring.training import Attempt, ModuleRule, counts_as_pass
@@ -53,13 +54,14 @@ EXPIRY_WINDOW_DAYS = 30
 NO_TEAM = "—"  # the chart's label for streamers in no team
 AUDITED_RECORD_FIELDS = ("completed_on", "score", "rubric_scores", "passed", "notes")
 REASON_MIN_LENGTH = 5  # of a correction's or a void's reason, spaces around it not counted
+# What of a module decides whether it is passed and still valid (`module_rule`).
+RULE_FIELDS = {"pass_mark", "validity_months"}
 MODULE_FIELDS = (
     "code",
     "title_zh",
     "title_en",
     "topic",
     "hours",
-    "required_for",
     "pass_mark",
     "validity_months",
     "assessed",
@@ -102,8 +104,6 @@ def _module_problems(values: Mapping[str, Any], module: Module | None) -> list[s
         problems.append(_("The pass mark must be between 0 and 100."))
     if values["validity_months"] is not None and values["validity_months"] < 1:
         problems.append(_("Validity must be at least one month, or empty for no expiry."))
-    if unknown := set(values["required_for"]) - set(STEPS):
-        problems.append(_("Unknown promotion step: %(steps)s.", steps=", ".join(sorted(unknown))))
     keys = [d["key"] for d in values["rubric"]]
     if len(keys) != len(set(keys)):
         problems.append(_("Each rubric dimension needs its own key."))
@@ -133,6 +133,10 @@ def save_module(module: Module | None, values: Mapping[str, Any]) -> Module:
     if changes:
         action = "training.module.update" if old else "training.module.create"
         audit.record(action, "training_module", module.id, changes=changes)
+    if old and RULE_FIELDS & set(changes):
+        # Open quarters' promotion checklists judged it by the old rule; finalized ones keep
+        # what they stored (each checklist item records the pass mark and validity it used).
+        inputs_changed("module_changed", open_only=True, module=module.code)
     return module
 
 
@@ -465,9 +469,35 @@ def module_rule(module: Module) -> ModuleRule:
     return ModuleRule(module.code, module.pass_mark, module.validity_months)
 
 
+def module_rules() -> dict[str, ModuleRule]:
+    """Every module's rule by code, for the scoring library's promotion checklist: the same
+    pass marks and validity the training pages judge by."""
+    return {m.code: module_rule(m) for m in list_modules()}
+
+
+def required_codes() -> dict[str, list[str]]:
+    """Per promotion step ("assistant->senior"), the modules the active scheme requires for it:
+    the scheme decides which modules a step needs, the curriculum how each is passed."""
+    _version, scheme = active_scheme()
+    return {
+        f"{rule.from_level}->{rule.to_level}": [m.code for m in rule.modules]
+        for rule in scheme.promotion
+    }
+
+
+def steps_requiring() -> dict[str, list[str]]:
+    """Per module code, the promotion steps the active scheme requires it for."""
+    steps: dict[str, list[str]] = defaultdict(list)
+    for step, codes in required_codes().items():
+        for code in codes:
+            steps[code].append(step)
+    return dict(steps)
+
+
 def required_modules(step: str) -> list[Module]:
-    """Active modules required for a promotion step, in curriculum order."""
-    return [m for m in list_modules(active_only=True) if step in m.required_for]
+    """The modules the active scheme requires for a promotion step, in curriculum order."""
+    codes = set(required_codes().get(step, []))
+    return [m for m in list_modules() if m.code in codes]
 
 
 def _attempts(streamer_ids: Iterable[int] | None) -> dict[tuple[int, int], list[Attempt]]:
@@ -516,7 +546,9 @@ def next_step(streamer: Streamer) -> str | None:
 
 def required_for_streamer() -> ModulesFor:
     """`streamer -> modules required for their next step`, loading the curriculum once."""
-    by_step = {step: required_modules(step) for step in STEPS}
+    codes = required_codes()
+    modules = list_modules()
+    by_step = {step: [m for m in modules if m.code in wanted] for step, wanted in codes.items()}
     return lambda streamer: by_step.get(next_step(streamer) or "", [])
 
 
@@ -553,8 +585,9 @@ def training_facts(streamer_ids: list[int] | None = None) -> pd.DataFrame:
     Columns: ``streamer_id`` (int64), ``module_code`` (str), ``completed_on`` (``datetime.date``
     objects), ``score`` (float64, NaN when none was given: modules without a pass mark),
     ``passed`` (bool, as recorded: the score reached the module's pass mark when it had one).
-    One row per record (retakes are separate rows), sorted by streamer, module and date.
-    `streamer_ids` None means everyone.
+    One row per record (retakes are separate rows), sorted by streamer, module, date and the
+    order they were recorded in. `streamer_ids` None means everyone. The scoring library judges
+    them by `module_rules()`, as the training pages do.
     """
     query = (
         select(
@@ -566,7 +599,13 @@ def training_facts(streamer_ids: list[int] | None = None) -> pd.DataFrame:
         )
         .join(Module, Module.id == TrainingRecord.module_id)
         .where(TrainingRecord.voided_at.is_(None))
-        .order_by(TrainingRecord.streamer_id, Module.code, TrainingRecord.completed_on)
+        # Records of one day in the order they were recorded: the later one is the later attempt.
+        .order_by(
+            TrainingRecord.streamer_id,
+            Module.code,
+            TrainingRecord.completed_on,
+            TrainingRecord.id,
+        )
     )
     if streamer_ids is not None:
         query = query.where(TrainingRecord.streamer_id.in_(streamer_ids))
@@ -596,8 +635,9 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
     that day, for scoring.
 
     Columns: ``mentor_id``, ``mentee_id`` (int64), ``module_code`` (str), ``completed_on``
-    (``datetime.date``), ``passed`` (bool), ``mentee_name`` (str: employee number and legal
-    name, which the promotion checklist lists). `mentor_ids` None means every mentor.
+    (``datetime.date``), ``score`` (float64, NaN when none), ``passed`` (bool), ``mentee_name``
+    (str: employee number and legal name, which the promotion checklist lists). `mentor_ids`
+    None means every mentor.
     """
     mentee = aliased(Streamer)
     query = (
@@ -606,6 +646,7 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
             TrainingRecord.streamer_id,
             Module.code,
             TrainingRecord.completed_on,
+            TrainingRecord.score,
             TrainingRecord.passed,
             mentee.employee_no,
             mentee.legal_name,
@@ -618,7 +659,7 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
     )
     if mentor_ids is not None:
         query = query.where(Mentorship.mentor_id.in_(mentor_ids))
-    rows = [(*row[:5], f"{row[5]} {row[6]}") for row in db.session.execute(query)]
+    rows = [(*row[:6], f"{row[6]} {row[7]}") for row in db.session.execute(query)]
     return _frame(
         rows,
         {
@@ -626,6 +667,7 @@ def mentee_facts(mentor_ids: list[int] | None = None) -> pd.DataFrame:
             "mentee_id": "int64",
             "module_code": "str",
             "completed_on": "object",
+            "score": "float64",
             "passed": "bool",
             "mentee_name": "str",
         },

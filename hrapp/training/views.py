@@ -113,7 +113,11 @@ def index() -> str:
 @bp.get("/modules")
 @staff_only
 def modules() -> str:
-    return render_template("training/modules.html", modules=services.list_modules())
+    return render_template(
+        "training/modules.html",
+        modules=services.list_modules(),
+        required_by=services.steps_requiring(),
+    )
 
 
 def _module_form_page(form: ModuleForm, module: Module | None, status: int = 200) -> Any:

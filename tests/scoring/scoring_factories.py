@@ -7,7 +7,24 @@ from typing import Any
 
 import pandas as pd
 
+from scoring.training import ModuleRule
+
 ORG_TZ = "Asia/Shanghai"
+# The default curriculum's pass marks and validity (hrapp.training.curriculum): the rule the
+# promotion checklist asks of each module, as the app hands it over.
+CURRICULUM = {
+    rule.code: rule
+    for rule in (
+        ModuleRule("SCRIPT-1"),
+        ModuleRule("PRODUCT-1"),
+        ModuleRule("FANS-1"),
+        ModuleRule("EMERGENCY-1"),
+        ModuleRule("COMPLIANCE-1", pass_mark=80, validity_months=12),
+        ModuleRule("MOCKLIVE-1"),
+        ModuleRule("PRACTICAL-1", pass_mark=80),
+        ModuleRule("MENTOR-1", pass_mark=85),
+    )
+}
 SESSION_DEFAULTS: dict[str, Any] = {
     "on_air_seconds": None,
     "viewers": 1000,

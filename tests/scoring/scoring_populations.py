@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scoring_factories import CURRICULUM
 
 from scoring import PromotionInputs
 
@@ -36,7 +37,7 @@ class Population:
     mentees: pd.DataFrame
 
     def inputs(self, as_of: dt.date) -> PromotionInputs:
-        return PromotionInputs(as_of, self.history, self.training, self.mentees)
+        return PromotionInputs(as_of, self.history, self.training, self.mentees, modules=CURRICULUM)
 
 
 def population(seed: int, streamers: int = 150, sessions: int = 2500) -> Population:
@@ -203,7 +204,9 @@ def _mentees(rng: np.random.Generator, ids: np.ndarray) -> pd.DataFrame:
         for _ in range(int(rng.integers(0, 6))):
             day = dt.date(2025, 1, 1) + dt.timedelta(days=int(rng.integers(0, 700)))
             module = ["PRACTICAL-1", "SCRIPT-1"][int(rng.integers(0, 2))]
-            rows.append((mentor, int(rng.integers(1, 40)), module, day, bool(rng.random() < 0.8)))
+            score = None if rng.random() < 0.2 else float(rng.integers(60, 101))
+            mentee = int(rng.integers(1, 40))
+            rows.append((mentor, mentee, module, day, score, bool(rng.random() < 0.8)))
     return pd.DataFrame(
-        rows, columns=["mentor_id", "mentee_id", "module_code", "completed_on", "passed"]
+        rows, columns=["mentor_id", "mentee_id", "module_code", "completed_on", "score", "passed"]
     )

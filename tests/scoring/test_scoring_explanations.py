@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from scoring_factories import quarter_sessions, sessions_frame, solo_hosts, streamers_frame
+from scoring_factories import (
+    CURRICULUM,
+    quarter_sessions,
+    sessions_frame,
+    solo_hosts,
+    streamers_frame,
+)
 from scoring_populations import Population, population
 
 from scoring import AppraisalResult, Period, PromotionInputs, Scheme, appraise
@@ -284,9 +290,11 @@ def test_explanations_ignore_inputs_changed_after_appraise(scheme: Scheme, q3: P
         *(frame.copy(deep=True) for frame in frames),
         scheme,
         q3,
-        PromotionInputs(AS_OF[0], *(frame.copy(deep=True) for frame in records)),
+        PromotionInputs(
+            AS_OF[0], *(frame.copy(deep=True) for frame in records), modules=CURRICULUM
+        ),
     )
-    result = appraise(*frames, scheme, q3, PromotionInputs(AS_OF[0], *records))
+    result = appraise(*frames, scheme, q3, PromotionInputs(AS_OF[0], *records, modules=CURRICULUM))
     # The caller reuses its frames before anybody reads an explanation.
     people.sessions.loc[:, "gmv_fen"] = 0
     people.streamers.loc[:, "level_since"] = pd.Timestamp("2026-09-01")
@@ -386,13 +394,17 @@ def test_criteria_on_the_line(scheme: Scheme, q3: Period, case: str) -> None:
     rule = dataclasses.replace(scheme.promotion[0], **{**SWITCHED_OFF, **chosen})
     mentees = pd.DataFrame(
         [
-            (1, mentee, "PRACTICAL-1", dt.date(2026, 6, 1), True)
+            (1, mentee, "PRACTICAL-1", dt.date(2026, 6, 1), 80.0, True)
             for mentee in data.get("mentees", [])
         ],
-        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "passed"],
+        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "score", "passed"],
     )
     inputs = PromotionInputs(
-        AS_OF[0], data.get("history"), data.get("training"), mentees if len(mentees) else None
+        AS_OF[0],
+        data.get("history"),
+        data.get("training"),
+        mentees if len(mentees) else None,
+        modules=CURRICULUM,
     )
     result = appraise(
         sessions,

@@ -7,10 +7,17 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from scoring_factories import quarter_sessions, sessions_frame, solo_hosts, streamers_frame
+from scoring_factories import (
+    CURRICULUM,
+    quarter_sessions,
+    sessions_frame,
+    solo_hosts,
+    streamers_frame,
+)
 
 from scoring import Period, PromotionInputs, Scheme, ScoringInputError, appraise
 from scoring.promotion import add_months, months_between
+from scoring.training import ModuleRule
 
 AS_OF = dt.date(2026, 9, 30)
 ASSISTANT_MODULES = [
@@ -54,6 +61,7 @@ def _checklist(
     level_since: dt.date = dt.date(2026, 1, 15),
     history: pd.DataFrame | None = None,
     training: list[Any] | None = None,
+    modules: dict[str, ModuleRule] = CURRICULUM,
 ) -> dict[str, Any]:
     sessions = sessions_frame(STRONG_QUARTER)
     inputs = PromotionInputs(
@@ -62,6 +70,7 @@ def _checklist(
         if history is None
         else history,
         training=_training(_passed_all(1, ASSISTANT_MODULES) if training is None else training),
+        modules=modules,
     )
     streamers = streamers_frame([(1, "assistant", "beauty", level_since)])
     result = appraise(sessions, solo_hosts(sessions, 1), streamers, scheme, q3, inputs)
@@ -175,23 +184,27 @@ def test_senior_to_mentor_counts_distinct_mentees(scheme: Scheme, q3: Period) ->
     training = _training(
         [
             (2, "MENTOR-1", dt.date(2025, 1, 5), 86.0, True),
-            (2, "COMPLIANCE-1", dt.date(2026, 2, 1), None, True),
+            (2, "COMPLIANCE-1", dt.date(2026, 2, 1), 88.0, True),
         ]
     )
     mentees = pd.DataFrame(
         [
-            (2, 10, "PRACTICAL-1", dt.date(2026, 5, 1), True),
-            (2, 10, "PRACTICAL-1", dt.date(2026, 6, 1), True),
-            (2, 11, "PRACTICAL-1", dt.date(2026, 7, 1), True),
-            (2, 12, "PRACTICAL-1", dt.date(2026, 7, 1), False),
-            (2, 13, "SCRIPT-1", dt.date(2026, 7, 1), True),
+            (2, 10, "PRACTICAL-1", dt.date(2026, 5, 1), 85.0, True),
+            (2, 10, "PRACTICAL-1", dt.date(2026, 6, 1), 90.0, True),
+            (2, 11, "PRACTICAL-1", dt.date(2026, 7, 1), 80.0, True),
+            (2, 12, "PRACTICAL-1", dt.date(2026, 7, 1), 60.0, False),
+            (2, 13, "SCRIPT-1", dt.date(2026, 7, 1), None, True),
+            # Recorded as passed, but below the module's pass mark now: not a pass.
+            (2, 14, "PRACTICAL-1", dt.date(2026, 7, 1), 79.0, True),
         ],
-        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "passed"],
+        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "score", "passed"],
     )
     streamers = streamers_frame(
         [(2, "senior", "beauty", dt.date(2025, 3, 1)), (3, "mentor", None, None)]
     )
-    inputs = PromotionInputs(AS_OF, history=history, training=training, mentees=mentees)
+    inputs = PromotionInputs(
+        AS_OF, history=history, training=training, mentees=mentees, modules=CURRICULUM
+    )
     result = appraise(sessions, solo_hosts(sessions, 2), streamers, scheme, q3, inputs)
     promotion = result.explanations[2]["promotion"]
     items = _by_criterion(promotion)
@@ -267,15 +280,68 @@ def test_a_failed_attempt_shows_its_best_score_and_mentees_are_named(
     sessions = sessions_frame(STRONG_QUARTER)
     mentees = pd.DataFrame(
         [
-            (2, 11, "PRACTICAL-1", dt.date(2026, 7, 1), True, "E1011 王五"),
-            (2, 10, "PRACTICAL-1", dt.date(2026, 5, 1), True, "E1010 赵六"),
-            (2, 12, "PRACTICAL-1", dt.date(2026, 7, 1), False, "E1012 孙七"),
+            (2, 11, "PRACTICAL-1", dt.date(2026, 7, 1), 88.0, True, "E1011 王五"),
+            (2, 10, "PRACTICAL-1", dt.date(2026, 5, 1), 90.0, True, "E1010 赵六"),
+            (2, 12, "PRACTICAL-1", dt.date(2026, 7, 1), 50.0, False, "E1012 孙七"),
         ],
-        columns=["mentor_id", "mentee_id", "module_code", "completed_on", "passed", "mentee_name"],
+        columns=[
+            "mentor_id",
+            "mentee_id",
+            "module_code",
+            "completed_on",
+            "score",
+            "passed",
+            "mentee_name",
+        ],
     )
     streamers = streamers_frame([(2, "senior", "beauty", dt.date(2025, 3, 1))])
-    inputs = PromotionInputs(AS_OF, mentees=mentees)
+    inputs = PromotionInputs(AS_OF, mentees=mentees, modules=CURRICULUM)
     result = appraise(sessions, solo_hosts(sessions, 2), streamers, scheme, q3, inputs)
     row = _by_criterion(result.explanations[2]["promotion"])["PRACTICAL-1"]
     assert row["mentees"] == [{"id": 10, "name": "E1010 赵六"}, {"id": 11, "name": "E1011 王五"}]
     assert (row["actual"], row["met"]) == (2, True)
+
+
+def test_the_curriculum_s_rule_decides_a_module(scheme: Scheme, q3: Period) -> None:
+    """The pass mark and validity come from the curriculum (`PromotionInputs.modules`), as on
+    the training pages: the same records meet or miss the step as the curriculum changes."""
+    training = [
+        *_passed_all(1, ASSISTANT_MODULES[:4]),
+        (1, "COMPLIANCE-1", dt.date(2025, 8, 1), 90.0, True),
+        (1, "PRACTICAL-1", dt.date(2026, 6, 1), 82.0, True),
+    ]
+    as_shipped = _by_criterion(_checklist(scheme, q3, training=training))
+    assert (as_shipped["PRACTICAL-1"]["required"], as_shipped["PRACTICAL-1"]["met"]) == (80.0, True)
+    assert as_shipped["COMPLIANCE-1"]["met"] is False  # lapsed after 12 months
+
+    stricter = {
+        **CURRICULUM,
+        "PRACTICAL-1": ModuleRule("PRACTICAL-1", pass_mark=85),
+        "COMPLIANCE-1": ModuleRule("COMPLIANCE-1", pass_mark=80, validity_months=24),
+    }
+    promotion = _checklist(scheme, q3, training=training, modules=stricter)
+    items = _by_criterion(promotion)
+    practical = items["PRACTICAL-1"]
+    assert (practical["required"], practical["actual"], practical["met"]) == (85, 82.0, False)
+    assert practical["attempts"] == 1
+    compliance = items["COMPLIANCE-1"]
+    assert (compliance["met"], compliance["valid_months"], compliance["valid_until"]) == (
+        True,
+        24,
+        "2027-07-31",
+    )
+    # A module the curriculum does not list: recorded as passed is enough, for ever.
+    unlisted = _by_criterion(_checklist(scheme, q3, training=training, modules={}))
+    assert (unlisted["PRACTICAL-1"]["required"], unlisted["PRACTICAL-1"]["met"]) == (None, True)
+    assert unlisted["COMPLIANCE-1"]["valid_until"] is None
+
+
+def test_module_rules_must_name_their_module(scheme: Scheme, q3: Period) -> None:
+    sessions = sessions_frame(STRONG_QUARTER)
+    inputs = PromotionInputs(AS_OF, modules={"PRACTICAL-1": ModuleRule("MENTOR-1", 85)})
+    streamers = streamers_frame([(1, "assistant", "beauty", None)])
+    with pytest.raises(ScoringInputError) as caught:
+        appraise(sessions, solo_hosts(sessions, 1), streamers, scheme, q3, inputs)
+    assert caught.value.problems == [
+        "promotion.modules.PRACTICAL-1: must be the ModuleRule of PRACTICAL-1"
+    ]

@@ -193,6 +193,20 @@ def test_promotion_cross_field_rules() -> None:
     ]
 
 
+def test_a_module_s_pass_mark_and_validity_belong_to_the_curriculum() -> None:
+    """A step names the modules it requires; their pass mark and validity are the
+    curriculum's, and a document that sets them here is told so."""
+    text = default_scheme_text().replace(
+        '{ code = "PRACTICAL-1" }', '{ code = "PRACTICAL-1", min_score = 85, valid_months = 6 }'
+    )
+    with pytest.raises(SchemeError) as caught:
+        load_scheme(text)
+    assert caught.value.problems == [
+        "promotion[0].modules[5].min_score: set in the curriculum, not in the scheme",
+        "promotion[0].modules[5].valid_months: set in the curriculum, not in the scheme",
+    ]
+
+
 def test_default_document_is_commented_toml() -> None:
     text = default_scheme_text()
     assert text.count("#") > 20

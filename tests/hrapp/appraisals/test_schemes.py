@@ -16,6 +16,7 @@ from hrapp.appraisals.models import SchemeVersion
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, ValidationFailed
 from hrapp.extensions import db
+from hrapp.training.curriculum import ensure_default_curriculum
 
 DEFAULT = scoring.default_scheme_text()
 # Three mistakes at once: a negative weight, a rate that is no number, a misspelt key.
@@ -65,6 +66,8 @@ def _section(page_html: str, name: str) -> str:
 def test_the_scheme_page_shows_the_rules_as_tables_and_the_document_on_request(
     hr_client,
 ) -> None:
+    ensure_default_curriculum()  # the modules' pass marks and validity are the curriculum's
+    db.session.commit()
     page = hr_client.get("/appraisals/schemes/1").text
 
     assert "Training mentor 120 h" in _section(page, "levels")  # by name, not by key
@@ -86,6 +89,7 @@ def test_the_scheme_page_shows_the_rules_as_tables_and_the_document_on_request(
     assert "Quarters at the required grade A or better in 2 quarters" in promotion
     assert "Refund rate in the window ≤ 25.0%" in promotion
     assert "COMPLIANCE-1 passed with at least 80 (valid 12 months)" in promotion
+    assert "MENTOR-1 passed with at least 85" in promotion
     assert "Mentees who passed PRACTICAL-1 2" in promotion
     assert "last 4 quarters" in promotion
     assert '<details class="card" id="document">' in page  # collapsed: no `open`

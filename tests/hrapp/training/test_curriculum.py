@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, insert, select
 
+from hrapp.appraisals.schemes import save_scheme
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 from hrapp.training.curriculum import (
@@ -13,7 +14,8 @@ from hrapp.training.curriculum import (
     ensure_default_curriculum,
 )
 from hrapp.training.models import Module
-from hrapp.training.services import required_modules
+from hrapp.training.services import required_modules, steps_requiring
+from scoring import default_scheme_text
 
 
 def test_default_curriculum_holds_the_domain_modules(modules) -> None:
@@ -37,22 +39,19 @@ def test_default_curriculum_holds_the_domain_modules(modules) -> None:
         12,
         80,
     )
-    assert compliance.required_for == [ASSISTANT_TO_SENIOR, SENIOR_TO_MENTOR]
     assert (practical.assessed, practical.pass_mark) == (True, 80)
     assert [d["zh"] for d in practical.rubric] == [
         "产品知识", "话术框架", "控场节奏", "塑品能力", "逼单转化",
         "数据感知", "情绪管理", "评论互动", "镜头表现", "学习成长",
     ]  # fmt: skip
     assert all(d["en"] and d["key"] for d in practical.rubric)
-    assert (mentor.title_zh, mentor.pass_mark, mentor.required_for) == (
-        "培训导师认证",
-        85,
-        [SENIOR_TO_MENTOR],
-    )
+    assert (mentor.title_zh, mentor.pass_mark) == ("培训导师认证", 85)
     assert modules["SCRIPT-1"].pass_mark is None and not modules["SCRIPT-1"].assessed
 
 
-def test_required_modules_per_step(modules) -> None:
+def test_required_modules_per_step_are_the_active_scheme_s(modules) -> None:
+    """The scheme says which modules a step requires; the curriculum lists them in its order
+    and shows the steps beside each module."""
     assert [m.code for m in required_modules(ASSISTANT_TO_SENIOR)] == [
         "SCRIPT-1",
         "PRODUCT-1",
@@ -62,6 +61,15 @@ def test_required_modules_per_step(modules) -> None:
         "PRACTICAL-1",
     ]
     assert [m.code for m in required_modules(SENIOR_TO_MENTOR)] == ["COMPLIANCE-1", "MENTOR-1"]
+    assert steps_requiring()["COMPLIANCE-1"] == [ASSISTANT_TO_SENIOR, SENIOR_TO_MENTOR]
+    assert "MOCKLIVE-1" not in steps_requiring()
+
+
+def test_a_step_requires_what_the_latest_scheme_version_says(modules, hr) -> None:
+    text = default_scheme_text().replace('    { code = "FANS-1" },\n', "", 1)
+    save_scheme(text, user_id=hr.id)
+    assert "FANS-1" not in [m.code for m in required_modules(ASSISTANT_TO_SENIOR)]
+    assert "FANS-1" not in steps_requiring()
 
 
 def test_ensuring_again_adds_nothing_and_keeps_edits(modules) -> None:
@@ -89,7 +97,6 @@ def test_trainer_edits_a_module_and_the_change_is_audited(modules, trainer, logi
         "title_en": "Advertising law and platform rules",
         "topic": "compliance",
         "hours": "6",
-        "required_for": ["assistant->senior", "senior->mentor"],
         "pass_mark": "85",
         "validity_months": "12",
         "assessed": "y",
@@ -121,7 +128,7 @@ def test_hr_creates_a_module_with_a_rubric(modules, hr, login_as) -> None:
     }
     assert login_as(hr).post("/training/modules/new", data=form).status_code == 302
     module = db.session.scalar(select(Module).where(Module.code == "SCRIPT-2"))
-    assert module.assessed and module.required_for == []
+    assert module.assessed
     assert module.rubric == [
         {"key": "hook", "zh": "开场钩子", "en": "Opening hook"},
         {"key": "close", "zh": "收尾", "en": "Closing"},
