@@ -43,6 +43,8 @@ SESSION_FIELDS = labels.register(
         "last_batch_id": _l("Last updated from"),
     },
 )
+# What a session's GMV is when it is not the platform's own (NULL): the audit log shows it so.
+GMV_BASES = labels.register("gmv_basis", {"buyer_paid": _l("GMV from buyer-paid amount")})
 # How each listed field is shown; the order is the page's.
 FIELD_KINDS = {
     "platform_session_id": "text",

@@ -331,3 +331,9 @@ def test_rolling_back_the_list_gives_the_download_figures_back(app, room):
     db.session.commit()
 
     assert totals() == DOWNLOAD_ONLY
+
+
+def test_the_audit_log_words_the_gmv_basis(app):
+    from hrapp.audit.display import shown_value
+
+    assert shown_value("gmv_basis", "buyer_paid") == "GMV from buyer-paid amount"
