@@ -46,6 +46,7 @@ CODED_FIELDS = {
     "locale": "language",
     "required_for": "promotion_step",
     "topic": "training_category",
+    "gmv_basis": "gmv_basis",
 }
 SCHEME_ACTIONS = ("scheme.save",)  # their fields are paths in the scheme document
 # Entries written before amounts were kept in fen hold these as yuan text ("12650.00").
