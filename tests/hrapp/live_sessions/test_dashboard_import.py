@@ -16,6 +16,7 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.sheet_facts import SheetFacts, buyer_paid_gmv_sessions
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.jobs.models import Job
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import import_session_files, import_sessions
 from hrapp.live_sessions.models import ImportBatch, LiveSession
@@ -163,6 +164,7 @@ def test_several_files_and_a_zip_are_one_batch(app, room, tmp_path):
     assert "Inserted: 5" in result.output
     batch = db.session.scalars(select(ImportBatch)).one()
     assert (batch.inserted, batch.format, batch.status) == (5, "douyin_session", "imported")
+    assert count(Job) == 0  # in this process: no job, no worker
 
 
 def test_one_bad_workbook_refuses_the_whole_batch_naming_file_sheet_and_cell(app, room, tmp_path):
