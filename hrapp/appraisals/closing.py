@@ -30,7 +30,8 @@ from hrapp.appraisals.models import (
 )
 from hrapp.appraisals.overrides import hours_graded, refresh_payable, regrade, scheme_of
 from hrapp.appraisals.runner import FIGURE_COLUMNS
-from hrapp.auth.models import Role, User
+from hrapp.auth.models import User
+from hrapp.auth.permissions import can_reopen_cycle
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, DomainError, Locked, NotFound, ValidationFailed
@@ -358,7 +359,7 @@ def finalize_cycle(cycle: AppraisalCycle, user: User | None) -> Closed:
 def reopen_cycle(cycle: AppraisalCycle, reason: str, user: User | None) -> Closed:
     """Open a finalized cycle again (administrators, with a reason); its appraisals become
     drafts and their revisions stay. `user` None is the command line's operator."""
-    if user is not None and not user.has_role(Role.ADMIN):
+    if user is not None and not can_reopen_cycle(user):
         raise ValidationFailed(_("Only an administrator can reopen a finalized cycle."))
     text = _reason(reason)
     cycle = _locked_cycle(cycle)

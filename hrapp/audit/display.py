@@ -23,7 +23,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from hrapp.audit import labels as audit_labels  # noqa: F401 - registers the audit's label tables
-from hrapp.auth.models import Role, User
+from hrapp.auth.models import User
+from hrapp.auth.permissions import can_manage_accounts
 from hrapp.core import labels
 from hrapp.core.audit import AuditEntry
 from hrapp.core.messages import LIST_SEPARATOR, render
@@ -244,7 +245,7 @@ def _scheme_versions(versions: list[int]) -> dict[int, Named]:
 def _users(ids: list[int]) -> dict[int, Named]:
     rows = db.session.execute(select(User.id, User.username).where(User.id.in_(ids)))
     # The accounts pages are the administrators'; HR reads the name without a link.
-    admin = current_user.is_authenticated and current_user.has_role(Role.ADMIN)
+    admin = can_manage_accounts(current_user)
     return {
         row.id: Named(row.username, url_for("auth.edit_user", user_id=row.id) if admin else None)
         for row in rows

@@ -1,7 +1,9 @@
 """Permission checks in two tiers: a route decorator and object-level `can_*` predicates.
 
-Views, templates and services call the same predicates. An object the user may not see is
-answered with 404, so that its existence is not revealed.
+Every check of who may see or change which object is a predicate here, and views, templates
+(`TEMPLATE_PREDICATES`, registered as template globals) and services call it rather than
+comparing ids themselves. An object the user may not see is answered with 404, so that its
+existence is not revealed.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from flask_login import current_user
 from hrapp.auth.models import Role, User
 
 if TYPE_CHECKING:
+    from hrapp.appraisals.models import Appraisal
+    from hrapp.jobs.models import Job
+    from hrapp.streamers.models import Streamer
     from hrapp.training.models import TrainingRecord
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,26 +56,47 @@ def is_staff(user: User) -> bool:
     return user.is_authenticated and user.has_role(*STAFF)
 
 
-def can_view_streamer(user: User, streamer_id: int) -> bool:
-    """HR, admin and trainers see the roster; a streamer sees only themself."""
-    if user.has_role(*TRAINING_STAFF):
-        return True
+def is_own_streamer(user: User, streamer_id: int) -> bool:
+    """The account is the login of that streamer."""
     return user.has_role(Role.STREAMER) and user.streamer_id == streamer_id
 
 
-def can_view_pay(user: User, streamer_id: int) -> bool:
-    """Pay, GMV and appraisals: HR and admin, and the streamer for their own figures."""
+def can_view_streamer(user: User, streamer_id: int) -> bool:
+    """A streamer's roster page: HR, admin and trainers. A streamer reads their own figures in
+    their portal, never on the roster."""
+    return user.has_role(*TRAINING_STAFF)
+
+
+def can_download_sheet(user: User, appraisal: Appraisal) -> bool:
+    """HR and admin: any appraisal's sheet, drafts too (watermarked). A streamer: their own,
+    once finalized (a draft can still change; a reopened quarter is under review)."""
     if is_staff(user):
         return True
-    return user.has_role(Role.STREAMER) and user.streamer_id == streamer_id
+    return appraisal.status == "finalized" and is_own_streamer(user, appraisal.streamer_id)
 
 
-def can_edit_appraisal(user: User) -> bool:
-    return is_staff(user)
+def can_manage_accounts(user: User) -> bool:
+    """The accounts pages (and links to them): administrators."""
+    return user.is_authenticated and user.has_role(Role.ADMIN)
 
 
-def can_log_training(user: User) -> bool:
-    return user.has_role(*TRAINING_STAFF)
+def can_reopen_cycle(user: User) -> bool:
+    """Only an administrator opens a finalized quarter again."""
+    return user.has_role(Role.ADMIN)
+
+
+def can_view_training(user: User, streamer: Streamer) -> bool:
+    """A streamer's training transcript: trainers, HR and admin; the streamer; and their mentor
+    (a streamer sees the training of the mentees they look after now)."""
+    if user.has_role(*TRAINING_STAFF) or is_own_streamer(user, streamer.id):
+        return True
+    mentor_id = user.streamer_id if user.has_role(Role.STREAMER) else None
+    return mentor_id is not None and streamer.mentor_id == mentor_id
+
+
+def can_view_job(user: User, job: Job) -> bool:
+    """A background job's page and progress: HR and admin, and whoever submitted it."""
+    return is_staff(user) or job.created_by_id == user.id
 
 
 def can_change_training_record(user: User, record: TrainingRecord) -> bool:
@@ -91,6 +117,10 @@ def can_change_account(actor: User, account: User) -> bool:
     if actor.has_role(Role.ADMIN):
         return True
     return account.roles - {Role.STREAMER} <= actor.roles
+
+
+# What templates may ask (`{% if can_reopen_cycle(current_user) %}`).
+TEMPLATE_PREDICATES = (can_reopen_cycle,)
 
 
 def require(allowed: bool) -> None:

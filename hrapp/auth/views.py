@@ -13,12 +13,14 @@ from werkzeug.wrappers import Response
 from hrapp.auth import services
 from hrapp.auth.forms import LoginForm, PasswordChangeForm, UserForm
 from hrapp.auth.models import Role, User
-from hrapp.auth.permissions import role_required
+from hrapp.auth.permissions import TEMPLATE_PREDICATES, role_required
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
 from hrapp.i18n import SESSION_LOCALE_KEY
 
 bp = Blueprint("auth", __name__)
+for _predicate in TEMPLATE_PREDICATES:  # templates ask the same predicates as views
+    bp.add_app_template_global(_predicate)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from hrapp.auth.permissions import is_staff
+from hrapp.auth.permissions import can_view_job
 from hrapp.extensions import db
 from hrapp.jobs import services
 from hrapp.jobs.models import Job
@@ -16,7 +16,7 @@ bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
 def _visible_job(job_id: int) -> Job:
     job = db.session.get(Job, job_id)
-    if job is None or not (is_staff(current_user) or job.created_by_id == current_user.id):
+    if job is None or not can_view_job(current_user, job):
         abort(404)
     return job
 

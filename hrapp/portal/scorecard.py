@@ -17,7 +17,7 @@ from hrapp.appraisals.models import Appraisal, AppraisalCycle, AppraisalRevision
 from hrapp.appraisals.sheet import finalized_sheet
 from hrapp.appraisals.sheet_facts import SheetFacts
 from hrapp.auth.models import Role, User
-from hrapp.auth.permissions import require
+from hrapp.auth.permissions import is_own_streamer, require
 from hrapp.extensions import db
 from hrapp.portal import responses
 from hrapp.portal.models import AppraisalResponse, ResponseMessage
@@ -119,9 +119,9 @@ def quarters_fingerprint(streamer_id: int) -> tuple[Any, ...]:
 def own_appraisal(user: User, appraisal_id: int) -> tuple[Appraisal, dict[str, Any]]:
     """The user's own appraisal with its last finalized sheet; 404 for anyone else's and for
     a draft never finalized."""
-    streamer = own_streamer(user)
+    own_streamer(user)  # 404 for an account that is no streamer's
     appraisal = db.session.get(Appraisal, appraisal_id)
-    require(appraisal is not None and appraisal.streamer_id == streamer.id)
+    require(appraisal is not None and is_own_streamer(user, appraisal.streamer_id))
     assert appraisal is not None
     sheet = finalized_sheet(appraisal)
     require(sheet is not None)

@@ -13,7 +13,7 @@ from hrapp.appraisals import review, services
 from hrapp.appraisals.export import content_disposition
 from hrapp.appraisals.models import Appraisal
 from hrapp.auth.models import Role
-from hrapp.auth.permissions import can_view_pay, is_staff, require, role_required
+from hrapp.auth.permissions import can_download_sheet, require, role_required
 from hrapp.core import audit
 from hrapp.core.messages import message
 from hrapp.extensions import db
@@ -27,14 +27,6 @@ from hrapp.reports.sheets import appraisal_pdf, sheet_language
 bp = Blueprint("sheets", __name__)
 bp.add_app_template_global(weekly_trend_chart, "weekly_trend_chart")
 staff_only = role_required(Role.HR, Role.ADMIN)
-
-
-def can_download_sheet(user: object, appraisal: Appraisal) -> bool:
-    """HR and admin: any appraisal's sheet, drafts too (watermarked). A streamer: their own,
-    once finalized (a draft can still change; a reopened quarter is under review)."""
-    if is_staff(user):  # type: ignore[arg-type]
-        return True
-    return appraisal.status == "finalized" and can_view_pay(user, appraisal.streamer_id)  # type: ignore[arg-type]
 
 
 @bp.get("/appraisals/<int:appraisal_id>/sheet.pdf")

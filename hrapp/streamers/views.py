@@ -31,7 +31,14 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from hrapp.appraisals.review import streamer_appraisals
-from hrapp.auth.permissions import STAFF, TRAINING_STAFF, is_staff, require, role_required
+from hrapp.auth.permissions import (
+    STAFF,
+    TRAINING_STAFF,
+    can_view_streamer,
+    is_staff,
+    require,
+    role_required,
+)
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
 from hrapp.streamers import forms, rules, services
@@ -138,7 +145,7 @@ def _detail(streamer: Streamer, *, hr_view: bool) -> dict[str, Any]:
 @login_required
 def show(streamer_id: int) -> str:
     # Streamers see themselves in their portal; here every detail page is a 404 to them.
-    require(current_user.has_role(*TRAINING_STAFF))
+    require(can_view_streamer(current_user, streamer_id))
     streamer = _streamer(streamer_id)
     hr_view = is_staff(current_user)
     context: dict[str, Any] = {"s": _detail(streamer, hr_view=hr_view), "hr_view": hr_view}

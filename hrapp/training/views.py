@@ -20,6 +20,8 @@ from hrapp.auth.models import Role, User
 from hrapp.auth.permissions import (
     TRAINING_STAFF,
     can_change_training_record,
+    can_view_training,
+    is_staff,
     require,
     role_required,
 )
@@ -499,7 +501,7 @@ def streamer(streamer_id: int) -> str:
     return render_template(
         "training/streamer.html",
         mentor_form=form,
-        can_assign_mentor=current_user.has_role(Role.HR, Role.ADMIN),
+        can_assign_mentor=is_staff(current_user),
         mentee_passes=services.mentee_passes(streamer.id),
         **_transcript(streamer),
     )
@@ -549,9 +551,9 @@ def me() -> str:
 @bp.get("/me/mentees/<int:streamer_id>")
 @role_required(Role.STREAMER)
 def mentee(streamer_id: int) -> str:
-    mentor = _own_streamer()
+    _own_streamer()
     mentee = db.session.get(Streamer, streamer_id)
-    require(mentee is not None and mentee.mentor_id == mentor.id)
+    require(mentee is not None and can_view_training(current_user, mentee))
     return render_template("training/mentee.html", **_transcript(mentee))
 
 
