@@ -103,12 +103,19 @@ def column_values(conn: Connection, series: pd.Series) -> list[Any]:
 def indexes_rebuilt(
     conn: Connection, table: Table, names: Iterable[str], new_rows: int
 ) -> Iterator[None]:
-    """On SQLite, drop `names` (indexes of `table` in an order other than the rows') before a
-    big insert and build them again after it, inside the same transaction.
+    """Drop `names` (indexes of `table` in an order other than the rows') before a big insert
+    and build them again after it, inside the same transaction.
 
-    SQLite's DDL is transactional: if anything fails, the rollback restores the indexes too.
+    On PostgreSQL the table's foreign keys go too and come back after the insert: checking
+    them row by row is most of a big COPY's time, while adding a constraint checks every row
+    in one join. Adding a constraint holds the table's exclusive lock until the import
+    commits, so pages reading the table wait for it: only a big insert (see REBUILD_*), that
+    is an agency's first load of its history, pays that price.
+
+    The DDL is transactional on both databases: if anything fails, the rollback restores the
+    indexes and constraints too.
     """
-    if not is_sqlite(conn) or new_rows < REBUILD_MIN_ROWS:
+    if new_rows < REBUILD_MIN_ROWS or conn.dialect.name not in ("sqlite", "postgresql"):
         yield
         return
     existing = conn.execute(select(func.count()).select_from(table)).scalar() or 0
@@ -117,11 +124,28 @@ def indexes_rebuilt(
         return
     wanted = set(names)
     indexes = [index for index in table.indexes if index.name in wanted]
+    keys = _foreign_keys(conn, table) if not is_sqlite(conn) else []
+    for name, _definition in keys:
+        conn.exec_driver_sql(f"ALTER TABLE {quote(conn, table.name)} DROP CONSTRAINT {name}")
     for index in indexes:
         index.drop(conn)
     yield
     for index in indexes:
         index.create(conn)
+    for name, definition in keys:
+        conn.exec_driver_sql(
+            f"ALTER TABLE {quote(conn, table.name)} ADD CONSTRAINT {name} {definition}"
+        )
+
+
+def _foreign_keys(conn: Connection, table: Table) -> list[tuple[str, str]]:
+    """The table's foreign keys as PostgreSQL itself defines them: (quoted name, definition)."""
+    rows = conn.exec_driver_sql(
+        "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        (quote(conn, table.name),),
+    )
+    return [(str(name), str(definition)) for name, definition in rows]
 
 
 @contextmanager
