@@ -46,7 +46,6 @@ TOPICS = labels.register(
 NEXT_STEP = {"assistant": ASSISTANT_TO_SENIOR, "senior": SENIOR_TO_MENTOR}
 
 RUBRIC_MAX = 10  # each rubric dimension is scored 0–10
-PRACTICAL_MODULE = "PRACTICAL-1"  # the module whose passes count for a mentor's promotion
 
 # The ten dimensions of a live-streaming assessment (实战考核 / 模拟直播).
 LIVE_RUBRIC: tuple[dict[str, str], ...] = (

@@ -8,8 +8,8 @@ Functions other features rely on (stable signatures):
   scoring library.
 - `module_status(streamer, as_of=None)`: per module required for the streamer's next promotion
   step, passed / failed / expired / missing (the rule is `scoring.training`'s).
-- `mentee_passes(mentor_streamer_id, as_of=None)`: distinct mentees who passed PRACTICAL-1
-  while the streamer mentored them.
+- `mentee_passes(mentor_streamer_id, as_of=None)`: distinct mentees who passed the scheme's
+  mentee module (PRACTICAL-1 by default) while the streamer mentored them.
 - `mentee_facts(mentor_ids=None)`: the mentees' records with the mentor of the day each was
   completed on, as a DataFrame (the scoring library's `mentees` input).
 
@@ -42,7 +42,7 @@ from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.streamers.models import Mentorship, Streamer
 from hrapp.streamers.teams import sorted_teams
-from hrapp.training.curriculum import NEXT_STEP, PRACTICAL_MODULE, RUBRIC_MAX
+from hrapp.training.curriculum import NEXT_STEP, RUBRIC_MAX
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
 from hrapp.training.status import PASSED, STATUSES, ModuleStatus, status_of
 from scoring.training import Attempt, ModuleRule, counts_as_pass
@@ -682,14 +682,23 @@ def mentees(mentor: Streamer) -> list[Streamer]:
     )
 
 
+def mentee_module() -> Module | None:
+    """The module whose passes by a mentor's mentees count for the mentor's promotion: the
+    active scheme's (PRACTICAL-1 by default); None when no step counts mentees."""
+    _version, scheme = active_scheme()
+    code = next((rule.mentee_module for rule in scheme.promotion if rule.mentee_module), None)
+    return None if code is None else module_by_code(code)
+
+
 def mentee_passes(mentor_streamer_id: int, as_of: dt.date | None = None) -> int:
-    """How many distinct mentees passed PRACTICAL-1 while this streamer mentored them.
+    """How many distinct mentees passed the mentee module (`mentee_module`) while this
+    streamer mentored them — what the promotion checklist's mentees criterion counts.
 
     A pass is a non-voided record counting as passed under the module's pass mark, completed on
     or before `as_of` (default: any date) on a day the streamer was the mentee's mentor; it
     still counts after the mentee moves to someone else.
     """
-    module = module_by_code(PRACTICAL_MODULE)
+    module = mentee_module()
     if module is None:
         return 0
     query = (

@@ -168,8 +168,9 @@ def test_mentor_assignment_refuses_cycles_and_trainers(team, hr, trainer, login_
 
 
 def test_the_streamer_page_counts_mentees_who_passed_practical(team, trainer, login_as) -> None:
+    """The scheme's mentee module (PRACTICAL-1 by default), counted as the checklist counts."""
     page = login_as(trainer).get(f"/training/streamers/{team['mentor'].id}").get_data(as_text=True)
-    assert "(1 passed the practical assessment)" in page
+    assert "(1 passed Practical assessment)" in page
 
 
 @pytest.fixture

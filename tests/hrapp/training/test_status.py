@@ -10,18 +10,22 @@ import math
 
 import pandas as pd
 
+from hrapp.appraisals.schemes import save_scheme
+from hrapp.auth.models import Role
 from hrapp.extensions import db
 from hrapp.training.services import (
     ScoreInput,
     expiring_certifications,
     log_record,
     mentee_facts,
+    mentee_module,
     mentee_passes,
     module_status,
     training_facts,
     void_record,
 )
-from tests.factories import assign_mentor, make_streamer
+from scoring import default_scheme_text
+from tests.factories import assign_mentor, make_streamer, make_user
 
 D = dt.date
 
@@ -147,3 +151,18 @@ def test_a_pass_counts_for_the_mentor_of_the_day_even_after_the_mentee_moves(
     assert (mentee_passes(first.id), mentee_passes(second.id)) == (1, 0)
     facts = mentee_facts()
     assert facts[["mentor_id", "mentee_id"]].values.tolist() == [[first.id, moved.id]]
+
+
+def test_mentee_passes_count_the_scheme_s_mentee_module(modules, today) -> None:
+    """The module the mentees criterion counts is the scheme's, on the training page too."""
+    mentor = make_streamer(level="senior")
+    mentee = make_streamer(mentor_id=mentor.id)
+    _log(mentee, modules["FANS-1"], D(2026, 8, 1))
+    db.session.flush()
+    assert mentee_passes(mentor.id) == 0
+    text = default_scheme_text().replace(
+        'mentee_module = "PRACTICAL-1"', 'mentee_module = "FANS-1"'
+    )
+    save_scheme(text, user_id=make_user(Role.HR).id)
+    assert mentee_module().code == "FANS-1"
+    assert mentee_passes(mentor.id) == 1
