@@ -39,6 +39,7 @@ def weekly_trend_chart(weeks: Sequence[dict[str, Any]], starts_on: dt.date) -> M
         x_label_rotation=0,
         truncate_label=-1,
         no_data_text=_("No data"),
+        max_scale=6,  # a handful of amounts on the axis: legible in print
         value_formatter=lambda value: f"¥{value:,.0f}",
     )
     chart.x_labels = [week_label(week["monday"], starts_on) for week in weeks]

@@ -76,7 +76,7 @@ def test_the_sheet_carries_every_part_of_the_paper_form(finalized_pdf: bytes) ->
         "COMPLIANCE-1合规与广告法",  # training completed in the quarter
         "92.5",
         "每周趋势",
-        "¥100,000",  # the weekly chart's axis
+        "¥600,000",  # the weekly chart's axis
         "备注",
         "主播确认",
         "数据来源",
