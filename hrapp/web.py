@@ -15,6 +15,7 @@ from hrapp.core import labels, messages
 from hrapp.core.errors import DomainError
 from hrapp.core.logs import init_request_logging
 from hrapp.core.money import yuan_display
+from hrapp.core.params import init_params
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
 from hrapp.i18n import DATE_FORMATS, TIME_FORMAT, date_pattern, format_day, localized
@@ -29,6 +30,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 def init_web(app: Flask) -> None:
+    init_params(app)  # before the features add their `<int:…>` routes
     app.jinja_env.add_extension("jinja2.ext.do")
     # First of all before-request functions: CSRF checks and the login run after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)

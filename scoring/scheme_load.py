@@ -177,13 +177,17 @@ def _integer(low: int | None = None, high: int | None = None) -> Callable[[objec
     return convert
 
 
+def _finite(value: int | float) -> bool:
+    """Whether a number is one a float can hold (an integer beyond 1e308 is not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _number(low: float | None = None, high: float | None = None) -> Callable[[object], float]:
     def convert(value: object) -> float:
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not _finite(value):
             raise _Invalid("must be a number")
         _check_range(value, low, high)
         return float(value)

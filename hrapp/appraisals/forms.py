@@ -11,7 +11,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from hrapp.live_sessions.parsing.numbers import CellError, parse_amount
 
@@ -33,7 +40,8 @@ class SchemeUploadForm(FlaskForm):
 
 
 class SchemeEditForm(FlaskForm):
-    based_on = HiddenField(validators=[DataRequired()])  # the version the editor started from
+    # The version the editor started from: a version number, or the form was not ours.
+    based_on = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,18}$")])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=300)], description=NOTE_HELP)
 
 

@@ -376,6 +376,8 @@ def _parsed(field: SchemeField, text: str, old: Any = None) -> Any:
             number = float(text)
         except ValueError:
             raise Unreadable(message("Not a number: “%(text)s”.", text=text)) from None
+        if not math.isfinite(number):  # "inf", "nan", "1e309"
+            raise Unreadable(message("Not a number: “%(text)s”.", text=text))
         return int(number) if number.is_integer() and "." not in text else number
     return text
 

@@ -40,6 +40,7 @@ from hrapp.appraisals.sheet import CRITERION_LABELS, appraisal_sheet, metric_lab
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
+from hrapp.core.params import int_arg
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
@@ -408,7 +409,7 @@ def _edit_page(
 @staff_only
 def edit_scheme() -> Response | tuple[str, int]:
     latest = schemes.active_version()
-    start = schemes.get_version(request.args.get("from", latest.version, type=int))
+    start = schemes.get_version(int_arg("from", latest.version))
     data = schemes.scheme_data(start.toml)
     form = SchemeEditForm(based_on=str(latest.version))
     if request.method == "GET":
@@ -448,8 +449,8 @@ def edit_scheme() -> Response | tuple[str, int]:
 @staff_only
 def compare_schemes() -> str:
     latest = schemes.active_version().version
-    new_number = request.args.get("new", latest, type=int)
-    old_number = request.args.get("old", max(new_number - 1, 1), type=int)
+    new_number = int_arg("new", latest)
+    old_number = int_arg("old", max(new_number - 1, 1))
     old, new = schemes.get_version(old_number), schemes.get_version(new_number)
     return render_template(
         "appraisals/compare.html",

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hrapp.audit import display
@@ -13,6 +14,7 @@ from hrapp.audit.labels import ACTIONS, ENTITY_TYPES
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.core.audit import AuditEntry
+from hrapp.core.params import day_arg
 from hrapp.core.timeutil import local_midnight_utc, org_zone
 from hrapp.extensions import db
 
@@ -24,13 +26,6 @@ PER_PAGE = 50
 def audit_changes(changes: dict[str, Any] | None, action: str | None = None) -> list[Any]:
     """The changes of an entry line by line, for the `changes` macro of any page."""
     return display.change_lines(changes, action)
-
-
-def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -47,9 +42,9 @@ def index() -> str:
         query = query.where(AuditEntry.entity_type == entity)
     if entity_id := args.get("entity_id", "").strip():
         query = query.where(AuditEntry.entity_id == entity_id)
-    if since := _day(args.get("since")):
+    if since := day_arg("since", _("From")):
         query = query.where(AuditEntry.at >= local_midnight_utc(since, org_zone()))
-    if until := _day(args.get("until")):
+    if until := day_arg("until", _("To")):
         next_day = until + dt.timedelta(days=1)
         query = query.where(AuditEntry.at < local_midnight_utc(next_day, org_zone()))
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)

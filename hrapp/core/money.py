@@ -37,6 +37,8 @@ def parse_yuan(text: str) -> int:
         value = Decimal(cleaned)
     except InvalidOperation as exc:
         raise ValueError(f"not an amount: {text!r}") from exc
+    if not value.is_finite():  # "inf" and "nan" are Decimals, but no amount
+        raise ValueError(f"not an amount: {text!r}")
     fen = value * FEN_PER_YUAN
     if fen != fen.to_integral_value():
         raise ValueError(f"more than two decimals: {text!r}")

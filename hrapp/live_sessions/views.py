@@ -21,6 +21,7 @@ from hrapp.auth.views import safe_next
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, DomainError, Locked, ValidationFailed
 from hrapp.core.messages import Message
+from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
 from hrapp.jobs import services as jobs
@@ -134,7 +135,7 @@ def preview(sha256: str) -> Response | str:
     name, platform = request.args.get("name", ""), request.args.get("platform", "auto")
     if not name or platform not in PLATFORMS:
         abort(404)
-    job_id = request.args.get("job", type=int)
+    job_id = int_arg("job")
     if job_id:
         check = _stored_check(job_id, sha256)
         if isinstance(check, Response):
@@ -321,13 +322,6 @@ def rates() -> Response | tuple[str, int]:
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _filtered_sessions(args: Any) -> Select[tuple[LiveSession]]:
     query = select(LiveSession).join(LiveSession.account)
     if account := args.get("account", "").strip():
@@ -341,12 +335,12 @@ def _filtered_sessions(args: Any) -> Select[tuple[LiveSession]]:
             .where(Streamer.employee_no == employee_no, SessionHost.session_id == LiveSession.id)
         )
         query = query.where(exists(hosted))
-    if since := _day(args.get("since")):
+    if since := day_arg("since", _("From")):
         query = query.where(LiveSession.started_at >= local_midnight_utc(since, org_zone()))
-    if until := _day(args.get("until")):
+    if until := day_arg("until", _("To")):
         next_day = local_midnight_utc(until + dt.timedelta(days=1), org_zone())
         query = query.where(LiveSession.started_at < next_day)
-    if batch_id := args.get("batch", type=int):
+    if batch_id := int_arg("batch"):
         query = query.where(
             or_(LiveSession.import_batch_id == batch_id, LiveSession.last_batch_id == batch_id)
         )
@@ -406,8 +400,8 @@ def sessions() -> str:
 @staff_only
 def long_weeks() -> str:
     """Weeks over 44 hours on air (PRC labour law), per streamer."""
-    until = _day(request.args.get("until")) or org_today()
-    since = _day(request.args.get("since")) or until - dt.timedelta(weeks=CARE_WEEKS - 1)
+    until = day_arg("until", _("To")) or org_today()
+    since = day_arg("since", _("From")) or until - dt.timedelta(weeks=CARE_WEEKS - 1)
     if since > until:
         since, until = until, since
     if since < until - dt.timedelta(weeks=CARE_MAX_WEEKS - 1):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from hrapp.appraisals.export import safe_cell
 from hrapp.core.money import yuan_text
+from hrapp.core.params import FIRST_DAY, LAST_DAY
 from hrapp.core.timeutil import local_midnight_utc, org_zone, to_org_time
 from hrapp.extensions import db
 from hrapp.live_sessions.models import FULL_SHARE_BP, LiveSession, SessionHost
@@ -41,9 +42,13 @@ CSV_COLUMNS = (
 
 
 def parse_month(text: str | None) -> tuple[int, int] | None:
-    """(year, month) of `YYYY-MM`; None for empty or anything else (all months)."""
+    """(year, month) of `YYYY-MM`; None for empty or anything else (all months), a month
+    outside the calendar the pages compute with (9999-12 has no next month) included."""
     match = MONTH.match((text or "").strip())
-    return None if match is None else (int(match.group(1)), int(match.group(2)))
+    if match is None:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    return (year, month) if FIRST_DAY.year <= year <= LAST_DAY.year else None
 
 
 def _month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:

@@ -27,6 +27,7 @@ from hrapp.auth.permissions import (
 )
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import DomainError, ValidationFailed
+from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.i18n import localized
@@ -170,7 +171,7 @@ def _trainer_choices() -> list[SelectChoice]:
 
 
 def _chosen_module() -> Module | None:
-    module_id = request.args.get("module", type=int)
+    module_id = int_arg("module")
     module = db.session.get(Module, module_id) if module_id else None
     return module if module is not None and module.active else None
 
@@ -187,8 +188,8 @@ def new_record() -> Any:
     form.streamer_id.choices = _streamer_choices()
     form.trainer_id.choices = _trainer_choices()
     if request.method == "GET":
-        form.streamer_id.data = request.args.get("streamer", type=int)
-        form.completed_on.data = _day_arg() or org_today()
+        form.streamer_id.data = int_arg("streamer")
+        form.completed_on.data = day_arg("day", form.completed_on.label.text) or org_today()
         form.trainer_id.data = current_user.id
     problems: list[str] = []
     status = 422 if request.method == "POST" else 200
@@ -227,13 +228,6 @@ def new_record() -> Any:
         modules=services.list_modules(active_only=True),
         problems=problems,
     ), status
-
-
-def _day_arg() -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        return None
 
 
 @bp.route("/classes/new", methods=["GET", "POST"])
