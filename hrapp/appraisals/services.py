@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select
 
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
-from hrapp.appraisals.reasons import not_graded_text
+from hrapp.appraisals.reasons import multiplier_text, not_graded_text
 from hrapp.appraisals.schemes import active_scheme, active_version, parse_scheme
 from hrapp.core import audit
 from hrapp.core.errors import Conflict, NotFound, ValidationFailed
@@ -213,8 +213,7 @@ def _yuan_statement(result: dict[str, Any]) -> dict[str, Any]:
             for line in commission["lines"]
         ],
         "multipliers": [
-            {"kind": f["kind"], "factor": f["factor"], "reason": f["reason"]}
-            for f in commission["multipliers"]
+            {**f, "reason": multiplier_text(f)} for f in commission["multipliers"]
         ],
         "capped": commission["capped"],
     }

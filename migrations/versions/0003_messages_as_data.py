@@ -10,6 +10,7 @@ Revises: 0002
 Create Date: 2026-12-07 00:10:00
 
 """
+
 import re
 
 from alembic import op
@@ -17,8 +18,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -53,6 +54,8 @@ def _scoring_reasons(connection) -> None:
             -> {"code": "unknown_in_sessions", "figure": "avg_watch_seconds", "missing": 1,
                 "sessions": 106}
     A sentence of any other form, or naming a figure or metric scoring never named, is kept.
+    A commission multiplier's "reason" sentence is dropped: its kind and facts are kept and
+    worded when shown.
     """
     appraisals = sa.table(
         "appraisals", sa.column("id", sa.Integer), sa.column("explanation", sa.JSON)
@@ -101,7 +104,7 @@ def _rewrite_json(connection, table, column, rewrite) -> None:
     """Rewrite `column` of the rows whose text mentions an old reason, a batch at a time;
     `rewrite` returns the new value, or None to leave the row as it is."""
     text = sa.cast(column, sa.Text)
-    mentions = sa.or_(text.like("%unknown%"), text.like("%on air %"))
+    mentions = sa.or_(text.like("%unknown%"), text.like("%on air %"), text.like('%"reason"%'))
     update = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("row_id"))
@@ -147,6 +150,19 @@ def _reasons_as_codes(explanation):
         new["incomplete_reasons"] = [
             (_incomplete_code(item) or item) if isinstance(item, str) else item for item in reasons
         ]
+    commission = explanation.get("commission")
+    if isinstance(commission, dict) and isinstance(commission.get("multipliers"), list):
+        # A multiplier's English "reason" repeated its kind and facts ("grade S", "on air
+        # 12.00 h, below the senior minimum of 150 h"): the facts stay, the words go.
+        new["commission"] = {
+            **commission,
+            "multipliers": [
+                {k: v for k, v in factor.items() if k != "reason"}
+                if isinstance(factor, dict)
+                else factor
+                for factor in commission["multipliers"]
+            ],
+        }
     return None if new == explanation else new
 
 
