@@ -6,7 +6,7 @@ DEMO_PASSWORD ?= hrapp-demo-2026
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: demo test lint format typecheck test-sqlite test-postgres test-browser bench install sysdeps translations serve clean
+.PHONY: demo test lint format typecheck test-sqlite test-postgres test-redis test-browser bench install sysdeps translations serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,10 @@ serve:
 ## The browser journeys (tests/browser, Playwright + Debian's Chromium) run once, in the
 ## SQLite pass: they test pages, forms and scripts, which do not change with the database
 ## (run them on PostgreSQL with `scripts/with-postgres.sh .venv/bin/pytest tests/browser`).
+## The job tests run on both queues: on SQLite in those passes, on Redis in a last one.
 test: install
-	bash scripts/system-packages.sh fonts postgres chromium pdftools
-	$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres
+	bash scripts/system-packages.sh fonts postgres chromium pdftools redis
+	$(MAKE) --no-print-directory lint typecheck test-sqlite test-postgres test-redis
 
 lint: install
 	$(BIN)/ruff check .
@@ -55,6 +56,11 @@ test-sqlite: install
 
 test-postgres: install
 	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+
+# The job tests' Redis variants (marked `redis`) on a throwaway Redis on a private socket.
+# HRAPP_REQUIRE_REDIS: a missing REDIS_URL fails them instead of skipping them.
+test-redis: install
+	HRAPP_REQUIRE_REDIS=1 bash scripts/with-redis.sh $(BIN)/pytest -q -p no:cacheprovider -m redis tests/hrapp
 
 test-browser: install
 	bash scripts/system-packages.sh chromium

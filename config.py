@@ -30,6 +30,8 @@ class Config:
         "pool_pre_ping": True,
         "hide_parameters": True,
     }
+    # The job queue: Redis when set (redis://host:6379/0, unix:///path/redis.sock), else a SQLite
+    # file (HUEY_SQLITE_PATH) that the web app and the worker share on one machine.
     REDIS_URL = os.environ.get("REDIS_URL", "")
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite"))
     HUEY_IMMEDIATE = False

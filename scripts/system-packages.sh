@@ -2,14 +2,15 @@
 # Install what the operating system must provide, when missing and when we may (root + apt):
 # CJK fonts for the PDF sheets, Pango for WeasyPrint, PostgreSQL 15 for the test suite,
 # Debian's Chromium for the browser tests (Playwright drives it by path: no browser download),
-# and poppler-utils, whose pdftoppm turns a rendered sheet into a PNG for the tests.
-# Usage: scripts/system-packages.sh [fonts] [postgres] [chromium] [pdftools]
+# poppler-utils, whose pdftoppm turns a rendered sheet into a PNG for the tests, and Redis, for
+# the job tests' second pass on the Redis queue.
+# Usage: scripts/system-packages.sh [fonts] [postgres] [chromium] [pdftools] [redis]
 #
 # - Nothing missing: installs nothing, runs no `apt-get update`, exits 0 (safe to run every time).
 # - Root with apt-get: `apt-get update` once, then installs exactly the missing packages.
 # - Not root (or no apt-get): installs nothing and prints the command to run. Missing fonts are
-#   a warning (exit 0: `make demo` runs without them). Missing `postgres`, `chromium` or
-#   `pdftools` packages are an error (exit 1): only `make test` and `make test-browser` ask for
+#   a warning (exit 0: `make demo` runs without them). Missing `postgres`, `chromium`,
+#   `pdftools` or `redis` packages are an error (exit 1): only `make test` and `make test-browser` ask for
 #   them, and neither can pass without them, so they stop here instead of failing minutes later.
 set -euo pipefail
 
@@ -69,8 +70,15 @@ for item in "${want[@]}"; do
         required+=(poppler-utils)
       fi
       ;;
+    redis)
+      # scripts/with-redis.sh runs $HRAPP_REDIS_SERVER, else redis-server on $PATH.
+      if ! has redis-server command -v "${HRAPP_REDIS_SERVER:-redis-server}"; then
+        missing+=(redis-server)
+        required+=(redis-server)
+      fi
+      ;;
     *)
-      echo "Unknown group '$item' (groups: fonts postgres chromium pdftools)" >&2
+      echo "Unknown group '$item' (groups: fonts postgres chromium pdftools redis)" >&2
       exit 2
       ;;
   esac

@@ -74,6 +74,7 @@ class FakeSystem:
             "HRAPP_CHROMIUM": str(self.root / "no-chromium"),
             "PGBIN": str(self.root / "no-postgres"),
             "HRAPP_PDFTOPPM": str(self.root / "no-pdftoppm"),
+            "HRAPP_REDIS_SERVER": str(self.root / "no-redis-server"),
             "HOME": str(self.root),
         }
         return subprocess.run(
@@ -197,6 +198,26 @@ def test_a_normal_user_without_the_pdf_tools_is_stopped(system: FakeSystem) -> N
 
     assert result.returncode == 1
     assert "The tests cannot run without: poppler-utils" in result.stderr
+
+
+def test_the_redis_server_the_queue_tests_need_is_installed_once(system: FakeSystem) -> None:
+    first = system.run("fonts", "postgres", "redis")
+
+    assert first.returncode == 0, first.stderr
+    assert system.apt_calls() == [
+        "update -qq",
+        "install -y -qq --no-install-recommends fonts-noto-cjk postgresql-15 redis-server",
+    ]
+    assert system.run("redis").stdout == ""
+    assert len(system.apt_calls()) == 2
+
+
+def test_a_normal_user_without_redis_is_stopped(system: FakeSystem) -> None:
+    result = system.run("redis", uid=1000)
+
+    assert result.returncode == 1
+    assert "sudo apt-get install -y --no-install-recommends redis-server" in result.stdout
+    assert "The tests cannot run without: redis-server" in result.stderr
 
 
 def test_an_unknown_group_is_refused(system: FakeSystem) -> None:
