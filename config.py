@@ -35,6 +35,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL", "")
     HUEY_SQLITE_PATH = os.environ.get("HUEY_SQLITE_PATH", str(INSTANCE_DIR / "jobs.sqlite"))
     HUEY_IMMEDIATE = False
+    # A running job's worker says it is alive every JOB_HEARTBEAT_SECONDS; a job not heard of
+    # for JOB_LEASE_SECONDS is taken for dead (its worker was killed) and marked failed. The
+    # lease is long enough for a busy machine to miss a few beats.
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "120"))
     ORG_TIMEZONE = os.environ.get("ORG_TIMEZONE", "Asia/Shanghai")
     ORG_CURRENCY = os.environ.get("ORG_CURRENCY", "CNY")
     ORG_NAME = os.environ.get("ORG_NAME", "hrapp")

@@ -74,6 +74,8 @@ ACTIONS = labels.register(
         "user.bulk_create": _l("Streamer logins created at once"),
         "user.password_reset": _l("Password reset by HR"),
         "job.submit": _l("Background job started"),
+        "job.lost": _l("Background job failed: its worker stopped"),
+        "job.retry": _l("Background job retried"),
         "demo.load": _l("Demo agency loaded"),
         "backup.make": _l("Backup made"),
         "backup.restore": _l("Backup restored"),
@@ -120,6 +122,8 @@ FIELDS = labels.register(
         "locale": _l("Language"),
         "usernames": _l("Usernames"),
         "must_change_password": _l("Must change the password"),
+        # background jobs
+        "retry_of": _l("Retry of job"),
         # the roster
         "employee_no": _l("Employee no."),
         "legal_name": _l("Legal name"),

@@ -31,6 +31,10 @@ class Job(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None]
+    # The last sign of life of the worker running it, as far as the database knows: set when it
+    # starts and when it is found dead. Its beats while it works go to the queue's storage,
+    # beside its progress (`hrapp.jobs.services.Heartbeat`).
+    heartbeat_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
 
     @property

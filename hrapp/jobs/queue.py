@@ -29,6 +29,7 @@ class JobQueue:
     huey: Huey
     run_job: TaskWrapper  # runs one stored job in the worker
     level_changes: TaskWrapper  # hourly: scheduled level changes take effect
+    expire_lost_jobs: TaskWrapper  # every minute: jobs whose worker died are marked failed
 
 
 def make_huey(config: Mapping[str, Any]) -> Huey:

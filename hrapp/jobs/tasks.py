@@ -38,7 +38,20 @@ def init_queue(app: Flask) -> JobQueue:
             if apply_due_level_changes():
                 db.session.commit()
 
-    queue = JobQueue(huey=huey, run_job=run_job, level_changes=level_changes)
+    @huey.periodic_task(crontab(minute="*"), name="expire_lost_jobs")
+    def expire_lost_jobs() -> None:
+        """Every minute, running jobs whose worker died (no heartbeat within the lease) are
+        marked failed, so that nobody waits on them."""
+        with _in_app(app):
+            if services.expire_lost_jobs():
+                db.session.commit()
+
+    queue = JobQueue(
+        huey=huey,
+        run_job=run_job,
+        level_changes=level_changes,
+        expire_lost_jobs=expire_lost_jobs,
+    )
     app.extensions["hrapp.jobs"] = queue
     return queue
 
