@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from hrapp.auth.permissions import is_staff
+from hrapp.auth.permissions import can_view_job
 from hrapp.core.errors import Conflict
 from hrapp.extensions import db
 from hrapp.jobs import services
@@ -20,7 +20,7 @@ def _visible_job(job_id: int) -> Job:
     """The job, if the user may see it (staff, or whoever submitted it); a running job whose
     worker died is marked failed on the way, so that nobody waits on it."""
     job = db.session.get(Job, job_id)
-    if job is None or not (is_staff(current_user) or job.created_by_id == current_user.id):
+    if job is None or not can_view_job(current_user, job):
         abort(404)
     if services.expire_if_lost(job):
         db.session.commit()
