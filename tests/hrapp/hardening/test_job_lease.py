@@ -218,33 +218,33 @@ def _running_job(user: User, *, beat_seconds_ago: float) -> Job:
     return job
 
 
-def test_the_periodic_check_fails_jobs_whose_worker_died(app: Flask) -> None:
-    app.config["JOB_LEASE_SECONDS"] = LEASE_SECONDS
-    hr = make_user(Role.HR)
-    dead = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
-    alive = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
-    fresh = _running_job(hr, beat_seconds_ago=0)
-    job_queue().huey.put(f"job-heartbeat:{alive.id}", time.time())  # its worker still beats
+def test_the_periodic_check_fails_jobs_whose_worker_died(file_app: Flask) -> None:
+    with _database(file_app):
+        hr = make_user(Role.HR)
+        dead = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
+        alive = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
+        fresh = _running_job(hr, beat_seconds_ago=0)
+        job_queue().huey.put(f"job-heartbeat:{alive.id}", time.time())  # its worker still beats
 
-    job_queue().expire_lost_jobs.call_local()
+        job_queue().expire_lost_jobs.call_local()
 
-    db.session.expire_all()
-    assert [db.session.get(Job, j.id).status for j in (dead, alive, fresh)] == [
-        "failed",
-        "running",
-        "running",
-    ]
+        db.session.expire_all()
+        assert [db.session.get(Job, j.id).status for j in (dead, alive, fresh)] == [
+            "failed",
+            "running",
+            "running",
+        ]
 
 
-def test_a_beating_worker_keeps_its_job_running(app: Flask) -> None:
+def test_a_beating_worker_keeps_its_job_running(file_app: Flask) -> None:
     """The heartbeat goes on between progress reports: a long step is not a dead worker."""
-    app.config.update(JOB_LEASE_SECONDS=LEASE_SECONDS, JOB_HEARTBEAT_SECONDS=0.1)
-    hr = make_user(Role.HR)
-    job = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
-    with services.Heartbeat(job_queue().huey, job.id, 0.1):
-        time.sleep(0.3)
-        assert not services.expire_if_lost(job)
-    assert job.status == "running"
+    with _database(file_app):
+        hr = make_user(Role.HR)
+        job = _running_job(hr, beat_seconds_ago=LEASE_SECONDS + 1)
+        with services.Heartbeat(job_queue().huey, job.id, 0.1):
+            time.sleep(0.3)
+            assert not services.expire_if_lost(job)
+        assert job.status == "running"
 
 
 def test_only_a_failed_job_is_retried(app: Flask, login_as: Callable[[User], FlaskClient]) -> None:
