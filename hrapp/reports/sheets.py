@@ -135,7 +135,7 @@ def sheet_document(
             cycle=sheet["cycle"]["code"],
             when=localtime_filter(generated_at or utcnow()),
         )
-        chart = weekly_trend_chart(sheet["weekly"], sheet["cycle"]["starts_on"])
+        chart = weekly_trend_chart(sheet["weekly"], sheet["cycle"]["starts_on"], for_print=True)
         template = current_app.jinja_env.get_template(TEMPLATE)
         html = template.render(
             s=sheet,
