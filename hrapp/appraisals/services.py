@@ -212,9 +212,7 @@ def _yuan_statement(result: dict[str, Any]) -> dict[str, Any]:
             }
             for line in commission["lines"]
         ],
-        "multipliers": [
-            {**f, "reason": multiplier_text(f)} for f in commission["multipliers"]
-        ],
+        "multipliers": [{**f, "reason": multiplier_text(f)} for f in commission["multipliers"]],
         "capped": commission["capped"],
     }
 

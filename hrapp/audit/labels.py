@@ -79,10 +79,6 @@ ACTIONS = labels.register(
         "demo.load": _l("Demo agency loaded"),
         "backup.make": _l("Backup made"),
         "backup.restore": _l("Backup restored"),
-        # the printed appraisal sheets
-        "appraisal.sheet": _l("Appraisal sheet printed"),
-        "cycle.sheets": _l("Appraisal sheets printed"),
-        "cycle.sheets_download": _l("Appraisal sheets downloaded"),
     },
 )
 
