@@ -150,6 +150,14 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     )
 
 
+def end_read() -> None:
+    """End the read-only transaction of a chunk's view models. Outside a GET request SQLite
+    transactions take the write lock up front (`hrapp.core.sqlite`): held for the minutes a
+    cycle's rendering takes, it would make every other writer wait and fail. Nothing is
+    pending here (this module only reads), so the commit writes nothing."""
+    db.session.commit()
+
+
 def render_all(
     cycle: AppraisalCycle,
     ids: Sequence[int],
@@ -159,7 +167,9 @@ def render_all(
 ) -> Iterator[tuple[int, str, bytes]]:
     """(position in `ids`, file name, PDF) of every sheet as the pool finishes them (not in
     order). At most two chunks per worker are in flight, so memory stays flat for any cycle.
-    A sheet stopped at its time limit stops the whole run: SheetTooSlow names it."""
+    A sheet stopped at its time limit stops the whole run: SheetTooSlow names it. The caller
+    must have nothing pending in the session: the transaction is ended after each chunk read
+    (`end_read`)."""
     total = len(ids)
     generated_at = utcnow()
     workers = workers or worker_count()
@@ -172,6 +182,7 @@ def render_all(
         def submit_next() -> None:
             for index, chunk in chunks:
                 sheets = view_models(cycle, chunk, lang)
+                end_read()
                 pending[pool.submit(render_chunk, sheets, lang, generated_at)] = index * CHUNK
                 return
 

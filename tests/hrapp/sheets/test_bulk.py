@@ -133,15 +133,19 @@ def test_a_pathological_sheet_fails_the_job_with_a_clear_error(
 
 
 def test_the_pool_renders_every_sheet_once_with_progress(finalized, tmp_path) -> None:
-    steps: list[tuple[int, int]] = []
+    steps: list[tuple[int, int, bool]] = []
     ids = chosen_appraisals(finalized)
 
-    bundle = write_bundle(
-        finalized, ids, "zip", "zh", tmp_path / "all.zip", lambda d, t, _m: steps.append((d, t)), 2
-    )
+    def progress(done: int, total: int, _step: object) -> None:
+        # While the workers render, this process holds no transaction: on SQLite, outside a
+        # GET request, one would hold the write lock for the whole print.
+        steps.append((done, total, db.session().in_transaction()))
+
+    bundle = write_bundle(finalized, ids, "zip", "zh", tmp_path / "all.zip", progress, 2)
 
     assert bundle.count == 2
-    assert steps[0] == (0, 2) and steps[-1] == (2, 2)
+    assert steps[0][:2] == (0, 2) and steps[-1][:2] == (2, 2)
+    assert [in_transaction for *_counts, in_transaction in steps[1:]] == [False] * len(steps[1:])
     assert not (tmp_path / "all.zip.part").exists()
 
 
