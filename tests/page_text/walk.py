@@ -30,6 +30,7 @@ NOT_READ = {"static": "the app's files (CSS, JavaScript, icons), not pages"}
 # (in the first language: a file's words do not follow the account's language).
 DOWNLOADS = {
     "jobs.progress": "JSON the progress bar polls",
+    "main.healthz": "JSON the load balancer asks (database and job queue)",
     "appraisals.scheme_toml": "the scheme's TOML file",
     "live_sessions.template": "the empty CSV template",
     "portal.sessions_csv": "a streamer's sessions as CSV",

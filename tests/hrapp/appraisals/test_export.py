@@ -23,7 +23,7 @@ from tests.hrapp.appraisals.helpers import worked_example_quarter
 HEADER = (
     "employee_no,name,level,cycle,sessions,on_air_hours,gmv,refunds,net_gmv,avg_watch_seconds,"
     "new_followers,net_followers,score,grade,tier_commission,multiplier,adjustment,payable,"
-    "promotion_eligible,team,not_graded,data_incomplete,status"
+    "promotion_eligible,team,not_graded,data_incomplete,status,streamer_response"
 )
 
 
@@ -56,9 +56,9 @@ def test_the_csv_bytes_of_a_small_cycle(cli, tmp_path) -> None:
         + HEADER
         + "\r\n"
         + "E1001,张三,senior,2026Q3,5,250.00,1200000.00,0.00,1200000.00,90.00,15000,15000,"
-        "90.00,A,11500.00,1.1,0.00,12650.00,no,一组,no,no,draft\r\n"
+        "90.00,A,11500.00,1.1,0.00,12650.00,no,一组,no,no,draft,none\r\n"
         + "E1002,李四,assistant,2026Q3,0,0.00,0.00,0.00,0.00,,0,0,,not graded,0.00,0.50,"
-        "-50.00,-50.00,no,一组,yes,no,draft\r\n"
+        "-50.00,-50.00,no,一组,yes,no,draft,none\r\n"
     )
     assert out.read_bytes() == expected.encode("utf-8")
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "cycle.export")).one()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hrapp.core.db import utcnow
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.live_sessions.jobs import KIND, payload
@@ -26,6 +27,8 @@ def _job(hr, status: str, *, dry_run: bool = False) -> Job:
         },
         error="boom" if status == "failed" else None,
         created_by_id=hr.id,
+        # A job a worker has started holds a lease from then; without it "running" is lost.
+        started_at=None if status == "queued" else utcnow(),
     )
     db.session.add(job)
     db.session.commit()
