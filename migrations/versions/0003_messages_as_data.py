@@ -63,8 +63,17 @@ def _scoring_reasons(connection) -> None:
     revisions = sa.table(
         "appraisal_revisions", sa.column("id", sa.Integer), sa.column("snapshot", sa.JSON)
     )
-    _rewrite_json(connection, appraisals, appraisals.c.explanation, _reasons_as_codes)
-    _rewrite_json(connection, revisions, revisions.c.snapshot, _snapshot_reasons_as_codes)
+    explanation, snapshot = appraisals.c.explanation, revisions.c.snapshot
+    _rewrite_each(
+        connection, appraisals, explanation, _reasons_as_codes, _mentions_old_reason(explanation)
+    )
+    _rewrite_each(
+        connection,
+        revisions,
+        snapshot,
+        _snapshot_reasons_as_codes,
+        _mentions_old_reason(snapshot),
+    )
 
 
 _BATCH = 500
@@ -100,11 +109,15 @@ _METRICS = {
 }
 
 
-def _rewrite_json(connection, table, column, rewrite) -> None:
-    """Rewrite `column` of the rows whose text mentions an old reason, a batch at a time;
-    `rewrite` returns the new value, or None to leave the row as it is."""
+def _mentions_old_reason(column):
+    """Only rows whose text mentions an old reason can change."""
     text = sa.cast(column, sa.Text)
-    mentions = sa.or_(text.like("%unknown%"), text.like("%on air %"), text.like('%"reason"%'))
+    return sa.or_(text.like("%unknown%"), text.like("%on air %"), text.like('%"reason"%'))
+
+
+def _rewrite_each(connection, table, column, rewrite, where) -> None:
+    """Rewrite `column` of every row `where` holds, a batch at a time; `rewrite` returns the
+    new value, or None to leave the row as it is."""
     update = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("row_id"))
@@ -114,7 +127,7 @@ def _rewrite_json(connection, table, column, rewrite) -> None:
     while True:
         rows = connection.execute(
             sa.select(table.c.id, column)
-            .where(table.c.id > last, mentions)
+            .where(table.c.id > last, where)
             .order_by(table.c.id)
             .limit(_BATCH)
         ).all()
@@ -625,34 +638,6 @@ def _import_problems(connection) -> None:
     _rewrite_each(
         connection, jobs, jobs.c.result, _check_as_messages, jobs.c.kind == "sessions_import"
     )
-
-
-def _rewrite_each(connection, table, column, rewrite, where) -> None:
-    """Rewrite `column` of every row `where` holds, a batch at a time; `rewrite` returns the
-    new value, or None to leave the row as it is."""
-    update = (
-        sa.update(table)
-        .where(table.c.id == sa.bindparam("row_id"))
-        .values({column.name: sa.bindparam("new_value")})
-    )
-    last = 0
-    while True:
-        rows = connection.execute(
-            sa.select(table.c.id, column)
-            .where(table.c.id > last, where)
-            .order_by(table.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        changed = []
-        for row_id, value in rows:
-            new_value = rewrite(value)
-            if new_value is not None:
-                changed.append({"row_id": row_id, "new_value": new_value})
-        if changed:
-            connection.execute(update, changed)
-        last = rows[-1][0]
 
 
 def _problems_as_messages(problems):
