@@ -5,7 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+
 import scoring
+from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.extensions import db
 from hrapp.streamers.models import PlatformAccount, Streamer
 from tests.factories import make_account, make_session
 
@@ -59,3 +63,12 @@ def scheme_without_mentors() -> str:
     for target in (", mentor = 80_000_000", ", mentor = 90", ", mentor = 8_000"):
         text = text.replace(target, "")
     return text[: text.index('[[promotion]]\nfrom_level = "senior"')]
+
+
+def appraisal_of(cycle: AppraisalCycle, streamer) -> Appraisal:
+    """The appraisal as the database holds it now (not a stale copy from the session)."""
+    return db.session.scalars(
+        select(Appraisal)
+        .where(Appraisal.cycle_id == cycle.id, Appraisal.streamer_id == streamer.id)
+        .execution_options(populate_existing=True)
+    ).one()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from hrapp.appraisals import services
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
@@ -13,7 +12,7 @@ from hrapp.appraisals.runner import run_cycle
 from hrapp.auth.models import Role
 from hrapp.extensions import db
 from tests.factories import make_streamer, make_user
-from tests.hrapp.appraisals.helpers import worked_example_quarter
+from tests.hrapp.appraisals.helpers import appraisal_of, worked_example_quarter
 
 WORKED_COMMISSION_FEN = 1_265_000  # ¥11,500 × 1.1 (grade A)
 
@@ -41,14 +40,6 @@ def q3(senior) -> AppraisalCycle:
     run_cycle(cycle)
     db.session.commit()
     return cycle
-
-
-def appraisal_of(cycle: AppraisalCycle, streamer) -> Appraisal:
-    return db.session.scalars(
-        select(Appraisal)
-        .where(Appraisal.cycle_id == cycle.id, Appraisal.streamer_id == streamer.id)
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import datetime as dt
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from hrapp.appraisals import closing, services
-from hrapp.appraisals.models import Appraisal, AppraisalCycle
+from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.runner import run_cycle
 from hrapp.auth.models import Role
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
@@ -86,14 +85,6 @@ def finalized_q3(q3, hr) -> AppraisalCycle:
     closing.finalize_cycle(q3, hr)
     db.session.commit()
     return q3
-
-
-def appraisal_of(cycle: AppraisalCycle, streamer) -> Appraisal:
-    return db.session.scalars(
-        select(Appraisal)
-        .where(Appraisal.cycle_id == cycle.id, Appraisal.streamer_id == streamer.id)
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def this_quarter_start() -> dt.datetime:

@@ -19,7 +19,7 @@ from hrapp.appraisals.runner import run_cycle
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 from hrapp.portal.models import AppraisalResponse
-from tests.hrapp.portal.conftest import appraisal_of
+from tests.hrapp.appraisals.helpers import appraisal_of
 
 
 def _actions() -> list[str]:

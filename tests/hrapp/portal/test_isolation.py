@@ -12,8 +12,7 @@ import pytest
 from hrapp.appraisals import closing
 from hrapp.extensions import db
 from tests.factories import make_account
-from tests.hrapp.appraisals.helpers import MID_Q3, broadcast
-from tests.hrapp.portal.conftest import appraisal_of
+from tests.hrapp.appraisals.helpers import MID_Q3, appraisal_of, broadcast
 
 SENTINELS = {
     "a_hr_notes": "SENTINEL-A-HR-NOTE",

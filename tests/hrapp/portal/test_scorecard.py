@@ -17,7 +17,7 @@ from hrapp.extensions import db
 from hrapp.portal.running import quarter_of, running_quarter
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import ScoreInput, log_record, module_by_code
-from tests.hrapp.portal.conftest import appraisal_of
+from tests.hrapp.appraisals.helpers import appraisal_of
 
 
 def _count(model) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from hrapp.appraisals import closing, services
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
@@ -22,7 +22,12 @@ from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch, LiveSession
 from hrapp.training.models import Module, TrainingRecord
 from tests.factories import make_account, make_streamer, make_user
-from tests.hrapp.appraisals.helpers import MID_Q3, broadcast, worked_example_quarter
+from tests.hrapp.appraisals.helpers import (
+    MID_Q3,
+    appraisal_of,
+    broadcast,
+    worked_example_quarter,
+)
 
 NAME = "龚喆"
 STAGE_NAME = "喆喆"
@@ -116,14 +121,6 @@ def finalized(q3, hr) -> AppraisalCycle:
     closing.finalize_cycle(q3, hr)
     db.session.commit()
     return q3
-
-
-def appraisal_of(cycle: AppraisalCycle, streamer) -> Appraisal:
-    return db.session.scalars(
-        select(Appraisal)
-        .where(Appraisal.cycle_id == cycle.id, Appraisal.streamer_id == streamer.id)
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 @pytest.fixture
