@@ -17,7 +17,13 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from hrapp.extensions import db
-from tests.hrapp.foundation.test_migrations import BACKENDS, _fresh_postgres_database
+from tests.hrapp.foundation.migration_helpers import (
+    insert_row,
+    migrated_app,
+    migration_database,
+    rows_at,
+)
+from tests.hrapp.foundation.test_migrations import BACKENDS
 
 NOW = dt.datetime(2026, 10, 8, 12, 0, tzinfo=dt.UTC)
 STREAMER_ID = 7
@@ -154,20 +160,12 @@ LEVEL_REASONS = [
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'audit.sqlite'}"
-        return
-    yield from _fresh_postgres_database()
-
-
-def _insert(connection: sa.Connection, table: str, types: dict, /, **values: object) -> None:
-    columns = [sa.column(key, types.get(key, sa.String)) for key in values]
-    connection.execute(sa.insert(sa.table(table, *columns)).values(**values))
+    yield from migration_database(request.param, tmp_path)
 
 
 def _rows_at_0002(connection: sa.Connection) -> None:
     moment = sa.DateTime(timezone=True)
-    _insert(
+    insert_row(
         connection,
         "streamers",
         {"id": sa.Integer, "created_at": moment, "updated_at": moment},
@@ -185,7 +183,7 @@ def _rows_at_0002(connection: sa.Connection) -> None:
         updated_at=NOW,
     )
     for number, (action, kind, key, summary, _new) in enumerate(SUMMARIES, start=1):
-        _insert(
+        insert_row(
             connection,
             "audit_entries",
             {"id": sa.Integer, "at": moment, "changes": sa.JSON},
@@ -199,7 +197,7 @@ def _rows_at_0002(connection: sa.Connection) -> None:
             changes={},
         )
     for number, (title, _new) in enumerate(JOB_TITLES, start=1):
-        _insert(
+        insert_row(
             connection,
             "jobs",
             {
@@ -218,7 +216,7 @@ def _rows_at_0002(connection: sa.Connection) -> None:
             created_at=NOW,
         )
     for number, (reason, _new) in enumerate(LEVEL_REASONS, start=1):
-        _insert(
+        insert_row(
             connection,
             "level_changes",
             {
@@ -246,19 +244,13 @@ def _column(connection: sa.Connection, table: str, column: str) -> list[Any]:
 def test_stored_summaries_titles_and_reasons_become_messages(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
-    migrated = make_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with migrated.app_context():
-        try:
-            upgrade(revision="0002")
-            with db.engine.begin() as connection:
-                _rows_at_0002(connection)
-            upgrade()
-            with db.engine.connect() as connection:
-                summaries = _column(connection, "audit_entries", "summary")
-                titles = _column(connection, "jobs", "title")
-                reasons = _column(connection, "level_changes", "reason")
-        finally:
-            db.engine.dispose()
+    with migrated_app(make_app, database_url):
+        rows_at("0002", _rows_at_0002)
+        upgrade()
+        with db.engine.connect() as connection:
+            summaries = _column(connection, "audit_entries", "summary")
+            titles = _column(connection, "jobs", "title")
+            reasons = _column(connection, "level_changes", "reason")
     assert summaries == [new for *_old, new in SUMMARIES]
     assert titles == [new for _old, new in JOB_TITLES]
     assert reasons == [new for _old, new in LEVEL_REASONS]

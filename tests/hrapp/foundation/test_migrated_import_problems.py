@@ -13,15 +13,19 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from hrapp.auth.models import Role
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.live_sessions.models import ImportBatch
-from tests.factories import TEST_PASSWORD, make_user
-from tests.hrapp.foundation.test_migrations import BACKENDS, _fresh_postgres_database
+from tests.hrapp.foundation.migration_helpers import (
+    insert_row,
+    migrated_app,
+    migration_database,
+    reader,
+    rows_at,
+)
+from tests.hrapp.foundation.test_migrations import BACKENDS
 
 NOW = dt.datetime(2026, 10, 8, 12, 0, tzinfo=dt.UTC)
 
@@ -76,15 +80,7 @@ NEW_REASONS = [
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'import_problems.sqlite'}"
-        return
-    yield from _fresh_postgres_database()
-
-
-def _insert(connection: sa.Connection, table: str, types: dict, /, **values: object) -> None:
-    columns = [sa.column(key, types.get(key, sa.String)) for key in values]
-    connection.execute(sa.insert(sa.table(table, *columns)).values(**values))
+    yield from migration_database(request.param, tmp_path)
 
 
 def _stored_at_0002(connection: sa.Connection) -> None:
@@ -93,7 +89,7 @@ def _stored_at_0002(connection: sa.Connection) -> None:
         ("id", "size_bytes", "total_rows", "inserted", "updated", "unchanged", "rejected"),
         sa.Integer,
     )
-    _insert(
+    insert_row(
         connection,
         "import_batches",
         {**numbers, "omitted_problems": sa.Integer, "accept_valid_rows": sa.Boolean,
@@ -104,7 +100,7 @@ def _stored_at_0002(connection: sa.Connection) -> None:
         omitted_problems=0, created_at=NOW,
     )  # fmt: skip
     result = {"payload": {"dry_run": True}, "outcome": {"check": {"problems": OLD_REPORT}}}
-    _insert(
+    insert_row(
         connection,
         "jobs",
         {"id": sa.Integer, "done": sa.Integer, "total": sa.Integer, "result": sa.JSON,
@@ -112,16 +108,6 @@ def _stored_at_0002(connection: sa.Connection) -> None:
         id=1, kind="sessions_import", title="Checking 九月.csv", status="done", done=1, total=1,
         message="", result=result, created_at=NOW,
     )  # fmt: skip
-
-
-def _reader(app: Flask, locale: str) -> FlaskClient:
-    user = make_user(Role.HR)
-    user.locale = locale
-    db.session.commit()
-    client = app.test_client()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
 
 
 def _reasons(html: str) -> list[str]:
@@ -134,27 +120,20 @@ def _reasons(html: str) -> list[str]:
 def test_stored_problem_sentences_become_messages_read_in_both_languages(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
-    migrated = make_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with migrated.app_context():
-        try:
-            upgrade(revision="0002")
-            with db.engine.begin() as connection:
-                _stored_at_0002(connection)
+    with migrated_app(make_app, database_url) as migrated:
+        rows_at("0002", _stored_at_0002)
 
-            upgrade(revision="0003")
+        upgrade(revision="0003")
 
-            report = db.session.get(ImportBatch, 1).report
-            assert [p["reason"] for p in report] == NEW_REASONS
-            assert report[1]["row"] == 2 and report[1]["value"] == "x"  # the rest is untouched
-            db.session.close()
-            upgrade()  # the later revisions: the page reads today's tables
-            job = db.session.get(Job, 1)
-            assert [p["reason"] for p in job.result["outcome"]["check"]["problems"]] == NEW_REASONS
-            chinese = _reasons(_reader(migrated, "zh_CN").get("/imports/batches/1").text)
-            english = _reasons(_reader(migrated, "en").get("/imports/batches/1").text)
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        report = db.session.get(ImportBatch, 1).report
+        assert [p["reason"] for p in report] == NEW_REASONS
+        assert report[1]["row"] == 2 and report[1]["value"] == "x"  # the rest is untouched
+        db.session.close()
+        upgrade()  # the later revisions: the page reads today's tables
+        job = db.session.get(Job, 1)
+        assert [p["reason"] for p in job.result["outcome"]["check"]["problems"]] == NEW_REASONS
+        chinese = _reasons(reader(migrated, "zh_CN").get("/imports/batches/1").text)
+        english = _reasons(reader(migrated, "en").get("/imports/batches/1").text)
 
     assert chinese[1:] == [
         "不是数字。",

@@ -16,7 +16,8 @@ from flask_migrate import downgrade, upgrade
 
 import scoring
 from hrapp.extensions import db
-from tests.hrapp.foundation.test_migrations import BACKENDS, _fresh_postgres_database
+from tests.hrapp.foundation.migration_helpers import migrated_app, migration_database
+from tests.hrapp.foundation.test_migrations import BACKENDS
 
 NOW = dt.datetime(2026, 10, 8, 12, 0, tzinfo=dt.UTC)
 NEW_COMMENT = (
@@ -55,10 +56,7 @@ STRICTER = (
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'module_rules.sqlite'}"
-        return
-    yield from _fresh_postgres_database()
+    yield from migration_database(request.param, tmp_path)
 
 
 def _store_versions(connection: sa.Connection) -> None:
@@ -96,55 +94,50 @@ def _schemes(connection: sa.Connection) -> list[str]:
 def test_scheme_keys_move_to_the_curriculum_without_making_anyone_eligible(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
-    migrated = make_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with migrated.app_context():
-        try:
-            upgrade(revision="0005")
-            with db.engine.begin() as connection:
-                _store_versions(connection)
-                before = _modules(connection)
-            assert before["PRACTICAL-1"]["pass_mark"] == 80  # the shipped curriculum
+    with migrated_app(make_app, database_url):
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            _store_versions(connection)
+            before = _modules(connection)
+        assert before["PRACTICAL-1"]["pass_mark"] == 80  # the shipped curriculum
 
-            upgrade(revision="0006")
+        upgrade(revision="0006")
 
-            with db.engine.begin() as connection:
-                after = _modules(connection)
-                shipped, stricter = _schemes(connection)
-            # The latest version asked more of two modules: the curriculum takes it.
-            assert (after["PRACTICAL-1"]["pass_mark"], after["PRACTICAL-1"]["assessed"]) == (
-                85,
-                True,
-            )
-            assert (after["SCRIPT-1"]["pass_mark"], after["SCRIPT-1"]["validity_months"]) == (
-                None,
-                24,
-            )
-            # Asking less than the curriculum changes nothing (the stricter scheme no longer
-            # names COMPLIANCE-1's minimum, the curriculum keeps 80 and 12 months).
-            assert (
-                after["COMPLIANCE-1"]["pass_mark"],
-                after["COMPLIANCE-1"]["validity_months"],
-            ) == (
-                80,
-                12,
-            )
-            assert after["MENTOR-1"]["pass_mark"] == 85
-            assert "required_for" not in after["MENTOR-1"]
-            # Every version loads under the new rules; the shipped one reads exactly as the
-            # default document does now, comments included.
-            assert shipped == scoring.default_scheme_text()
-            kept = [m for rule in tomllib.loads(stricter)["promotion"] for m in rule["modules"]]
-            assert all(list(module) == ["code"] for module in kept)
-            assert scoring.load_scheme(stricter).name == "Stricter"
+        with db.engine.begin() as connection:
+            after = _modules(connection)
+            shipped, stricter = _schemes(connection)
+        # The latest version asked more of two modules: the curriculum takes it.
+        assert (after["PRACTICAL-1"]["pass_mark"], after["PRACTICAL-1"]["assessed"]) == (
+            85,
+            True,
+        )
+        assert (after["SCRIPT-1"]["pass_mark"], after["SCRIPT-1"]["validity_months"]) == (
+            None,
+            24,
+        )
+        # Asking less than the curriculum changes nothing (the stricter scheme no longer
+        # names COMPLIANCE-1's minimum, the curriculum keeps 80 and 12 months).
+        assert (
+            after["COMPLIANCE-1"]["pass_mark"],
+            after["COMPLIANCE-1"]["validity_months"],
+        ) == (
+            80,
+            12,
+        )
+        assert after["MENTOR-1"]["pass_mark"] == 85
+        assert "required_for" not in after["MENTOR-1"]
+        # Every version loads under the new rules; the shipped one reads exactly as the
+        # default document does now, comments included.
+        assert shipped == scoring.default_scheme_text()
+        kept = [m for rule in tomllib.loads(stricter)["promotion"] for m in rule["modules"]]
+        assert all(list(module) == ["code"] for module in kept)
+        assert scoring.load_scheme(stricter).name == "Stricter"
 
-            downgrade(revision="0005")
+        downgrade(revision="0005")
 
-            with db.engine.begin() as connection:
-                restored = _modules(connection)
-            assert restored["COMPLIANCE-1"]["required_for"] in (
-                ["assistant->senior", "senior->mentor"],
-                '["assistant->senior", "senior->mentor"]',  # JSON read back as text by SQLite
-            )
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        with db.engine.begin() as connection:
+            restored = _modules(connection)
+        assert restored["COMPLIANCE-1"]["required_for"] in (
+            ["assistant->senior", "senior->mentor"],
+            '["assistant->senior", "senior->mentor"]',  # JSON read back as text by SQLite
+        )

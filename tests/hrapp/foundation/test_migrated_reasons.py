@@ -13,16 +13,20 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalRevision
-from hrapp.auth.models import Role
 from hrapp.extensions import db
 from scoring.aggregate import FIGURE_COLUMNS
-from tests.factories import TEST_PASSWORD, make_user
-from tests.hrapp.foundation.test_migrations import BACKENDS, _fresh_postgres_database
+from tests.hrapp.foundation.migration_helpers import (
+    insert_row,
+    migrated_app,
+    migration_database,
+    reader,
+    rows_at,
+)
+from tests.hrapp.foundation.test_migrations import BACKENDS
 
 OLD_NOT_GRADED = "on air 12.50 h, below 30 h"
 OLD_INCOMPLETE = [
@@ -41,10 +45,7 @@ NEW_INCOMPLETE = [
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database of the backend `request.param`, as test_migrations makes them."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'reasons.sqlite'}"
-        return
-    yield from _fresh_postgres_database()
+    yield from migration_database(request.param, tmp_path)
 
 
 def _explanation(not_graded_reason: str, incomplete_reasons: list[str]) -> dict:
@@ -81,17 +82,11 @@ NOW = dt.datetime(2026, 10, 8, 12, 0, tzinfo=dt.UTC)
 APPRAISAL_ID, UNKNOWN_ID, REVISION_ID = 1, 2, 1
 
 
-def _insert(connection: sa.Connection, table: str, types: dict, /, **values: object) -> None:
-    """One row of `table` as revision 0002 has it (`types`: the columns that are no text)."""
-    columns = [sa.column(key, types.get(key, sa.String)) for key in values]
-    connection.execute(sa.insert(sa.table(table, *columns)).values(**values))
-
-
 def _appraisals_at_0002(connection: sa.Connection) -> None:
     """Appraisal 1 and its finalized revision with the old sentences; appraisal 2 with a reason
     that is no sentence scoring wrote."""
     when, day = {"created_at": sa.DateTime(timezone=True)}, sa.Date
-    _insert(
+    insert_row(
         connection,
         "scheme_versions",
         {**when, "id": sa.Integer, "version": sa.Integer},
@@ -103,7 +98,7 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
         source="default",
         created_at=NOW,
     )
-    _insert(
+    insert_row(
         connection,
         "appraisal_cycles",
         {**when, "id": sa.Integer, "starts_on": day, "ends_on": day, "stale_reasons": sa.JSON},
@@ -119,7 +114,7 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
     old = _explanation(OLD_NOT_GRADED, OLD_INCOMPLETE)
     unknown = _explanation("score unknown: charisma unknown", [])
     for number, explanation in ((APPRAISAL_ID, old), (UNKNOWN_ID, unknown)):
-        _insert(
+        insert_row(
             connection,
             "streamers",
             {**when, "id": sa.Integer, "updated_at": sa.DateTime(timezone=True)},
@@ -136,7 +131,7 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
             created_at=NOW,
             updated_at=NOW,
         )
-        _insert(
+        insert_row(
             connection,
             "appraisals",
             {
@@ -168,7 +163,7 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
             computed_at=NOW,
             lock_version=1,
         )
-    _insert(
+    insert_row(
         connection,
         "appraisal_revisions",
         {
@@ -185,16 +180,6 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
     )
 
 
-def _reader(app: Flask, locale: str) -> FlaskClient:
-    user = make_user(Role.HR)
-    user.locale = locale
-    db.session.commit()
-    client = app.test_client()
-    response = client.post("/login", data={"username": user.username, "password": TEST_PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
 def _reasons_on_page(html: str) -> list[str]:
     """The not-graded line and each data-incomplete item, spaces collapsed."""
     warning = re.search(r'<div class="flash flash-warning">(.*?)</div>', html, re.S)
@@ -208,40 +193,31 @@ def _reasons_on_page(html: str) -> list[str]:
 def test_stored_sentences_become_codes_the_page_words_in_both_languages(
     make_app: Callable[..., Flask], database_url: str
 ) -> None:
-    migrated = make_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
-    with migrated.app_context():
-        try:
-            upgrade(revision="0002")
-            with db.engine.begin() as connection:
-                _appraisals_at_0002(connection)
+    with migrated_app(make_app, database_url) as migrated:
+        rows_at("0002", _appraisals_at_0002)
 
-            upgrade(revision="0003")
+        upgrade(revision="0003")
 
-            explanation = db.session.get(Appraisal, APPRAISAL_ID).explanation
-            assert explanation["not_graded_reason"] == NEW_NOT_GRADED
-            assert explanation["incomplete_reasons"] == NEW_INCOMPLETE
-            assert explanation["figures"]["sessions"] == 106  # the rest is untouched
-            # A multiplier's English sentence goes; its kind and facts stay.
-            assert explanation["commission"]["multipliers"] == [
-                {k: v for k, v in factor.items() if k != "reason"} for factor in OLD_MULTIPLIERS
-            ]
-            kept = db.session.get(AppraisalRevision, REVISION_ID).snapshot
-            assert kept["explanation"] == explanation and kept["status"] == "finalized"
-            # A metric scoring never had: not a sentence it wrote, so kept as written.
-            other = db.session.get(Appraisal, UNKNOWN_ID).explanation
-            assert other["not_graded_reason"] == "score unknown: charisma unknown"
+        explanation = db.session.get(Appraisal, APPRAISAL_ID).explanation
+        assert explanation["not_graded_reason"] == NEW_NOT_GRADED
+        assert explanation["incomplete_reasons"] == NEW_INCOMPLETE
+        assert explanation["figures"]["sessions"] == 106  # the rest is untouched
+        # A multiplier's English sentence goes; its kind and facts stay.
+        assert explanation["commission"]["multipliers"] == [
+            {k: v for k, v in factor.items() if k != "reason"} for factor in OLD_MULTIPLIERS
+        ]
+        kept = db.session.get(AppraisalRevision, REVISION_ID).snapshot
+        assert kept["explanation"] == explanation and kept["status"] == "finalized"
+        # A metric scoring never had: not a sentence it wrote, so kept as written.
+        other = db.session.get(Appraisal, UNKNOWN_ID).explanation
+        assert other["not_graded_reason"] == "score unknown: charisma unknown"
 
-            db.session.close()
-            upgrade()  # the later revisions: the page reads today's tables
-            chinese = _reasons_on_page(
-                _reader(migrated, "zh_CN").get(f"/appraisals/{APPRAISAL_ID}").text
-            )
-            english = _reasons_on_page(
-                _reader(migrated, "en").get(f"/appraisals/{APPRAISAL_ID}").text
-            )
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+        db.session.close()
+        upgrade()  # the later revisions: the page reads today's tables
+        chinese = _reasons_on_page(
+            reader(migrated, "zh_CN").get(f"/appraisals/{APPRAISAL_ID}").text
+        )
+        english = _reasons_on_page(reader(migrated, "en").get(f"/appraisals/{APPRAISAL_ID}").text)
 
     assert chinese == [
         "不评级： 本季度直播 12.50 小时，低于评级所需的 30 小时",
