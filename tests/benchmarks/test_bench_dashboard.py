@@ -4,31 +4,14 @@ targets — never their times."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from benchmarks import bench_dashboard
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.helpers import run_tiny
 
 
 def test_the_dashboard_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
-    output = tmp_path / "results.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--only", "dashboard", "--output", str(output)],
-        cwd=ROOT,
-        env={**os.environ, "HRAPP_BENCH_SIZE": "tiny"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    results = {r["name"]: r for r in json.loads(output.read_text())}
+    results = {r["name"]: r for r in run_tiny("dashboard", tmp_path, timeout=600)}
     assert {name: (r["unit"], r["target"]) for name, r in results.items()} == {
         "import_dashboard_zip_1000": ("s", 60.0),
         "import_dashboard_zip_1000_ratio": ("x", 2.0),

@@ -3,15 +3,13 @@ tiny size on the throwaway cluster, and report nothing without one."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.helpers import run_tiny
+
 ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 EXPECTED = {
     "import_pg": {"import_2000_csv_pg": 20.0, "import_2000_csv_pg_ratio": 3.0},
@@ -19,24 +17,10 @@ EXPECTED = {
 }
 
 
-def _run(name: str, tmp_path: Path, env: dict[str, str]) -> list[dict[str, object]]:
-    output = tmp_path / f"{name}.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--only", name, "--output", str(output)],
-        cwd=ROOT,
-        env={**env, "HRAPP_BENCH_SIZE": "tiny"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert completed.returncode == 0, completed.stderr
-    return list(json.loads(output.read_text()))
-
-
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs TEST_DATABASE_URL (scripts/with-postgres.sh)")
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_the_postgres_benchmark_runs_at_a_tiny_size(name: str, tmp_path: Path) -> None:
-    results = _run(name, tmp_path, dict(os.environ))
+    results = run_tiny(name, tmp_path)
     assert {r["name"]: r["target"] for r in results} == EXPECTED[name]
     assert all(float(str(r["value"])) > 0 for r in results)
 
@@ -46,4 +30,4 @@ def test_without_a_cluster_the_postgres_benchmark_reports_nothing(
     name: str, tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
-    assert _run(name, tmp_path, env) == []
+    assert run_tiny(name, tmp_path, env) == []

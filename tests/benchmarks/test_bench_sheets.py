@@ -4,29 +4,13 @@ workers), and the figures have their names, units and targets — never their ti
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.benchmarks.helpers import run_tiny
 
 
 def test_the_sheets_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
-    output = tmp_path / "results.json"
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--only", "sheets", "--output", str(output)],
-        cwd=ROOT,
-        env={**os.environ, "HRAPP_BENCH_SIZE": "tiny"},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    results = {r["name"]: r for r in json.loads(output.read_text())}
+    results = {r["name"]: r for r in run_tiny("sheets", tmp_path, timeout=600)}
     assert {name: (r["unit"], r["target"]) for name, r in results.items()} == {
         "sheet_render": ("s", 0.3),
         "sheet_render_ratio": ("x", 2.0),
