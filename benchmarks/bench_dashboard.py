@@ -31,6 +31,7 @@ from typing import Any
 import openpyxl
 
 from benchmarks.common import result
+from benchmarks.importing import prepare_database, timed_import
 
 SESSIONS = 1_000
 TINY_SESSIONS = 20  # HRAPP_BENCH_SIZE=tiny: the test of the benchmark itself
@@ -108,50 +109,10 @@ def generate_zip(path: Path, sessions: int = SESSIONS) -> None:
             archive.writestr(name, data)
 
 
-def _prepare_database(database: Path) -> Any:
-    from sqlalchemy import insert
-
-    from hrapp import create_app
-    from hrapp.extensions import db
-    from hrapp.streamers.models import PlatformAccount, Streamer
-
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
-    with app.app_context():
-        db.create_all()
-        ids = account_ids()
-        db.session.execute(
-            insert(Streamer),
-            [{"employee_no": f"E{i:05d}", "legal_name": f"主播{i}"} for i in range(len(ids))],
-        )
-        db.session.execute(
-            insert(PlatformAccount),
-            [
-                {
-                    "platform": "douyin",
-                    "account_id": a,
-                    "nickname": f"直播间{i}",
-                    "streamer_id": i + 1,
-                }
-                for i, a in enumerate(ids)
-            ],
-        )
-        db.session.commit()
-    return app
-
-
 def child_import(zip_path: Path, database: Path) -> dict[str, Any]:
-    from hrapp.extensions import db
-    from hrapp.live_sessions.importer import import_sessions
-
-    app = _prepare_database(database)
-    with app.app_context():
-        start = time.perf_counter()
-        outcome = import_sessions(zip_path.read_bytes(), zip_path.name)
-        db.session.commit()
-        seconds = time.perf_counter() - start
-    if outcome.status != "imported" or outcome.inserted != outcome.total_rows:
-        raise RuntimeError(f"import went wrong: {outcome.status}, {outcome.problems[:5]}")
-    return {"seconds": seconds, "sessions": outcome.inserted}
+    app = prepare_database(f"sqlite:///{database}", account_ids())
+    seconds, inserted = timed_import(app, zip_path)
+    return {"seconds": seconds, "sessions": inserted}
 
 
 def child_baseline(zip_path: Path, database: Path) -> dict[str, Any]:

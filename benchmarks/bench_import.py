@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import result
+from benchmarks.importing import prepare_database, timed_import
 
 ROWS = 1_000_000
 ACCOUNTS = 2_000
@@ -139,40 +140,7 @@ def generate_csv(path: Path, rows: int = ROWS) -> None:
 
 def _prepare_database(database: Path) -> Any:
     """A fresh SQLite file with the schema and the accounts, each mapped to a streamer."""
-    return prepare_database(f"sqlite:///{database}")
-
-
-def prepare_database(url: str) -> Any:
-    """The application on an empty database at `url`, with the schema and the accounts, each
-    mapped to a streamer."""
-    from sqlalchemy import insert
-
-    from hrapp import create_app
-    from hrapp.extensions import db
-    from hrapp.streamers.models import PlatformAccount, Streamer
-
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.create_all()
-        ids = account_ids()
-        db.session.execute(
-            insert(Streamer),
-            [{"employee_no": f"E{i:05d}", "legal_name": f"主播{i}"} for i in range(len(ids))],
-        )
-        db.session.execute(
-            insert(PlatformAccount),
-            [
-                {
-                    "platform": "douyin",
-                    "account_id": a,
-                    "nickname": f"直播间{i}",
-                    "streamer_id": i + 1,
-                }
-                for i, a in enumerate(ids)
-            ],
-        )
-        db.session.commit()
-    return app
+    return prepare_database(f"sqlite:///{database}", account_ids())
 
 
 def child_import(csv_path: Path, database: Path) -> dict[str, Any]:
@@ -181,18 +149,8 @@ def child_import(csv_path: Path, database: Path) -> dict[str, Any]:
 
 def import_into(csv_path: Path, url: str) -> dict[str, Any]:
     """The timed import of the file into a fresh database at `url` (prepared untimed)."""
-    from hrapp.extensions import db
-    from hrapp.live_sessions.importer import import_sessions
-
-    app = prepare_database(url)
-    with app.app_context():
-        start = time.perf_counter()
-        outcome = import_sessions(csv_path.read_bytes(), csv_path.name)
-        db.session.commit()
-        seconds = time.perf_counter() - start
-    if outcome.status != "imported" or outcome.inserted != outcome.total_rows:
-        raise RuntimeError(f"import went wrong: {outcome.status}, {outcome.problems[:5]}")
-    return {"seconds": seconds, "rows": outcome.inserted}
+    seconds, inserted = timed_import(prepare_database(url, account_ids()), csv_path)
+    return {"seconds": seconds, "rows": inserted}
 
 
 def child_baseline(csv_path: Path, database: Path) -> dict[str, Any]:
