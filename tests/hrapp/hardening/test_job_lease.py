@@ -14,8 +14,6 @@ import contextlib
 import datetime as dt
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,8 +34,8 @@ from hrapp.jobs.queue import job_queue
 from tests.factories import TEST_PASSWORD, make_user
 from tests.hrapp.foundation.conftest import csrf_token
 from tests.hrapp.hardening import slow_job
+from tests.hrapp.hardening.workers import worker_process
 
-ROOT = Path(__file__).resolve().parents[3]
 LEASE_SECONDS = 3
 ROWS = 20
 WAIT_S = 60
@@ -102,26 +100,6 @@ def _database(app: Flask) -> Iterator[None]:
             db.session.rollback()
 
 
-@contextlib.contextmanager
-def _worker(app: Flask) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker process on the app's database and queue; killed (-9) at the end if alive."""
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    process = subprocess.Popen(
-        [sys.executable, "-c", _WORKER, uri, app.config["REDIS_URL"]],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 def _wait_for(condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
@@ -168,7 +146,7 @@ def test_a_killed_worker_fails_its_job_which_is_retried(file_app: Flask) -> None
     client, token = _client(file_app, "hr_jobs")
     job_id = _submit(file_app, hr_id)
 
-    with _worker(file_app) as worker:
+    with worker_process(_WORKER, file_app) as worker:
         _wait_for(lambda: _state(client, job_id)["percent"] >= 50, "half of the job")
         os.killpg(worker.pid, signal.SIGKILL)  # the worker dies mid-transaction
         worker.wait()
@@ -201,7 +179,7 @@ def test_a_killed_worker_fails_its_job_which_is_retried(file_app: Flask) -> None
         ]
         retry_id = retry.id
 
-    with _worker(file_app):
+    with worker_process(_WORKER, file_app):
         _wait_for(lambda: _state(client, retry_id)["status"] == "done", "the retry to finish")
     assert _rows_written(file_app) == ROWS  # once, by the retry
     again = client.get(f"/jobs/{job_id}").get_data(as_text=True)

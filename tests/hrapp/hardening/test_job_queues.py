@@ -6,11 +6,6 @@ scripts/with-redis.sh and fails, rather than skips, them when Redis is not there
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,8 +23,8 @@ from hrapp.jobs.models import Job
 from hrapp.jobs.queue import job_queue
 from tests.factories import TEST_PASSWORD, make_user
 from tests.hrapp.hardening import queue_job
+from tests.hrapp.hardening.workers import worker_process
 
-ROOT = Path(__file__).resolve().parents[3]
 STEPS = 6
 WAIT_S = 60
 
@@ -69,31 +64,6 @@ def queue_app(
         db.engine.dispose()
 
 
-@contextlib.contextmanager
-def _worker(app: Flask) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker process on the app's database and queue, killed at the end."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            _WORKER,
-            app.config["SQLALCHEMY_DATABASE_URI"],
-            app.config["REDIS_URL"],
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        yield process
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
 def _hr_client(app: Flask) -> FlaskClient:
     hr = make_user(Role.HR, username="hr_queue")
     db.session.commit()
@@ -130,7 +100,7 @@ def test_a_submitted_job_waits_until_a_worker_runs_it_and_reports_progress(
     assert _state(client, job.id)["status"] == "queued"
 
     seen: list[dict[str, Any]] = []
-    with _worker(queue_app):
+    with worker_process(_WORKER, queue_app):
         deadline = time.monotonic() + WAIT_S
         while not seen or seen[-1]["status"] not in {"done", "failed"}:
             if time.monotonic() > deadline:
