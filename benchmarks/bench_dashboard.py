@@ -30,7 +30,7 @@ from typing import Any
 
 import openpyxl
 
-from benchmarks.common import result
+from benchmarks.common import print_records, result
 from benchmarks.importing import prepare_database, timed_import
 
 SESSIONS = 1_000
@@ -165,12 +165,7 @@ def main() -> None:
         measure = child_import if kind == "import" else child_baseline
         print(json.dumps(measure(Path(zip_path), Path(database))))
         return
-    for record in run(args.sessions):
-        ratio = f"{record['ratio']:.2f}" if record["ratio"] is not None else "-"
-        print(
-            f"{record['name']}: {record['value']:,.2f} {record['unit']} "
-            f"(baseline {record['baseline']}, ratio {ratio}, target {record['target']})"
-        )
+    print_records(run(args.sessions))
 
 
 if __name__ == "__main__":

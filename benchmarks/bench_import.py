@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.common import result
+from benchmarks.common import print_records, result
 from benchmarks.importing import prepare_database, timed_import
 
 ROWS = 1_000_000
@@ -208,12 +208,7 @@ def main() -> None:
     if args.child:
         _child_main(*args.child)
         return
-    for record in run(args.rows):
-        ratio = f"{record['ratio']:.2f}" if record["ratio"] is not None else "-"
-        print(
-            f"{record['name']}: {record['value']:,.2f} {record['unit']} "
-            f"(baseline {record['baseline']}, ratio {ratio}, target {record['target']})"
-        )
+    print_records(run(args.rows))
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ import openpyxl
 import pandas as pd
 
 from benchmarks.bench_import import HEADERS, _prepare_database, generate_csv
-from benchmarks.common import peak_rss_of_child, result, timed
+from benchmarks.common import peak_rss_of_child, print_records, result, timed
 
 ROWS = 200_000
 TARGET_SECONDS = 15.0
@@ -144,12 +144,7 @@ def main() -> None:
         seconds = CHILDREN[kind](Path(path), Path(database))
         Path(figures).write_text(json.dumps({"seconds": seconds}))
         return
-    for record in run(args.rows):
-        ratio = f"{record['ratio']:.2f}" if record["ratio"] is not None else "-"
-        print(
-            f"{record['name']}: {record['value']:,.2f} {record['unit']} "
-            f"(baseline {record['baseline']}, ratio {ratio}, target {record['target']})"
-        )
+    print_records(run(args.rows))
 
 
 if __name__ == "__main__":

@@ -79,3 +79,13 @@ def result(
         "ratio": ratio,
         "target": target,
     }
+
+
+def print_records(records: Sequence[dict[str, Any]]) -> None:
+    """The records a line each, for a module run by hand (`python -m benchmarks.bench_…`)."""
+    for record in records:
+        ratio = f"{record['ratio']:.2f}" if record["ratio"] is not None else "-"
+        print(
+            f"{record['name']}: {record['value']:,.2f} {record['unit']} "
+            f"(baseline {record['baseline']}, ratio {ratio}, target {record['target']})"
+        )
