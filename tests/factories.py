@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 from hrapp.auth import services as auth_services
@@ -60,6 +61,16 @@ def make_user(
     )
     db.session.flush()
     return user
+
+
+def make_readers(login_as: Callable[[User], Any], role: Role) -> tuple[Any, Any]:
+    """Two clients of `role`, logged in, one reading Chinese and one English (each saved their
+    language); `login_as` is the fixture of that name."""
+    chinese = make_user(role, username=f"{role.value}_zh")
+    english = make_user(role, username=f"{role.value}_en")
+    chinese.locale, english.locale = "zh_CN", "en"
+    db.session.commit()
+    return login_as(chinese), login_as(english)
 
 
 def make_account(streamer: Streamer | None = None, **overrides: Any) -> PlatformAccount:

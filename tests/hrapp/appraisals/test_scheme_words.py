@@ -15,7 +15,7 @@ from hrapp.appraisals.scheme_form import scheme_problems
 from hrapp.appraisals.scheme_view import DEFAULT_SCHEME_NAME
 from hrapp.auth.models import Role
 from hrapp.extensions import db
-from tests.factories import make_user
+from tests.factories import make_readers
 
 DEFAULT = scoring.default_scheme_text()
 
@@ -23,11 +23,7 @@ DEFAULT = scoring.default_scheme_text()
 @pytest.fixture
 def readers(app: Flask, login_as):
     """HR clients reading Chinese and English (each saved their language)."""
-    chinese = make_user(Role.HR, username="hr_zh")
-    english = make_user(Role.HR, username="hr_en")
-    chinese.locale, english.locale = "zh_CN", "en"
-    db.session.commit()
-    return login_as(chinese), login_as(english)
+    return make_readers(login_as, Role.HR)
 
 
 def _form_values(page_html: str) -> dict[str, str]:

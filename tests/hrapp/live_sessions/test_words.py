@@ -16,7 +16,7 @@ from hrapp.jobs.models import Job
 from hrapp.live_sessions import views
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import ImportBatch, LiveSession
-from tests.factories import make_user
+from tests.factories import make_readers
 
 from .builders import SEPTEMBER_CSV, accounts_for_sample, sample, template_file
 from .test_cli import invoke, write
@@ -28,11 +28,7 @@ RAW_COLUMNS = ("buyer_paid_fen", "fx_rate", "import_batch_id", "last_batch_id", 
 @pytest.fixture
 def readers(app, login_as):
     """An HR client reading Chinese and one reading English."""
-    chinese = make_user(Role.HR, username="hr_zh")
-    english = make_user(Role.HR, username="hr_en")
-    chinese.locale, english.locale = "zh_CN", "en"
-    db.session.commit()
-    return login_as(chinese), login_as(english)
+    return make_readers(login_as, Role.HR)
 
 
 def _imported(data: bytes, name: str = "九月场次.csv") -> ImportBatch:

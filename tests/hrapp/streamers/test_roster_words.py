@@ -9,7 +9,7 @@ import pytest
 
 from hrapp.auth.models import Role
 from hrapp.extensions import db
-from tests.factories import make_streamer, make_user
+from tests.factories import make_readers, make_streamer
 
 HEADER = "employee_no,name,stage_name,level,category,team,hire_date,platform,account_id,nickname"
 
@@ -17,11 +17,7 @@ HEADER = "employee_no,name,stage_name,level,category,team,hire_date,platform,acc
 @pytest.fixture
 def readers(app, login_as):
     """HR clients reading Chinese and English (each saved their language)."""
-    chinese = make_user(Role.HR, username="hr_zh")
-    english = make_user(Role.HR, username="hr_en")
-    chinese.locale, english.locale = "zh_CN", "en"
-    db.session.commit()
-    return login_as(chinese), login_as(english)
+    return make_readers(login_as, Role.HR)
 
 
 def _preview(client, *rows: str, name: str = "roster.csv") -> str:

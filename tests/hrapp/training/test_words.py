@@ -12,17 +12,13 @@ from hrapp.auth.models import Role
 from hrapp.core import labels
 from hrapp.extensions import db
 from hrapp.training.curriculum import DEFAULT_CURRICULUM
-from tests.factories import make_user
+from tests.factories import make_readers
 
 
 @pytest.fixture
 def readers(app, login_as):
     """Trainers reading Chinese and English (each saved their language)."""
-    chinese = make_user(Role.TRAINER, username="trainer_zh")
-    english = make_user(Role.TRAINER, username="trainer_en")
-    chinese.locale, english.locale = "zh_CN", "en"
-    db.session.commit()
-    return login_as(chinese), login_as(english)
+    return make_readers(login_as, Role.TRAINER)
 
 
 def test_every_default_topic_is_a_curriculum_category_with_a_label() -> None:
