@@ -199,13 +199,20 @@ class CycleDatabase:
     def appraisals(self) -> int:
         return self.count("appraisals", f"cycle_id = {self.q3_id}")
 
+    def engine_url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def instant(self, moment: pd.Timestamp) -> str:
+        """`moment` as this database compares it with a stored started_at, in SQL text."""
+        return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
     def run_baseline(self) -> None:
         """read_sql of the quarter's sessions with their hosts, and one groupby().sum()."""
         from sqlalchemy import create_engine
 
-        engine = create_engine(f"sqlite:///{self.path}")
-        low = Q3.start.strftime("%Y-%m-%d %H:%M:%S.%f")
-        high = (Q3.start + pd.Timedelta(days=Q3.days)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        engine = create_engine(self.engine_url())
+        low = self.instant(Q3.start)
+        high = self.instant(Q3.start + pd.Timedelta(days=Q3.days))
         query = (
             "SELECT h.streamer_id, h.share_bp, s.started_at, s.ended_at, s.on_air_seconds,"
             " s.viewers, s.views, s.new_followers, s.unfollows, s.buyers, s.orders,"

@@ -23,7 +23,7 @@ import pandas as pd
 from sqlalchemy import JSON, text
 
 from benchmarks import postgres
-from benchmarks.bench_cycle import SUM_COLUMNS, CycleDatabase, Size, size
+from benchmarks.bench_cycle import CycleDatabase, Size, size
 from benchmarks.common import result, timed
 from benchmarks.quarter_data import (
     Q2,
@@ -125,24 +125,11 @@ class PostgresCycleDatabase(CycleDatabase):
             cursor = conn.execute(statement.replace("%", "%%").replace("?", "%s"), params)
             return cursor.fetchall() if cursor.description else []
 
-    def run_baseline(self) -> None:
-        """read_sql of the quarter's sessions with their hosts, and one groupby().sum()."""
-        from sqlalchemy import create_engine
+    def engine_url(self) -> str:
+        return self.url
 
-        engine = create_engine(self.url)
-        low = Q3.start.isoformat()
-        high = (Q3.start + pd.Timedelta(days=Q3.days)).isoformat()
-        query = (
-            "SELECT h.streamer_id, h.share_bp, s.started_at, s.ended_at, s.on_air_seconds,"
-            " s.viewers, s.views, s.new_followers, s.unfollows, s.buyers, s.orders,"
-            " s.avg_watch_seconds, s.gmv_fen, s.refunds_fen"
-            " FROM live_sessions s JOIN session_hosts h ON h.session_id = s.id"
-            f" WHERE s.started_at >= '{low}' AND s.started_at < '{high}'"
-        )
-        with engine.connect() as conn:
-            frame = pd.read_sql(query, conn)
-        frame.groupby("streamer_id")[SUM_COLUMNS].sum()
-        engine.dispose()
+    def instant(self, moment: pd.Timestamp) -> str:
+        return moment.isoformat()
 
 
 def measure(size: Size) -> list[dict[str, Any]]:
