@@ -3,6 +3,7 @@ on it, rows written at an old revision, and readers logged in to the migrated ap
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +50,29 @@ def insert_row(connection: sa.Connection, table: str, types: dict, /, **values: 
     """One row of `table`; a column not named in `types` is a string."""
     columns = [sa.column(key, types.get(key, sa.String)) for key in values]
     connection.execute(sa.insert(sa.table(table, *columns)).values(**values))
+
+
+def insert_streamer(
+    connection: sa.Connection, streamer_id: int, at: dt.datetime, **names: str
+) -> None:
+    """An active senior beauty streamer as revision 0002 stores one; `names`: employee_no,
+    legal_name and stage_name."""
+    moment = sa.DateTime(timezone=True)
+    insert_row(
+        connection,
+        "streamers",
+        {"id": sa.Integer, "created_at": moment, "updated_at": moment},
+        id=streamer_id,
+        **names,
+        level="senior",
+        category="beauty",
+        team="",
+        persona="",
+        status="active",
+        hr_notes="",
+        created_at=at,
+        updated_at=at,
+    )
 
 
 def reader(app: Flask, locale: str) -> FlaskClient:

@@ -19,6 +19,7 @@ from flask_migrate import upgrade
 from hrapp.extensions import db
 from tests.hrapp.foundation.migration_helpers import (
     insert_row,
+    insert_streamer,
     migrated_app,
     migration_database,
     rows_at,
@@ -165,22 +166,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 def _rows_at_0002(connection: sa.Connection) -> None:
     moment = sa.DateTime(timezone=True)
-    insert_row(
-        connection,
-        "streamers",
-        {"id": sa.Integer, "created_at": moment, "updated_at": moment},
-        id=STREAMER_ID,
-        employee_no="E1001",
-        legal_name="张三",
-        stage_name="小美",
-        level="senior",
-        category="beauty",
-        team="",
-        persona="",
-        status="active",
-        hr_notes="",
-        created_at=NOW,
-        updated_at=NOW,
+    insert_streamer(
+        connection, STREAMER_ID, NOW, employee_no="E1001", legal_name="张三", stage_name="小美"
     )
     for number, (action, kind, key, summary, _new) in enumerate(SUMMARIES, start=1):
         insert_row(

@@ -21,6 +21,7 @@ from hrapp.extensions import db
 from scoring.aggregate import FIGURE_COLUMNS
 from tests.hrapp.foundation.migration_helpers import (
     insert_row,
+    insert_streamer,
     migrated_app,
     migration_database,
     reader,
@@ -114,22 +115,13 @@ def _appraisals_at_0002(connection: sa.Connection) -> None:
     old = _explanation(OLD_NOT_GRADED, OLD_INCOMPLETE)
     unknown = _explanation("score unknown: charisma unknown", [])
     for number, explanation in ((APPRAISAL_ID, old), (UNKNOWN_ID, unknown)):
-        insert_row(
+        insert_streamer(
             connection,
-            "streamers",
-            {**when, "id": sa.Integer, "updated_at": sa.DateTime(timezone=True)},
-            id=number,
+            number,
+            NOW,
             employee_no=f"E{number}",
             legal_name=f"主播{number}",
             stage_name="",
-            level="senior",
-            category="beauty",
-            team="",
-            persona="",
-            status="active",
-            hr_notes="",
-            created_at=NOW,
-            updated_at=NOW,
         )
         insert_row(
             connection,
