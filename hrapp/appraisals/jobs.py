@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask_babel import gettext as _
-
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.runner import preview_run, run_cycle
 from hrapp.core.errors import NotFound, ValidationFailed
@@ -42,7 +40,7 @@ def preview_title(cycle: AppraisalCycle) -> Message:
 def _cycle_of(job: Job) -> AppraisalCycle:
     cycle = db.session.get(AppraisalCycle, job.result["payload"]["cycle_id"])
     if cycle is None:
-        raise NotFound(_("The cycle of this job no longer exists."))
+        raise NotFound(message("The cycle of this job no longer exists."))
     return cycle
 
 
@@ -53,7 +51,12 @@ def _problems_in_message() -> Iterator[None]:
         yield
     except ValidationFailed as exc:
         shown = exc.problems[:PROBLEMS_SHOWN]
-        raise ValidationFailed(" ".join([exc.message, *shown]), exc.problems) from None
+        raise ValidationFailed(
+            message(
+                "%(error)s %(problems)s", error=exc.stored or exc.message, problems=" ".join(shown)
+            ),
+            exc.problems,
+        ) from None
 
 
 @handler(KIND)

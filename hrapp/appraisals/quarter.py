@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
-from flask_babel import gettext as _
 from sqlalchemy import Select, String, select, type_coerce
 
 import scoring
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.streamers.models import LevelChange, Streamer
@@ -64,7 +64,7 @@ def appraise_quarter(
         )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(
-            _("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
+            message("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
             exc.problems,
         ) from None
     return chosen, result
@@ -94,7 +94,7 @@ def appraise_streamer(
         )
     except scoring.ScoringInputError as exc:
         raise ValidationFailed(
-            _("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
+            message("Cycle %(code)s cannot be scored; nothing was changed.", code=cycle.code),
             exc.problems,
         ) from None
 

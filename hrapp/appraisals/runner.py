@@ -245,7 +245,7 @@ def run_cycle(
     cycle = plan.cycle
     if expected is not None and plan.preview().fingerprint != expected:
         raise Conflict(
-            _(
+            message(
                 "The data of cycle %(code)s changed after the preview: nothing was applied. "
                 "Look at the changes again.",
                 code=cycle.code,
@@ -322,7 +322,7 @@ def _locked_open_cycle(cycle: AppraisalCycle) -> AppraisalCycle:
     ).one()
     if fresh.status == "finalized":
         raise Locked(
-            _(
+            message(
                 "Cycle %(code)s is finalized: its appraisals can no longer be recomputed. "
                 "An administrator can reopen it.",
                 code=fresh.code,

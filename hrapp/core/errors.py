@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from hrapp.core.messages import Message, is_message, render
+
 
 class DomainError(Exception):
-    """A rule of the business was broken; the message is shown to the user."""
+    """A rule of the business was broken; the message is shown to the user.
+
+    An error that may be kept for later (a background job's failure, read by whoever opens the
+    job) is raised with a `message(...)`: `stored` keeps it as data, so that each reader sees it
+    in their own language; `message` is it in the language of the moment.
+    """
 
     status_code = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message) -> None:
+        self.stored: Message | None = dict(message) if is_message(message) else None
+        self.message = render(message) if self.stored else str(message)
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):
@@ -34,6 +42,6 @@ class ValidationFailed(DomainError):
 
     status_code = 422
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(self, message: str | Message, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []

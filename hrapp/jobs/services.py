@@ -200,6 +200,8 @@ def _mark_failed(job_id: int, exc: Exception) -> Job:
     assert job is not None
     job.status, job.finished_at = "failed", utcnow()
     job.error = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+    if stored := getattr(exc, "stored", None):  # kept as data: read in each reader's language
+        job.result = {**(job.result or {}), "failure": stored}
     job.done, job.total = live.get("done", job.done), live.get("total", job.total)
     current_app.logger.error("job %s failed:\n%s", job_id, traceback.format_exc())
     db.session.commit()
@@ -223,8 +225,8 @@ def _acting_as(user_id: int | None) -> Iterator[None]:
 
 
 def failure(job: Job) -> str | None:
-    """Why the job failed, in the reader's language: the error its handler raised, or the
-    message of a job whose worker died."""
+    """Why the job failed, in the reader's language: the message of a job whose worker died,
+    or the error its handler raised (kept as a message when raised as one, else as text)."""
     lost = (job.result or {}).get("failure")
     return render(lost) if lost else job.error
 

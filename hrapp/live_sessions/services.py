@@ -68,10 +68,10 @@ def store_upload(data: bytes, sha256: str) -> None:
 
 def read_upload(sha256: str) -> bytes:
     if not SHA256.fullmatch(sha256):
-        raise NotFound(_("This upload does not exist."))
+        raise NotFound(message("This upload does not exist."))
     path = _upload_dir() / sha256
     if not path.is_file():
-        raise NotFound(_("This upload is no longer kept; please upload the file again."))
+        raise NotFound(message("This upload is no longer kept; please upload the file again."))
     return path.read_bytes()
 
 

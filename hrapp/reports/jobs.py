@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
 
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.review import FLAGS, ReviewFilter
@@ -77,7 +76,7 @@ def print_sheets_job(job: Job, progress: ProgressFn) -> dict[str, Any]:
     options = job.result["payload"]
     cycle = db.session.get(AppraisalCycle, options["cycle_id"])
     if cycle is None:
-        raise NotFound(_("The cycle of this job no longer exists."))
+        raise NotFound(message("The cycle of this job no longer exists."))
     wanted = review_filter(options["filter"])
     ids = chosen_appraisals(cycle, wanted)
     bundle = write_bundle(

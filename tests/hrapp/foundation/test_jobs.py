@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from hrapp.auth.models import Role, User
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
-from hrapp.core.errors import ValidationFailed
+from hrapp.core.errors import NotFound, ValidationFailed
+from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.jobs import services
 from hrapp.jobs.models import Job
@@ -43,6 +44,11 @@ def _failing_job(job: Job, progress: services.ProgressFn) -> dict[str, Any]:
     audit.record("test.half_written", "job", job.id)
     db.session.flush()  # written to the transaction, then the job fails
     raise ValidationFailed("Row 3: the GMV is not a number.")
+
+
+@services.handler("test-lost-cycle")
+def _lost_cycle_job(job: Job, progress: services.ProgressFn) -> dict[str, Any]:
+    raise NotFound(message("The cycle of this job no longer exists."))
 
 
 @services.handler("test-unsaveable-result")
@@ -85,6 +91,24 @@ def test_a_failing_job_records_the_message_and_writes_nothing(app: Flask) -> Non
     half_written = select(func.count()).where(AuditEntry.action == "test.half_written")
     assert db.session.scalar(half_written) == 0
     assert (job.done, job.total) == (1, 4)  # where it stopped
+
+
+def test_a_failure_raised_as_a_message_reads_in_each_readers_language(
+    app: Flask, login_as: Callable[[User], FlaskClient]
+) -> None:
+    """The worker writes in no one's language: a job's page words the failure for its reader."""
+    hr = make_user(Role.HR)
+    job = _run("test-lost-cycle", hr)
+    assert job.status == "failed"
+    assert job.result["failure"] == message("The cycle of this job no longer exists.")
+    client = login_as(hr)
+    pages = {}
+    for language in ("zh_CN", "en"):
+        hr.locale = language
+        db.session.commit()
+        pages[language] = client.get(f"/jobs/{job.id}.json").get_json()["error"]
+    assert pages["en"] == "The cycle of this job no longer exists."
+    assert pages["zh_CN"] != pages["en"] and "cycle" not in pages["zh_CN"]
 
 
 def test_a_result_that_cannot_be_saved_fails_the_job(app: Flask) -> None:
