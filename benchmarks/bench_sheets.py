@@ -1,8 +1,9 @@
 """Appraisal sheets (考核表): one sheet warm, and a 1,000-streamer finalized cycle to a ZIP.
 
 The data is the demo agency scaled to 1,000 streamers (`hrapp demo load --streamers 1000`): a
-year of sessions each and three finalized quarters; the sheets are those of the last finalized
-quarter (not timed: the load).
+year of sessions each; the quarter the demo leaves open (every streamer appraised) is run and
+finalized as HR would (`hrapp cycle run`, `hrapp cycle finalize`), and its 1,000 sheets are the
+ones printed (not timed: the load).
 
 sheet_render: the median of 20 warm renders of one streamer's sheet as a download makes it —
     the view model from the database, the HTML, the PDF (`hrapp.reports.sheets.appraisal_pdf`,
@@ -29,8 +30,10 @@ from __future__ import annotations
 
 import os
 import resource
+import sqlite3
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -75,19 +78,38 @@ def _environment(folder: Path) -> dict[str, str]:
     }
 
 
-def load_agency(env: dict[str, str], streamers: int) -> None:
-    """A fresh database with the demo agency of `streamers` streamers (not timed)."""
+def load_agency(env: dict[str, str], streamers: int) -> str:
+    """A fresh database with the demo agency of `streamers` streamers, its open quarter run
+    and finalized (not timed); that quarter's code."""
+    _hrapp(env, "db", "upgrade")
+    _hrapp(env, "demo", "load", "--password", PASSWORD, "--streamers", str(streamers))
+    code = _open_quarter(env)
+    _hrapp(env, "cycle", "run", code)
+    _hrapp(env, "cycle", "finalize", code)
+    return code
+
+
+def _open_quarter(env: dict[str, str]) -> str:
+    """The quarter `hrapp demo load` left open for HR to review."""
+    path = env["DATABASE_URL"].removeprefix("sqlite:///")
+    conn = sqlite3.connect(path)
+    try:
+        (code,) = conn.execute(
+            "SELECT code FROM appraisal_cycles WHERE status = 'open' ORDER BY starts_on DESC"
+        ).fetchone()
+    finally:
+        conn.close()
+    return str(code)
+
+
+def _hrapp(env: dict[str, str], *args: str) -> None:
     hrapp = str(ROOT / ".venv" / "bin" / "hrapp")
     command = hrapp if Path(hrapp).exists() else "hrapp"
-    for args in (
-        ["db", "upgrade"],
-        ["demo", "load", "--password", PASSWORD, "--streamers", str(streamers)],
-    ):
-        done = subprocess.run(
-            [command, *args], env=env, cwd=ROOT, check=False, capture_output=True, text=True
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"hrapp {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    done = subprocess.run(
+        [command, *args], env=env, cwd=ROOT, check=False, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"hrapp {' '.join(args)} failed:\n{done.stderr[-2000:]}")
 
 
 # --- the reference page -----------------------------------------------------------------------
@@ -188,7 +210,7 @@ def measure(size: Size) -> list[dict[str, Any]]:
     with tempfile.TemporaryDirectory(prefix="hrapp-bench-sheets-") as name:
         folder = Path(name)
         env = _environment(folder)
-        load_agency(env, size.streamers)
+        code = load_agency(env, size.streamers)
         os.environ.update(env)  # the application below and its workers read the same database
 
         from sqlalchemy import select
@@ -204,14 +226,14 @@ def measure(size: Size) -> list[dict[str, Any]]:
         app = create_app("development")
         with app.app_context():
             cycle = db.session.scalars(
-                select(AppraisalCycle)
-                .where(AppraisalCycle.status == "finalized")
-                .order_by(AppraisalCycle.starts_on.desc())
-            ).first()
-            assert cycle is not None, "the demo agency has finalized quarters"
+                select(AppraisalCycle).where(
+                    AppraisalCycle.code == code, AppraisalCycle.status == "finalized"
+                )
+            ).one()
             ids = chosen_appraisals(cycle)
             if not ids:
                 raise RuntimeError(f"{cycle.code} has no appraisals")
+            print(f"  {cycle.code}: {len(ids)} sheets", file=sys.stderr)
 
             def one_sheet() -> None:
                 appraisal = db.session.get(Appraisal, ids[0])
