@@ -10,12 +10,15 @@ import pytest
 from flask import Flask
 
 import scoring
-from hrapp.appraisals import schemes
+from hrapp.appraisals import schemes, services
+from hrapp.appraisals.models import Appraisal
+from hrapp.appraisals.runner import run_cycle
 from hrapp.appraisals.scheme_form import scheme_problems
 from hrapp.appraisals.scheme_view import DEFAULT_SCHEME_NAME
 from hrapp.auth.models import Role
 from hrapp.extensions import db
-from tests.factories import make_readers
+from tests.factories import make_readers, make_streamer
+from tests.hrapp.appraisals.helpers import worked_example_quarter
 
 DEFAULT = scoring.default_scheme_text()
 
@@ -116,3 +119,19 @@ def test_the_comparison_names_levels_and_choices_by_label(readers) -> None:
     assert "<del>超额累进</del>" in zh and "<ins>全额计提</ins>" in zh
     assert "<del>Marginal tiers</del>" in en and "<ins>Whole-amount tiers</ins>" in en
     assert "默认方案" in zh
+
+
+def test_an_appraisal_names_its_default_scheme_in_the_readers_language(readers) -> None:
+    chinese, english = readers
+    cycle = services.create_cycle("2026Q3")
+    worked_example_quarter(make_streamer(employee_no="E1001", level="senior"))
+    run_cycle(cycle)
+    db.session.commit()
+    appraisal = db.session.scalars(db.select(Appraisal)).one()
+
+    zh = chinese.get(f"/appraisals/{appraisal.id}").get_data(as_text=True)
+    en = english.get(f"/appraisals/{appraisal.id}").get_data(as_text=True)
+
+    assert "（默认方案）" in zh or "(默认方案)" in zh
+    assert "Default scheme" not in zh
+    assert "(Default scheme)" in en
