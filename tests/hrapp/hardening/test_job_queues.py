@@ -134,9 +134,18 @@ def test_healthz_names_a_redis_that_does_not_answer(
     make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
     nobody = tmp_path / "nobody-listens.sock"
-    app = make_app("testing", REDIS_URL=f"unix://{nobody}", HUEY_IMMEDIATE=False)
+    app = make_app(
+        "testing",
+        # A database of its own, closed afterwards: a connection to the suite's PostgreSQL
+        # database left open would be reported (ResourceWarning) in whichever test runs next.
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'hrapp.sqlite'}",
+        REDIS_URL=f"unix://{nobody}",
+        HUEY_IMMEDIATE=False,
+    )
     with app.app_context():
         db.create_all()
         response = app.test_client().get("/healthz")
+        db.session.remove()
+        db.engine.dispose()
     assert response.status_code == 503
     assert response.get_json() == {"database": "ok", "queue": "failed"}
