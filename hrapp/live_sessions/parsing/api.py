@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -35,15 +36,18 @@ def parse_export(
     platform: str = "auto",
     org_timezone: str = "Asia/Shanghai",
     max_xlsx_rows: int = 200_000,
+    profiles: Sequence[Profile] | None = None,
 ) -> ParseResult:
     """Parse a session export (Douyin, Taobao Live, TikTok Shop or the hrapp template).
 
     ``platform`` is ``"auto"``, a platform (``"douyin"``, ``"taobao"``, ``"tiktok"``) or a
     format name (``"douyin_compass"``, ``"douyin_screen"``, ``"taobao"``, ``"tiktok"``,
     ``"template"``); ValueError for anything else or an unknown ``org_timezone``. Raises
-    ImportFileError when the file as a whole cannot be used.
+    ImportFileError when the file as a whole cannot be used. ``profiles``, when given, are the
+    ones tried instead of those ``platform`` names (e.g. with HR's column mappings,
+    `hrapp.intake.mappings`).
     """
-    profiles = candidate_profiles(platform)
+    profiles = candidate_profiles(platform) if profiles is None else tuple(profiles)
     try:
         zoneinfo.ZoneInfo(org_timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

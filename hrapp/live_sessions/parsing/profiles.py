@@ -297,6 +297,8 @@ FORMATS = labels.register(
         "demo": _l("Demo agency data"),
         # A batch of several files in several formats (per-session workbooks and a list).
         "mixed": _l("Several formats"),
+        # A file read with a column mapping HR wrote for a layout no profile knows.
+        "mapping": _l("Column mapping"),
     },
 )
 

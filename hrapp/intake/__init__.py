@@ -1,0 +1,1 @@
+"""One intake for every upload: readers, limits, problems, batches and column mappings."""
