@@ -105,6 +105,8 @@ TEXT_LIMITS = {
     "team": services.TEAM_MAX,
     "nickname": services.NICKNAME_MAX,
 }
+# The file name a rehearsal's level changes would be dated with; rolled back, never seen.
+REHEARSAL_SOURCE = "rehearsal"
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
 
 
@@ -518,8 +520,30 @@ class RosterPlan:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def plan_import(data: bytes) -> RosterPlan:
-    """Read and check the file against the roster; nothing is written."""
+def plan_import(data: bytes, *, rehearse: bool = True) -> RosterPlan:
+    """Read and check the file against the roster; nothing is written.
+
+    With ``rehearse`` a plan without problems is also carried out in a savepoint that is then
+    rolled back, so that whatever the roster's services would refuse on confirming is a problem
+    of the preview already: the preview and the confirm can never disagree on the same roster.
+    """
+    plan = _plan(data)
+    if rehearse and not plan.problems and plan.changed:
+        _rehearse(plan)
+    return plan
+
+
+def _rehearse(plan: RosterPlan) -> None:
+    savepoint = db.session.begin_nested()
+    try:
+        _apply_items(plan, REHEARSAL_SOURCE)
+    except ImportRefused as exc:
+        plan.problems.extend(exc.details)
+    finally:
+        savepoint.rollback()
+
+
+def _plan(data: bytes) -> RosterPlan:
     parsed = parse_rows(read_rows(data))
     if parsed.problems:
         return RosterPlan([], parsed.problems, parsed.warnings)
@@ -557,6 +581,8 @@ def _plan_streamer(
         **{PROFILE_COLUMNS[name]: v for name, v in entry.values.items() if name in PROFILE_COLUMNS},
     )
     _check_age(entry, profile, problems)
+    if streamer is not None:
+        _check_hire_date(entry, streamer, profile, problems)
     level = entry.values["level"]
     level_since: dt.date | None = entry.values.get("level_since")
     if streamer is None:
@@ -613,6 +639,28 @@ def _check_level_since(
         problems.append(Problem(row, "level_since", text, reason))
 
 
+def _check_hire_date(
+    entry: Entry, streamer: Streamer, profile: Profile, problems: list[Problem]
+) -> None:
+    """The roster's rule (`services.update_streamer` applies it too): the history starts on
+    the hire date, so the hire date may not come after the first level change."""
+    first_change = services.first_level_change_on(streamer)
+    if first_change is None or profile.hire_date is None or profile.hire_date <= first_change:
+        return
+    row, text = entry.sources["hire_date"]
+    problems.append(
+        Problem(
+            row,
+            "hire_date",
+            text,
+            message(
+                "The hire date cannot be after the first level change (%(date)s).",
+                date=day(first_change),
+            ),
+        )
+    )
+
+
 def _check_age(entry: Entry, profile: Profile, problems: list[Problem]) -> None:
     problem = rules.age_problem(profile.date_of_birth, profile.hire_date, org_today())
     if problem is None:
@@ -663,17 +711,7 @@ def apply_plan(plan: RosterPlan, source: str) -> Summary:
     """Carry out a plan without problems; ImportRefused (caller rolls back) when any step fails."""
     if plan.problems:
         raise ImportRefused(plan.problems)
-    failures: list[Problem] = []
-    for item in plan.changed:
-        try:
-            _apply_streamer(item, source)
-        except ValidationFailed as exc:
-            failures.extend(
-                Problem(item.entry.first_row, None, item.entry.employee_no, reason)
-                for reason in exc.problems or [exc.message]
-            )
-    if failures:
-        raise ImportRefused(failures)
+    _apply_items(plan, source)
     summary = plan.summary
     if summary.changes_anything:
         audit.record(
@@ -694,6 +732,22 @@ def apply_plan(plan: RosterPlan, source: str) -> Summary:
         )
         db.session.flush()
     return summary
+
+
+def _apply_items(plan: RosterPlan, source: str) -> None:
+    """Every change of the plan through the roster's services; ImportRefused naming each
+    employee whose change a service refused."""
+    failures: list[Problem] = []
+    for item in plan.changed:
+        try:
+            _apply_streamer(item, source)
+        except ValidationFailed as exc:
+            failures.extend(
+                Problem(item.entry.first_row, None, item.entry.employee_no, reason)
+                for reason in exc.problems or [exc.message]
+            )
+    if failures:
+        raise ImportRefused(failures)
 
 
 def _apply_streamer(item: StreamerPlan, source: str) -> None:

@@ -166,12 +166,19 @@ def _profile_problems(profile: Profile, streamer: Streamer | None) -> list[str |
     return problems
 
 
-def _hire_date_vs_history(streamer: Streamer, hire_date: dt.date) -> str | None:
+def first_level_change_on(streamer: Streamer) -> dt.date | None:
+    """The day of the streamer's first change of level (not the level they were hired at): a
+    hire date may not come after it, or the history would start with a change."""
     promotions = [c for c in streamer.level_changes if c.from_level is not None]
-    if promotions and hire_date > promotions[0].effective_on:
+    return promotions[0].effective_on if promotions else None
+
+
+def _hire_date_vs_history(streamer: Streamer, hire_date: dt.date) -> str | None:
+    first_change = first_level_change_on(streamer)
+    if first_change is not None and hire_date > first_change:
         return _(
             "The hire date cannot be after the first level change (%(date)s).",
-            date=promotions[0].effective_on.isoformat(),
+            date=first_change.isoformat(),
         )
     return None
 
