@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_PASSWORD ?= hrapp-demo-2026
+# The suite runs in one process per core (pytest-xdist); the browser journeys and the page reader
+# each stay in one process (tests/conftest.py), so the demo agency is loaded once for each.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -52,10 +56,10 @@ typecheck: install
 
 # HRAPP_REQUIRE_BROWSER: a missing Chromium fails the browser tests instead of skipping them.
 test-sqlite: install
-	HRAPP_REQUIRE_BROWSER=1 $(BIN)/pytest -q -p no:cacheprovider
+	HRAPP_REQUIRE_BROWSER=1 $(PYTEST)
 
 test-postgres: install
-	bash scripts/with-postgres.sh $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+	bash scripts/with-postgres.sh $(PYTEST) --ignore=tests/browser
 
 # The job tests' Redis variants (marked `redis`) on a throwaway Redis on a private socket.
 # HRAPP_REQUIRE_REDIS: a missing REDIS_URL fails them instead of skipping them.

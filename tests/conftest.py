@@ -1,7 +1,9 @@
 """Fixtures shared by every database test: the app, a clean database per test, logins.
 
 The database is SQLite in memory unless TEST_DATABASE_URL points elsewhere (`make test` runs
-the suite a second time against a throwaway PostgreSQL cluster).
+the suite a second time against a throwaway PostgreSQL cluster). `make test` runs the suite in
+one process per core (pytest-xdist); on PostgreSQL each process works in a database of its own,
+`<the shared one>_<worker>`, so their per-test cleaning never meets (see `pytest_configure`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,65 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale
 from flask_login import user_logged_in
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from hrapp import create_app
 from hrapp.extensions import db
 from tests.factories import TEST_PASSWORD
 
 DATA_DIR = Path(__file__).parent / "data"
+DATABASE_VARIABLE = "TEST_DATABASE_URL"
+# Packages whose tests share one expensive package-scoped fixture (the demo agency, a live
+# server and Chromium): each runs whole in one worker, so it is built once, not once per worker.
+KEPT_TOGETHER = ("browser", "page_text")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In an xdist worker on PostgreSQL: point TEST_DATABASE_URL at a fresh database of the
+    worker's own, before any test module or app reads it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = os.environ.get(DATABASE_VARIABLE, "")
+    if not worker or not shared.startswith("postgresql"):
+        return
+    url = make_url(shared)
+    own = url.set(database=f"{url.database}_{worker}")
+    _on_server(shared, f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)')
+    _on_server(shared, f'CREATE DATABASE "{own.database}"')
+    os.environ[DATABASE_VARIABLE] = own.render_as_string(hide_password=False)
+    config.stash[_SHARED_DATABASE] = shared
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shared = config.stash.get(_SHARED_DATABASE, None)
+    if shared is None:
+        return
+    own = make_url(os.environ[DATABASE_VARIABLE]).database
+    os.environ[DATABASE_VARIABLE] = shared
+    _on_server(shared, f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, the tests of each KEPT_TOGETHER package go to one worker."""
+    tests = Path(__file__).parent
+    for item in items:
+        if not item.path.is_relative_to(tests):
+            continue
+        package = item.path.relative_to(tests).parts[0]
+        if package in KEPT_TOGETHER:
+            item.add_marker(pytest.mark.xdist_group(package))
+
+
+_SHARED_DATABASE = pytest.StashKey[str]()
+
+
+def _on_server(url: str, sql: str) -> None:
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.exec_driver_sql(sql)
+    finally:
+        server.dispose()
 
 
 @pytest.fixture(scope="session")

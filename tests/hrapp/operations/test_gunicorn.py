@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -77,12 +78,15 @@ def test_a_served_request_is_logged_as_json_without_its_query(tmp_path: Path) ->
 
 
 def _get(url: str) -> bytes:
+    """The answer to one GET, retried only while the server is not listening yet: a request it
+    accepted is waited for (a first request on a busy machine can take seconds), never sent
+    twice, so the log holds exactly one access line."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - loopback
                 return bytes(response.read())
-        except OSError:
-            if time.monotonic() > deadline:
+        except urllib.error.URLError as exc:
+            if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
