@@ -41,6 +41,7 @@ def CLI_GROUPS() -> list[click.Command]:
     from hrapp.auth.cli import users_cli
     from hrapp.backup.cli import backup_command, restore_command
     from hrapp.demo.cli import demo_cli
+    from hrapp.intake.mapping_cli import mappings_cli
     from hrapp.live_sessions.cli import sessions_cli
     from hrapp.promotions.cli import promotions_cli
     from hrapp.reports.cli import sheets_command
@@ -53,6 +54,7 @@ def CLI_GROUPS() -> list[click.Command]:
         training_cli,
         roster_cli,
         sessions_cli,
+        mappings_cli,
         scheme_cli,
         cycle_cli,
         whatif_command,

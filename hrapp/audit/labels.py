@@ -79,6 +79,7 @@ ACTIONS = labels.register(
         "demo.load": _l("Demo agency loaded"),
         "backup.make": _l("Backup made"),
         "backup.restore": _l("Backup restored"),
+        "mapping.save": _l("Column mapping saved"),
     },
 )
 
@@ -102,6 +103,7 @@ ENTITY_TYPES = labels.register(
         "job": _l("Background job"),
         "demo": _l("Demo agency"),
         "database": _l("Database"),
+        "column_mapping": _l("Column mapping"),
     },
 )
 
@@ -205,6 +207,10 @@ FIELDS = labels.register(
         "ad_spend_fen": _l("Ad spend"),
         "currency": _l("Currency"),
         "fx_rate": _l("Exchange rate"),
+        # column mappings
+        "mapping_name": _l("Mapping name"),
+        "timezone": _l("Time zone"),
+        "columns": _l("Columns"),
         # appraisals and cycles
         "grade": _l("Grade"),
         "multiplier": _l("Multiplier"),

@@ -20,6 +20,7 @@ from hrapp.core.cli import ProgressLine
 from hrapp.core.errors import DomainError
 from hrapp.core.messages import render
 from hrapp.extensions import db
+from hrapp.intake.mapping_cli import load_mapping
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import ImportOutcome, import_session_files, import_sessions
 from hrapp.live_sessions.parsing import template_csv
@@ -34,7 +35,7 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
         _(
             "%(file)s: %(format)s, %(rows)d rows.",
             file=outcome.filename,
-            format=labels.label("format", outcome.format) or "?",
+            format=outcome.mapping or labels.label("format", outcome.format) or "?",
             rows=outcome.total_rows,
         )
     )
@@ -78,17 +79,27 @@ def _echo_outcome(outcome: ImportOutcome, dry_run: bool) -> None:
 @click.option(
     "--accept-valid-rows", is_flag=True, help="Import the valid rows even if others have errors."
 )
+@click.option(
+    "--mapping",
+    "mapping_name",
+    metavar="MAPPING.toml|NAME",
+    help="Read a layout no format knows with this column mapping (a TOML file or a saved name).",
+)
 @user_option
 def import_command(
     files: tuple[Path, ...],
     platform: str,
     dry_run: bool,
     accept_valid_rows: bool,
+    mapping_name: str | None,
     username: str | None,
 ) -> None:
     """Import live-session exports FILES (CSV, XLSX, per-session 直播大屏 workbooks, ZIPs of
     them) as one batch, in this process. Exits 1 when the batch is refused."""
     user = act_as(username)
+    mapping = load_mapping(mapping_name) if mapping_name else None
+    if mapping is not None and len(files) > 1:
+        raise click.ClickException(_("--mapping reads one file at a time."))
     options: dict[str, Any] = {
         "platform": platform,
         "dry_run": dry_run,
@@ -98,7 +109,7 @@ def import_command(
     with ProgressLine() as progress:
         if len(files) == 1:
             outcome = import_sessions(
-                files[0].read_bytes(), files[0].name, progress=progress, **options
+                files[0].read_bytes(), files[0].name, progress=progress, mapping=mapping, **options
             )
         else:
             batch = [(file.name, file.read_bytes()) for file in files]

@@ -49,6 +49,8 @@ from hrapp.core.messages import money as money_param
 from hrapp.core.money import yuan_text
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
+from hrapp.intake.mapping_store import parse_sessions
+from hrapp.intake.mappings import ColumnMapping
 from hrapp.live_sessions import bulk
 from hrapp.live_sessions.models import (
     FULL_SHARE_BP,
@@ -58,7 +60,7 @@ from hrapp.live_sessions.models import (
     SessionHost,
     SessionRevision,
 )
-from hrapp.live_sessions.parsing import ImportFileError, Problem, parse_export
+from hrapp.live_sessions.parsing import ImportFileError, Problem
 from hrapp.live_sessions.parsing.dashboard_workbook import GMV_FROM_BUYER_PAID
 from hrapp.live_sessions.parsing.files import (
     FilesParse,
@@ -129,6 +131,7 @@ class ImportOutcome:
     batch_id: int | None = None
     format: str | None = None
     platform: str | None = None
+    mapping: str | None = None  # the name of the column mapping the file was read with
     total_rows: int = 0
     inserted: int = 0
     updated: int = 0
@@ -208,9 +211,12 @@ def import_sessions(
     accept_valid_rows: bool = False,
     user_id: int | None = None,
     progress: ProgressFn | None = None,
+    mapping: ColumnMapping | None = None,
 ) -> ImportOutcome:
     """Import one export file; see the module docstring. Flushes; the caller commits.
 
+    ``mapping`` reads a layout no profile knows; without one, a saved mapping whose headers the
+    file holds is used when no recognised format fits better (`hrapp.intake.mapping_store`).
     A ZIP of files and a per-session 直播大屏 workbook are read by `import_session_files`."""
     if is_batch_upload(data, filename):
         return import_session_files(
@@ -228,16 +234,19 @@ def import_sessions(
     log = ProblemLog()
     report(0, 1, message("Reading the file…"))
     try:
-        parsed = parse_export(
+        parsed, used = parse_sessions(
             data,
             filename,
             platform=platform,
+            mapping=mapping,
             org_timezone=current_app.config["ORG_TIMEZONE"],
+            org_currency=current_app.config["ORG_CURRENCY"],
             max_xlsx_rows=current_app.config.get("IMPORT_MAX_XLSX_ROWS", MAX_XLSX_ROWS),
         )
     except ImportFileError as exc:
         log.add(None, None, None, exc.reason)
         return _conclude(outcome, log, None, options, report)
+    outcome.mapping = used.name if used else None
     outcome.format, outcome.platform, outcome.total_rows = (
         parsed.format,
         parsed.platform,
@@ -956,6 +965,7 @@ def _new_batch(outcome: ImportOutcome, options: _Options) -> ImportBatch:
         sha256=outcome.sha256,
         size_bytes=options.size_bytes,
         format=outcome.format,
+        mapping_name=outcome.mapping,
         platform=outcome.platform,
         status="running",
         accept_valid_rows=options.accept_valid_rows,

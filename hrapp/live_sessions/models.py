@@ -44,6 +44,8 @@ class ImportBatch(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     format: Mapped[str | None] = mapped_column(String(30))
+    # The name of the column mapping the file was read with (format "mapping"), as it was then.
+    mapping_name: Mapped[str | None] = mapped_column(String(100))
     platform: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     accept_valid_rows: Mapped[bool] = mapped_column(default=False)
