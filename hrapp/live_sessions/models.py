@@ -36,6 +36,8 @@ class ImportBatch(Base):
             "status IN ('pending', 'running', 'imported', 'refused', 'rolled_back', 'failed')",
             name="status_known",
         ),
+        # One history for every upload: the kind says which import wrote the batch.
+        CheckConstraint("kind IN ('sessions', 'roster', 'training')", name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,14 +13,12 @@ from flask_babel import lazy_gettext as _l
 from hrapp.audit.display import shown_value
 from hrapp.auth.acting import act_as, user_option
 from hrapp.core import labels
-from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
+from hrapp.streamers.roster_batches import already_imported_text, import_roster
 from hrapp.streamers.roster_import import (
     ImportRefused,
     Problem,
     RosterPlan,
-    apply_plan,
-    plan_import,
     refusal_message,
 )
 
@@ -34,29 +32,39 @@ roster_cli = AppGroup("roster", help="Keep the streamer roster.")
 def import_command(file: Path, dry_run: bool, username: str | None) -> None:
     """Import FILE (CSV or XLSX, one row per platform account): every row, or none.
 
-    Every problem is listed with its row and column and the exit code is 1. Importing the same
-    file again changes nothing. A blank optional cell keeps what the roster has.
+    The import is applied at once, as one batch of the import history. Every problem is listed
+    with its row and column and the exit code is 1 (the refused batch keeps the report).
+    Importing the same file again changes nothing. A blank optional cell keeps what the roster
+    has.
     """
-    act_as(username)
+    user = act_as(username)
     try:
-        plan = plan_import(file.read_bytes())
-    except ValidationFailed as exc:
-        raise click.ClickException(exc.message) from exc
-    for warning in plan.warnings:
-        click.echo(_("Warning: %(text)s", text=str(warning)), err=True)
-    if plan.problems:
-        _refuse(plan.problems)
-    _echo_changes(plan)
-    if dry_run:
-        click.echo(_("Dry run, nothing was written. %(summary)s", summary=str(plan.summary)))
-        return
-    try:
-        summary = apply_plan(plan, file.name)
+        outcome = import_roster(
+            file.read_bytes(), file.name, dry_run=dry_run, user_id=user.id if user else None
+        )
     except ImportRefused as exc:
         db.session.rollback()
         _refuse(exc.details)
+    if outcome.status == "duplicate":
+        click.echo(already_imported_text(outcome.batch_id))
+        return
+    if outcome.plan is not None:
+        for warning in outcome.plan.warnings:
+            click.echo(_("Warning: %(text)s", text=str(warning)), err=True)
+    if outcome.problems:
+        db.session.commit()  # the refused batch: the history of the attempt
+        _refuse(outcome.problems)
+    assert outcome.plan is not None
+    _echo_changes(outcome.plan)
+    if dry_run:
+        click.echo(
+            _("Dry run, nothing was written. %(summary)s", summary=str(outcome.summary))
+        )
+        return
     db.session.commit()
-    click.echo(str(summary))
+    click.echo(str(outcome.summary))
+    if outcome.batch_id is not None:
+        click.echo(_("Import batch %(id)d.", id=outcome.batch_id))
 
 
 def _refuse(problems: list[Problem]) -> NoReturn:

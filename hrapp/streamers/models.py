@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -165,3 +165,27 @@ class PlatformAccount(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     streamer: Mapped[Streamer | None] = relationship(back_populates="accounts")
+
+
+class RosterRevision(Base):
+    """What one roster import batch did to one streamer, so that the batch can be rolled back.
+
+    ``before`` holds the profile, level and ``level_since`` before the batch (empty when the
+    batch created the streamer); ``did`` what the batch did beside them and what it left, so
+    that a rollback can tell whether anything changed since: ``{"created": bool,
+    "level_changes": [ids], "accounts_created": [ids], "nicknames": {account id: ["link" or
+    "rename", old nickname]}, "after": the state it left, "last_level_change": id,
+    "accounts": {account id: [streamer id, nickname]}}``.
+    """
+
+    __tablename__ = "roster_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="CASCADE"), index=True
+    )
+    streamer_id: Mapped[int] = mapped_column(
+        ForeignKey("streamers.id", ondelete="CASCADE"), index=True
+    )
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    did: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -39,14 +39,14 @@ from sqlalchemy import select
 
 from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" labels of columns
 from hrapp.core import audit, labels
-from hrapp.core.errors import ValidationFailed
+from hrapp.core.errors import UnreadableFile, ValidationFailed
 from hrapp.core.messages import Message, coded, day, message, render
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
+from hrapp.intake import ImportFileError, SheetRow, read_table
 from hrapp.streamers import rules, services
-from hrapp.streamers.models import CATEGORIES, PlatformAccount, Streamer
+from hrapp.streamers.models import CATEGORIES, PlatformAccount, RosterRevision, Streamer
 from hrapp.streamers.services import Profile
-from hrapp.streamers.tabular import SheetRow, read_rows
 
 # Canonical column → the header spellings accepted for it (compared after `_header_key`).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -185,6 +185,14 @@ class CellError(ValueError):
 
 
 # --- reading rows ----------------------------------------------------------------------------
+
+
+def read_rows(data: bytes) -> list[SheetRow]:
+    """The file's non-blank rows, read by the intake; UnreadableFile when it cannot be read."""
+    try:
+        return read_table(data)
+    except ImportFileError as exc:
+        raise UnreadableFile(exc.reason) from None
 
 
 @dataclass(frozen=True)
@@ -707,17 +715,20 @@ def _plan_account(
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_plan(plan: RosterPlan, source: str) -> Summary:
-    """Carry out a plan without problems; ImportRefused (caller rolls back) when any step fails."""
+def apply_plan(plan: RosterPlan, source: str, batch_id: int | None = None) -> Summary:
+    """Carry out a plan without problems; ImportRefused (caller rolls back) when any step fails.
+
+    With `batch_id` the changes are kept per streamer for a rollback, and the audit row names
+    the batch."""
     if plan.problems:
         raise ImportRefused(plan.problems)
-    _apply_items(plan, source)
+    _apply_items(plan, source, batch_id)
     summary = plan.summary
     if summary.changes_anything:
         audit.record(
             "roster.import",
-            "roster",
-            None,
+            "roster" if batch_id is None else "import_batch",
+            batch_id,
             summary=message(
                 "%(file)s: streamers %(c)d created, %(u)d updated, %(n)d unchanged; "
                 "accounts %(ac)d created, %(au)d updated, %(an)d unchanged.",
@@ -734,36 +745,88 @@ def apply_plan(plan: RosterPlan, source: str) -> Summary:
     return summary
 
 
-def _apply_items(plan: RosterPlan, source: str) -> None:
+def _apply_items(plan: RosterPlan, source: str, batch_id: int | None = None) -> None:
     """Every change of the plan through the roster's services; ImportRefused naming each
-    employee whose change a service refused."""
+    employee whose change a service refused. With a batch, what each change did is kept
+    (`RosterRevision`) so that the batch can be rolled back."""
     failures: list[Problem] = []
     for item in plan.changed:
         try:
-            _apply_streamer(item, source)
+            streamer, before, did = _apply_streamer(item, source)
         except ValidationFailed as exc:
             failures.extend(
                 Problem(item.entry.first_row, None, item.entry.employee_no, reason)
                 for reason in exc.problems or [exc.message]
             )
+            continue
+        if batch_id is not None:
+            db.session.add(
+                RosterRevision(batch_id=batch_id, streamer_id=streamer.id, before=before, did=did)
+            )
     if failures:
         raise ImportRefused(failures)
 
 
-def _apply_streamer(item: StreamerPlan, source: str) -> None:
+def roster_state(streamer: Streamer) -> dict[str, Any]:
+    """What a rollback puts back: the profile, the level and its date (plain JSON)."""
+    profile = dataclasses.asdict(services.profile_of(streamer))
+    values = {**profile, "level": streamer.level, "level_since": streamer.level_since}
+    return {name: _plain_value(value) for name, value in values.items()}
+
+
+def _plain_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _apply_streamer(
+    item: StreamerPlan, source: str
+) -> tuple[Streamer, dict[str, Any], dict[str, Any]]:
+    """Carry out one employee's changes: (streamer, state before, rows the change added)."""
     streamer = item.streamer
+    did: dict[str, Any] = {
+        "created": streamer is None,
+        "level_changes": [],
+        "accounts_created": [],
+        "nicknames": {},
+    }
     if streamer is None:
+        before: dict[str, Any] = {}
         streamer = services.create_streamer(item.profile, item.level)
     else:
+        before = roster_state(streamer)
         services.update_streamer(streamer, item.profile)
         if item.level != streamer.level:
             reason = message("Roster import from %(file)s", file=source)
             effective_on = item.level_since or org_today()
-            services.change_level(streamer, item.level, effective_on, reason)
+            change = services.change_level(streamer, item.level, effective_on, reason)
+            did["level_changes"].append(change.id)
     for account in item.accounts:
-        if account.action in ("create", "link"):
-            services.add_account(streamer, account.platform, account.account_id, account.nickname)
-        elif account.action == "rename":
+        if account.action == "create":
+            added = services.add_account(
+                streamer, account.platform, account.account_id, account.nickname
+            )
+            db.session.flush()
+            did["accounts_created"].append(added.id)
+        elif account.action in ("link", "rename"):
             known = services.find_account(account.platform, account.account_id)
             assert known is not None
-            services.rename_account(known, account.nickname)
+            did["nicknames"][str(known.id)] = [account.action, known.nickname]
+            if account.action == "link":
+                services.add_account(
+                    streamer, account.platform, account.account_id, account.nickname
+                )
+            else:
+                services.rename_account(known, account.nickname)
+    _note_after(streamer, did)
+    return streamer, before, did
+
+
+def _note_after(streamer: Streamer, did: dict[str, Any]) -> None:
+    """What the import left, so that a rollback can tell whether anything changed since."""
+    db.session.flush()
+    did["after"] = roster_state(streamer)
+    did["last_level_change"] = max((c.id for c in streamer.level_changes), default=0)
+    touched = {*(int(i) for i in did["nicknames"]), *did["accounts_created"]}
+    did["accounts"] = {
+        str(a.id): [a.streamer_id, a.nickname] for a in streamer.accounts if a.id in touched
+    }

@@ -1,0 +1,171 @@
+"""The one import history: a batch per roster, training or session import, with its report.
+
+Each import (sessions, roster, training) writes one `ImportBatch` row of its kind: what the file
+was, who sent it, what it did and the problems found. This module holds what the roster and
+training imports share around that row: finding a file already imported, opening and closing
+a batch, the report's problem records, grouping a report for people to read, and removing
+uploads that will never be confirmed. It may use the database (the readers beside it may not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from hrapp.core.db import utcnow
+from hrapp.core.messages import Message, render
+from hrapp.extensions import db
+from hrapp.live_sessions.models import ImportBatch
+
+KINDS = ("sessions", "roster", "training")
+# A grouped reason lists this many rows; the rest are behind "show all".
+GROUP_FIRST_ROWS = 10
+# An upload that was never confirmed is removed after a day.
+UPLOAD_MAX_AGE_S = 24 * 3600
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def already_imported(kind: str, sha256: str) -> ImportBatch | None:
+    """The batch that imported this very file (and was not rolled back since), if any."""
+    return db.session.scalar(
+        select(ImportBatch)
+        .where(
+            ImportBatch.kind == kind,
+            ImportBatch.sha256 == sha256,
+            ImportBatch.status == "imported",
+        )
+        .order_by(ImportBatch.id.desc())
+        .limit(1)
+    )
+
+
+def open_batch(
+    kind: str, filename: str, data: bytes, *, user_id: int | None, file_format: str | None
+) -> ImportBatch:
+    """A batch for a file being imported (status running until `close_batch`); flushes."""
+    assert kind in KINDS, kind
+    batch = ImportBatch(
+        kind=kind,
+        filename=filename[:255],
+        sha256=digest(data),
+        size_bytes=len(data),
+        format=file_format,
+        status="running",
+        created_by_id=user_id,
+    )
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def close_batch(
+    batch: ImportBatch,
+    status: str,
+    *,
+    total_rows: int,
+    inserted: int = 0,
+    updated: int = 0,
+    unchanged: int = 0,
+    rejected: int = 0,
+    report: list[dict[str, Any]] | None = None,
+) -> None:
+    batch.status = status
+    batch.total_rows = total_rows
+    batch.inserted, batch.updated, batch.unchanged = inserted, updated, unchanged
+    batch.rejected = rejected
+    batch.report = report or []
+    batch.finished_at = utcnow()
+    db.session.flush()
+
+
+def file_format(data: bytes) -> str:
+    return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+
+
+def problem_record(
+    row: int | None,
+    column: str | None,
+    value: str,
+    reason: Message | str,
+    severity: str = "error",
+) -> dict[str, Any]:
+    """One problem as the batch report stores it (the reason stays a message: data)."""
+    return {
+        "row": row,
+        "column": column,
+        "value": value,
+        "reason": reason,
+        "severity": severity,
+    }
+
+
+# --- reading a report ----------------------------------------------------------------------
+
+
+@dataclass
+class ProblemGroup:
+    """Problems with the same column and the same reason, however many rows have them."""
+
+    column: str
+    reason: str  # in the reader's language
+    severity: str
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.problems)
+
+    @property
+    def first_rows(self) -> list[int]:
+        rows = [p["row"] for p in self.problems if p.get("row") is not None]
+        return rows[:GROUP_FIRST_ROWS]
+
+    @property
+    def more_rows(self) -> int:
+        rows = sum(1 for p in self.problems if p.get("row") is not None)
+        return max(0, rows - GROUP_FIRST_ROWS)
+
+
+def group_problems(
+    problems: Iterable[dict[str, Any]], column_label: Any = str
+) -> list[ProblemGroup]:
+    """The report as people read it: one line per (column, reason), in order of first sight.
+
+    `column_label` turns a stored column name into words in the reader's language.
+    """
+    groups: dict[tuple[str, str, str], ProblemGroup] = {}
+    for problem in problems:
+        column = column_label(problem.get("column") or "") if problem.get("column") else ""
+        reason = render(problem.get("reason"))
+        severity = problem.get("severity") or "error"
+        key = (severity, column, reason)
+        if key not in groups:
+            groups[key] = ProblemGroup(column, reason, severity)
+        groups[key].problems.append(problem)
+    return list(groups.values())
+
+
+# --- uploads kept between preview and confirm ------------------------------------------------
+
+
+def sweep_uploads(folder: Path, max_age_s: float = UPLOAD_MAX_AGE_S) -> int:
+    """Remove uploads older than `max_age_s` (abandoned previews); how many were removed."""
+    removed = 0
+    now = time.time()
+    for path in folder.iterdir():
+        try:
+            if path.is_file() and now - path.stat().st_mtime > max_age_s:
+                path.unlink(missing_ok=True)
+                removed += 1
+        except FileNotFoundError:  # another request swept it first
+            continue
+    return removed
