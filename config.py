@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from hrapp.intake.limits import MAX_UPLOAD_BYTES
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("HRAPP_INSTANCE", BASE_DIR / "instance"))
 
@@ -48,8 +50,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = ORG_TIMEZONE
     LANGUAGES = ("zh_CN", "en")
 
-    # Uploads: an export of 1,000,000 sessions is ~250 MB as CSV.
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 300 * 1024 * 1024))
+    # Uploads: an export of 1,000,000 sessions is ~250 MB as CSV (the intake's one limit).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Appraisal sheets printed in bulk (a job's ZIP or merged PDF, kept for its download page),
     # the worker processes that render them (default: one per CPU) and the time one sheet may

@@ -45,3 +45,12 @@ class ValidationFailed(DomainError):
     def __init__(self, message: str | Message, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class UnreadableFile(ValidationFailed):
+    """An upload that cannot be read at all (`hrapp.intake.ImportFileError` at the edge);
+    ``reason`` keeps the stored message, so that each reader sees it in their own language."""
+
+    def __init__(self, reason: Message) -> None:
+        super().__init__(reason)
+        self.reason = reason

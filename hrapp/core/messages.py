@@ -9,46 +9,23 @@ Parameters are plain JSON. Those that need the reader's language or format say s
 `coded(kind, code)` shows a code through its label table, `money(fen)` as yuan, `day(date)` as
 a local date, and a nested `message` is rendered in turn. Text people wrote themselves (a
 reason, a name) is a plain string parameter and is shown as written.
+
+The builders live in `hrapp.core.message_data` (no Flask) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import get_locale, gettext
 
 from hrapp.core import labels
+from hrapp.core.message_data import Message, coded, day, is_message, message, money
 from hrapp.core.money import yuan_display
 from hrapp.i18n import format_day
 
-Message = dict[str, Any]
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
-
-
-def message(msgid: str, /, **params: Any) -> Message:
-    """A message to store: `msgid` is an English sentence with ``%(name)s`` placeholders."""
-    return {"id": msgid, "params": {name: _plain(value) for name, value in params.items()}}
-
-
-def coded(kind: str, code: object) -> dict[str, str]:
-    """A parameter shown as the label of `code` in the table of `kind`."""
-    return {"label": kind, "code": str(getattr(code, "value", code))}
-
-
-def money(fen: int | None) -> dict[str, int | None]:
-    """A parameter shown as yuan."""
-    return {"fen": None if fen is None else int(fen)}
-
-
-def day(value: dt.date | str) -> dict[str, str]:
-    """A parameter shown as a date in the reader's format."""
-    return {"date": value if isinstance(value, str) else value.isoformat()}
-
-
-def is_message(value: object) -> bool:
-    return isinstance(value, Mapping) and isinstance(value.get("id"), str) and "params" in value
 
 
 def render(stored: object) -> str:
@@ -88,9 +65,4 @@ def _joined(items: list[Any]) -> str:
     return LIST_SEPARATOR.get(language, ", ").join(str(item) for item in items)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return day(value)
-    if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
-        return value.value  # an enum is stored by its value
-    return value
+__all__ = ["LIST_SEPARATOR", "Message", "coded", "day", "is_message", "message", "money", "render"]

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from hrapp.auth.acting import act_as, user_option
 from hrapp.extensions import db
 from hrapp.training.curriculum import ensure_default_curriculum
-from hrapp.training.imports import ImportRefused, import_training_file
+from hrapp.training.imports import ImportRefused, describe, import_training_file
 
 training_cli = AppGroup("training", help="Training records and the curriculum.")
 
@@ -41,7 +41,7 @@ def import_command(path: Path, username: str | None) -> None:
     except ImportRefused as exc:
         db.session.rollback()
         for problem in exc.rows:
-            click.echo(str(problem), err=True)
+            click.echo(describe(problem), err=True)
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(

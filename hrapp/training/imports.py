@@ -16,17 +16,11 @@ and is always kept by name.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import re
-import warnings
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -36,9 +30,10 @@ from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
-from hrapp.core.messages import Message, message, render
+from hrapp.core.messages import Message, message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
+from hrapp.intake import ImportFileError, Problem, read_table
 from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers.models import Streamer
 from hrapp.training.models import Module, TrainingRecord
@@ -46,35 +41,19 @@ from hrapp.training.services import MAX_SCORE, decide_passed, list_modules
 
 COLUMNS = ("employee_no", "module_code", "completed_on", "score", "trainer", "note")
 REQUIRED_COLUMNS = COLUMNS[:3]
-HEADER_ROW = 1
 EARLIEST_DATE = dt.date(2000, 1, 1)
 MAX_NOTE_LENGTH = 2000
 MAX_TRAINER_LENGTH = 80
-# A few hundred kilobytes of training rows unpack to a few megabytes; far more is a zip bomb.
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 DATE_PATTERN = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a file is refused. `row` is the spreadsheet row (None: the whole file);
-    `reason` is a message, worded in the reader's language when shown."""
-
-    row: int | None
-    column: str
-    value: str
-    reason: Message
-
-    @property
-    def text(self) -> str:
-        return render(self.reason)
-
-    def __str__(self) -> str:
-        where = _("row %(row)d", row=self.row) if self.row is not None else _("file")
-        column = f", {self.column}" if self.column else ""
-        value = f" ({self.value!r})" if self.value else ""
-        return f"{where}{column}: {self.text}{value}"
+def describe(problem: Problem) -> str:
+    """A problem as one line in the reader's language: where, which column, why, which value."""
+    where = _("row %(row)d", row=problem.row) if problem.row is not None else _("file")
+    column = f", {problem.column}" if problem.column else ""
+    value = f" ({problem.value!r})" if problem.value else ""
+    return f"{where}{column}: {problem.text}{value}"
 
 
 class ImportRefused(ValidationFailed):
@@ -87,7 +66,7 @@ class ImportRefused(ValidationFailed):
                 "again.",
                 n=len(problems),
             ),
-            [str(p) for p in problems],
+            [describe(p) for p in problems],
         )
         self.rows = problems
 
@@ -103,68 +82,7 @@ class ImportResult:
 Row = tuple[int, dict[str, str]]
 
 
-# --- reading the sheet ------------------------------------------------------------------------
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _decode(content: bytes) -> str:
-    # UTF-8 first: GB18030 decodes almost any bytes, so trying it first gives silent mojibake.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused(
-        [
-            Problem(
-                None,
-                "",
-                "",
-                message("The file is neither UTF-8 nor GB18030 text; save it as CSV."),
-            )
-        ]
-    )
-
-
-def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    if b"\x00" in content:
-        raise ImportRefused([Problem(None, "", "", message("This is not a CSV or XLSX file."))])
-    yield from csv.reader(io.StringIO(_decode(content), newline=""))
-
-
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise ImportRefused(
-                [Problem(None, "", "", message("The XLSX file unpacks to an implausible size."))]
-            )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not need
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportRefused(
-            [Problem(None, "", "", message("The XLSX file cannot be read: %(why)s", why=str(exc)))]
-        ) from exc
-    try:
-        for values in book.worksheets[0].iter_rows(values_only=True):
-            yield [_cell_text(v) for v in values]
-    finally:
-        book.close()
+# --- reading the sheet (the intake reads it) ---------------------------------------------------
 
 
 def _normal_header(text: str) -> str:
@@ -173,23 +91,25 @@ def _normal_header(text: str) -> str:
 
 def read_rows(filename: str, content: bytes) -> list[Row]:
     """(spreadsheet row number, {column: text}) for every non-blank data row."""
-    is_zip = content.startswith(ZIP_MAGIC)
-    if filename.lower().endswith((".xlsx", ".xlsm")) and not is_zip:
-        raise ImportRefused(
-            [Problem(None, "", "", message("The file is named .xlsx but is not one."))]
-        )
-    lines = iter(_xlsx_rows(content) if is_zip else _csv_rows(content))
-    header = [_normal_header(h) for h in next(lines, [])]
+    try:
+        table = read_table(content, filename=filename)
+    except ImportFileError as exc:
+        raise ImportRefused([Problem(None, "", "", exc.reason)]) from None
+    if not table:
+        raise ImportRefused([Problem(None, "", "", message("The file has no data rows."))])
+    header_row, lines = table[0], table[1:]
+    header = [_normal_header(h) for h in header_row.cells]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportRefused(
-            [Problem(HEADER_ROW, c, "", message("This column is missing.")) for c in missing]
+            [Problem(header_row.number, c, "", message("This column is missing.")) for c in missing]
         )
     rows = []
-    for number, cells in enumerate(lines, start=HEADER_ROW + 1):
-        values = {c: (cells[i].strip() if i < len(cells) else "") for i, c in enumerate(header)}
+    for line in lines:
+        cells = line.cells
+        values = {c: (cells[i] if i < len(cells) else "") for i, c in enumerate(header)}
         if any(values.values()):
-            rows.append((number, {c: values.get(c, "") for c in COLUMNS}))
+            rows.append((line.number, {c: values.get(c, "") for c in COLUMNS}))
     return rows
 
 

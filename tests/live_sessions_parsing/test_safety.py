@@ -9,7 +9,8 @@ import openpyxl.xml
 import pytest
 from openpyxl.xml import functions as openpyxl_xml_functions
 
-from hrapp.live_sessions.parsing import ImportFileError, parse_export, sniff, template_columns
+from hrapp.intake import limits
+from hrapp.live_sessions.parsing import ImportFileError, parse_export, template_columns
 
 from .builders import (
     JULY_XLSX,
@@ -37,11 +38,11 @@ def test_zip_bomb_is_refused_before_parsing():
 
 
 def test_workbook_unpacking_beyond_the_size_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(sniff, "BASE_BYTES", 0)
-    monkeypatch.setattr(sniff, "BYTES_PER_ROW", 1)
+    monkeypatch.setattr(limits, "BASE_BYTES", 0)
+    monkeypatch.setattr(limits, "BYTES_PER_ROW", 1)
 
     assert "implausible size" in refused(sample(JULY_XLSX), JULY_XLSX, max_xlsx_rows=500)
-    monkeypatch.setattr(sniff, "BYTES_PER_ROW", 2_000)
+    monkeypatch.setattr(limits, "BYTES_PER_ROW", 2_000)
     assert parse_export(sample(JULY_XLSX), JULY_XLSX, max_xlsx_rows=500).total_rows == 480
 
 

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hrapp.core.messages import message
-from hrapp.live_sessions.parsing import model, parse_export
+from hrapp.intake import limits
+from hrapp.live_sessions.parsing import parse_export
 from hrapp.live_sessions.parsing.csv_source import CELL_BYTES
 from hrapp.live_sessions.parsing.durations import parse_duration, read_durations
 from hrapp.live_sessions.parsing.hosts import parse_hosts
@@ -155,7 +156,7 @@ def test_largest_amounts_stay_exact_or_are_refused():
 
 
 def test_problem_report_is_capped_but_every_bad_row_is_rejected(monkeypatch):
-    monkeypatch.setattr(model, "MAX_PROBLEMS", 3)
+    monkeypatch.setattr(limits, "MAX_PROBLEMS", 3)
     rows = edited(september_rows(6), "直播间成交金额", {n: "bad" for n in range(2, 8)})
 
     result = parse_export(csv_bytes(rows), "bad.csv")

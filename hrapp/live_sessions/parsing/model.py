@@ -3,56 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pandas as pd
 
-from hrapp.core.messages import Message, render
-
-Severity = Literal["error", "warning"]
-
-# A report longer than this helps nobody and a wholly broken 1M-row file would otherwise hold
-# millions of Problem objects; rejected_rows stays complete either way.
-MAX_PROBLEMS = 10_000
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be imported; ``reason`` says why, as a message (see
-    `hrapp.core.messages`) that each reader sees in their own language."""
-
-    def __init__(self, reason: Message) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return render(self.reason)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One finding about one cell (or row, or the file when ``row`` is None).
-
-    ``row`` is the spreadsheet row number (header row of a plain file = 1), ``column`` the
-    header as written in the file, ``value`` the cell text as read. ``reason`` is a message
-    (an id and its parameters), stored as it is and worded in the reader's language when shown.
-    """
-
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: Message
-    severity: Severity = "error"
-    # In a batch of several files: the file (an archive's member: "archive.zip/member.xlsx"),
-    # and for a per-session workbook read as key/value, the sheet and cell (``C2``).
-    file: str | None = None
-    sheet: str | None = None
-    cell: str | None = None
-
-    @property
-    def text(self) -> str:
-        """The reason in the current language."""
-        return render(self.reason)
-
+# The problem type, the file error and the problem log are the intake's, shared by every upload.
+from hrapp.intake.limits import MAX_PROBLEMS
+from hrapp.intake.problems import ImportFileError, Problem, ProblemLog, Severity
 
 COUNT_COLUMNS = (
     "viewers",
@@ -119,25 +75,16 @@ class ParseResult:
         return bool(self.rejected_rows)
 
 
-class ProblemLog:
-    """Collects problems while parsing; every error row lands in ``rejected``."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-        self.rejected: set[int] = set()
-        self.omitted = 0
-
-    def add(
-        self,
-        row: int | None,
-        column: str | None,
-        value: str | None,
-        reason: Message,
-        severity: Severity = "error",
-    ) -> None:
-        if severity == "error" and row is not None:
-            self.rejected.add(row)
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(row, column, value, reason, severity))
-        else:
-            self.omitted += 1
+__all__ = [
+    "CANONICAL_COLUMNS",
+    "CANONICAL_DTYPES",
+    "COUNT_COLUMNS",
+    "MAX_PROBLEMS",
+    "MONEY_COLUMNS",
+    "TEXT_COLUMNS",
+    "ImportFileError",
+    "ParseResult",
+    "Problem",
+    "ProblemLog",
+    "Severity",
+]

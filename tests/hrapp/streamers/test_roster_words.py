@@ -80,5 +80,6 @@ def test_a_file_that_is_no_table_is_refused_in_the_readers_language(readers) -> 
             content_type="multipart/form-data",
         ).get_data(as_text=True)
 
-    assert "The file is not a CSV or XLSX table." in refused(english)
-    assert "The file is not a CSV or XLSX table." not in refused(chinese)
+    refusal = "This is neither an Excel workbook (.xlsx) nor a CSV text file."
+    assert refusal in refused(english)
+    assert refusal not in refused(chinese)

@@ -8,9 +8,8 @@ import zipfile
 
 import pytest
 
-from hrapp.core.errors import ValidationFailed
+from hrapp.intake import ImportFileError, cell_text, limits, read_table
 from hrapp.streamers import rules
-from hrapp.streamers.tabular import MAX_XLSX_UNPACKED_BYTES, cell_text, read_rows
 
 
 @pytest.mark.parametrize(
@@ -67,20 +66,22 @@ def test_spreadsheet_cells_become_the_text_a_person_sees(value, text) -> None:
 
 
 def test_csv_rows_keep_spreadsheet_numbers_and_skip_blank_rows(app) -> None:
-    rows = read_rows(b"a,b\n\n,\n0012,x\n")
+    rows = read_table(b"a,b\n\n,\n0012,x\n")
     assert [(r.number, r.cells) for r in rows] == [(1, ("a", "b")), (4, ("0012", "x"))]
 
 
 def test_tab_separated_utf16_text_is_read(app) -> None:
-    rows = read_rows("工号\t账号\nE1\t007\n".encode("utf-16"))
+    rows = read_table("工号\t账号\nE1\t007\n".encode("utf-16"))
     assert [r.cells for r in rows] == [("工号", "账号"), ("E1", "007")]
 
 
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_before_parsing(app) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (MAX_XLSX_UNPACKED_BYTES + 1))
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (limits.unpacked_budget(1_000) + 1))
     assert len(buffer.getvalue()) < 1024 * 1024
-    with pytest.raises(ValidationFailed) as caught:
-        read_rows(buffer.getvalue())
-    assert "save it as CSV" in caught.value.message
+    with pytest.raises(ImportFileError) as caught:
+        read_table(buffer.getvalue(), max_rows=1_000)
+    assert "save it as CSV" in str(caught.value)

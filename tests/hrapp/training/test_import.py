@@ -176,7 +176,10 @@ def test_xlsx_and_other_encodings_import_the_same_records(modules, roster, today
 def test_files_that_are_not_tables_are_refused(modules, today) -> None:
     with pytest.raises(ImportRefused) as refused:
         import_training_file("fake.xlsx", b"employee_no,module_code\n")
-    assert refused.value.rows[0].text == "The file is named .xlsx but is not one."
+    assert refused.value.rows[0].text == (
+        "“fake.xlsx” is named like an Excel workbook but its content is text. Upload it with a "
+        ".csv name, or save it from Excel as .xlsx."
+    )
     with pytest.raises(ImportRefused) as refused:
         import_training_file("short.csv", b"employee_no,score\nE1,80\n")
     assert [(p.row, p.column) for p in refused.value.rows] == [
@@ -184,7 +187,8 @@ def test_files_that_are_not_tables_are_refused(modules, today) -> None:
         (1, "completed_on"),
     ]
     with pytest.raises(ImportRefused) as refused:
-        import_training_file("binary.csv", b"\xff\xfe\xfa\xfb" * 10)
+        # (Not starting with FF FE: that is the byte order mark of UTF-16 text, read as such.)
+        import_training_file("binary.csv", b"\xfa\xfb\xff\xfe" * 10)
     assert "neither UTF-8 nor GB18030" in refused.value.rows[0].text
 
 
