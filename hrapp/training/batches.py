@@ -1,0 +1,306 @@
+"""A training file as a batch of the import history: check, import, refuse, roll back.
+
+`import_training` is the one use case behind the upload page, its background job and
+``hrapp training import``: with ``dry_run`` it is the preview (nothing written); without, it
+inserts the new records in one transaction and writes a batch with its report. Reading and
+checking the rows is `hrapp.training.imports` (`read_rows`, then the checks against the roster
+and curriculum); this module decides what is written and keeps the history. A file the
+history already holds as an imported batch changes nothing and adds no batch; a file whose rows
+are all recorded already adds no empty batch either. `rollback_training_batch` removes a
+batch's records while nothing was built on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from hrapp.appraisals.models import AppraisalCycle
+from hrapp.appraisals.staleness import inputs_changed
+from hrapp.core import audit
+from hrapp.core.audit import AuditEntry
+from hrapp.core.db import utcnow
+from hrapp.core.errors import Conflict, Locked, NotFound
+from hrapp.core.messages import message
+from hrapp.core.progress import ProgressFn, no_progress
+from hrapp.extensions import db
+from hrapp.intake import batches
+from hrapp.live_sessions.models import ImportBatch
+from hrapp.training import imports
+from hrapp.training.imports import ImportRefused
+from hrapp.training.models import TrainingRecord
+from hrapp.training.services import decide_passed
+
+KIND = "training"
+PREVIEW_ROWS = 50
+
+
+@dataclass
+class NewRecord:
+    """One row the import would insert, as the preview shows it."""
+
+    row: int
+    employee_no: str
+    streamer_name: str
+    module_code: str
+    completed_on: str
+    score: float | None
+    trainer: str
+
+
+@dataclass
+class TrainingOutcome:
+    """What importing a training file did (or, for a dry run, would do).
+
+    ``status``: checked (dry run), imported, refused, or duplicate (this very file is already
+    imported as ``batch_id``: nothing changed)."""
+
+    filename: str
+    sha256: str
+    status: str
+    total: int = 0
+    unchanged: int = 0
+    new: list[NewRecord] = field(default_factory=list)
+    problems: list[Any] = field(default_factory=list)  # the intake's problems
+    batch_id: int | None = None
+
+    @property
+    def inserted(self) -> int:
+        return len(self.new)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the import would insert, so that a confirmed preview can be told from a stale
+        one (the roster or curriculum changed in between)."""
+        content = [[vars(r) for r in self.new], self.unchanged]
+        encoded = json.dumps(content, default=str, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def problem_record(problem: Any, severity: str = "error") -> dict[str, Any]:
+    return batches.problem_record(
+        problem.row, problem.column or None, problem.value or "", problem.reason, severity
+    )
+
+
+def import_training(
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    user_id: int | None = None,
+    progress: ProgressFn | None = None,
+) -> TrainingOutcome:
+    """Check, and unless ``dry_run`` import, one training file. Flushes; the caller commits
+    (after a refusal too: the refused batch is the history of the attempt)."""
+    report = progress or no_progress
+    sha256 = batches.digest(data)
+    outcome = TrainingOutcome(filename, sha256, "checked")
+    earlier = batches.already_imported(KIND, sha256)
+    if earlier is not None:
+        outcome.status, outcome.batch_id = "duplicate", earlier.id
+        return outcome
+    report(0, 1, message("Checking the training file…"))
+    try:
+        rows = imports.read_rows(filename, data)
+    except ImportRefused as exc:  # the file itself cannot be used
+        outcome.problems = list(exc.rows)
+        return _refuse(outcome, data, dry_run, user_id)
+    outcome.total = len(rows)
+    found = imports._lookups(rows)
+    try:
+        new, unchanged = imports._plan(rows, found)
+    except ImportRefused as exc:
+        outcome.problems = list(exc.rows)
+        return _refuse(outcome, data, dry_run, user_id)
+    outcome.unchanged = unchanged
+    outcome.new = [_shown(item) for item in new]
+    if dry_run or not new:
+        return outcome  # a preview, or nothing to insert: no empty batch
+    report(0, len(new), message("Writing training records…"))
+    batch = batches.open_batch(
+        KIND, filename, data, user_id=user_id, file_format=batches.file_format(data)
+    )
+    _insert(new, found.trainers, batch)
+    batches.close_batch(
+        batch, "imported", total_rows=len(rows), inserted=len(new), unchanged=unchanged
+    )
+    audit.record(
+        "training.import",
+        "import_batch",
+        batch.id,
+        summary=message(
+            "%(file)s: %(inserted)d inserted, %(unchanged)d unchanged.",
+            file=filename,
+            inserted=len(new),
+            unchanged=unchanged,
+        ),
+    )
+    db.session.flush()
+    outcome.status, outcome.batch_id = "imported", batch.id
+    report(len(new), len(new), message("Writing training records…"))
+    return outcome
+
+
+def _shown(item: Any) -> NewRecord:
+    return NewRecord(
+        row=item.row,
+        employee_no=item.streamer.employee_no,
+        streamer_name=item.streamer.display_name,
+        module_code=item.module.code,
+        completed_on=item.completed_on.isoformat(),
+        score=item.score,
+        trainer=item.trainer_name,
+    )
+
+
+def _insert(new: list[Any], trainers: dict[str, Any], batch: ImportBatch) -> None:
+    db.session.add_all(
+        TrainingRecord(
+            streamer_id=item.streamer.id,
+            module_id=item.module.id,
+            completed_on=item.completed_on,
+            score=item.score,
+            rubric_scores={},
+            passed=decide_passed(item.module, item.score),
+            trainer_id=trainers[item.trainer_name].id if item.trainer_name in trainers else None,
+            trainer_name=item.trainer_name,
+            notes=item.note,
+            import_batch_id=batch.id,
+            created_by_id=batch.created_by_id,
+        )
+        for item in new
+    )
+    inputs_changed("training_changed", first_day=min(item.completed_on for item in new))
+    db.session.flush()
+
+
+def _refuse(
+    outcome: TrainingOutcome, data: bytes, dry_run: bool, user_id: int | None
+) -> TrainingOutcome:
+    """A refused import is kept in the history with its report; a refused preview is not."""
+    outcome.status = "checked" if dry_run else "refused"
+    if dry_run:
+        return outcome
+    batch = batches.open_batch(
+        KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)
+    )
+    batches.close_batch(
+        batch,
+        "refused",
+        total_rows=outcome.total,
+        rejected=len({p.row for p in outcome.problems if p.row is not None}),
+        report=[problem_record(p) for p in outcome.problems],
+    )
+    audit.record(
+        "training.import_refused",
+        "import_batch",
+        batch.id,
+        summary=message(
+            "%(file)s refused: %(n)d problems; nothing was written.",
+            file=outcome.filename,
+            n=len(outcome.problems),
+        ),
+    )
+    outcome.batch_id = batch.id
+    return outcome
+
+
+# --- rollback -----------------------------------------------------------------------------
+
+
+def training_batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != KIND:
+        raise NotFound(_("This import batch does not exist."))
+    return batch
+
+
+def rollback_training_batch(batch_id: int) -> int:
+    """Undo a training import: remove the records it inserted; how many were removed.
+
+    Records are otherwise never deleted (a mistake is corrected or voided with a reason); a
+    rollback removes an import as if it had not happened, so it is refused once anything was
+    built on the records: one was corrected or voided since, or a finalized appraisal cycle
+    reaches the day of one (pay was computed from it; training counts from its day on).
+    """
+    batch = training_batch(batch_id)
+    if batch.status != "imported":
+        raise Conflict(_("Only an imported batch can be rolled back."))
+    ids = list(
+        db.session.scalars(
+            select(TrainingRecord.id).where(TrainingRecord.import_batch_id == batch.id)
+        )
+    )
+    _refuse_if_built_upon(ids)
+    first_day = db.session.scalar(
+        select(func.min(TrainingRecord.completed_on)).where(TrainingRecord.id.in_(ids))
+    )
+    removed = db.session.execute(
+        delete(TrainingRecord).where(TrainingRecord.id.in_(ids)),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    if first_day is not None:
+        inputs_changed("training_changed", first_day=first_day)
+    batch.status, batch.rolled_back_at = "rolled_back", utcnow()
+    audit.record(
+        "training.rollback",
+        "import_batch",
+        batch.id,
+        changes={"status": ["imported", "rolled_back"]},
+        summary=message(
+            "%(file)s rolled back: %(n)d training records removed.",
+            file=batch.filename,
+            n=removed,
+        ),
+    )
+    db.session.flush()
+    db.session.expire_all()
+    return int(removed)
+
+
+def _refuse_if_built_upon(ids: list[int]) -> None:
+    if not ids:
+        return
+    touched = db.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(
+            AuditEntry.entity_type == "training_record",
+            AuditEntry.entity_id.in_([str(i) for i in ids]),
+        )
+    )
+    voided = db.session.scalar(
+        select(func.count())
+        .select_from(TrainingRecord)
+        .where(TrainingRecord.id.in_(ids), TrainingRecord.voided_at.is_not(None))
+    )
+    if touched or voided:
+        raise Conflict(
+            _(
+                "Records of this import were corrected or voided since; the import can no "
+                "longer be rolled back."
+            )
+        )
+    first_day = db.session.scalar(
+        select(func.min(TrainingRecord.completed_on)).where(TrainingRecord.id.in_(ids))
+    )
+    cycle = db.session.scalar(
+        select(AppraisalCycle)
+        .where(AppraisalCycle.status == "finalized", AppraisalCycle.ends_on >= first_day)
+        .order_by(AppraisalCycle.starts_on)
+        .limit(1)
+    )
+    if cycle is not None:
+        raise Locked(
+            _(
+                "Appraisal cycle %(cycle)s is finalized and depends on these records; it must "
+                "be reopened before this import can be rolled back.",
+                cycle=cycle.code,
+            )
+        )
