@@ -12,9 +12,12 @@ No Flask, no database: the intake of any upload can use it.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import NamedTuple
 
 from hrapp.core.messages import message
 
@@ -45,6 +48,98 @@ class Member:
 
 def is_zip(data: bytes) -> bool:
     return data.startswith(ZIP_MAGIC)
+
+
+# --- a workbook's own ZIP directory, read without zipfile ---------------------------------------
+#
+# A batch opens a thousand small workbooks, and each must have its sizes checked and its list of
+# sheets read before calamine unpacks it. zipfile builds a ZipInfo per member and a file object
+# per read, which costs more than calamine opening the workbook. The plain ZIP that Excel and
+# the platforms write is read here with `struct`; anything else (ZIP64, split archives, data
+# before the archive, encryption, other compressions) makes these functions return None, and
+# the caller falls back to zipfile, which reads or refuses it as before.
+
+_END = struct.Struct("<4s4H2LH")  # end of central directory record
+_END_SIGNATURE = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_CENTRAL = struct.Struct("<4s4sHH4s3L3H8sL")  # central directory header
+_CENTRAL_SIGNATURE = b"PK\x01\x02"
+_LOCAL = struct.Struct("<4s22sHH")  # local file header: its name and extra field lengths
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_ZIP64_MARK = 0xFFFFFFFF
+_STORED, _DEFLATED = 0, 8
+
+
+class Entry(NamedTuple):
+    """One member of a ZIP directory, under the names zipfile's ZipInfo gives the same facts."""
+
+    filename: str
+    file_size: int
+    compress_size: int
+    compress_type: int
+    flag_bits: int
+    crc: int
+    header_offset: int
+
+
+def plain_directory(data: bytes) -> list[Entry] | None:
+    """The members of a plain single-disk ZIP held in `data`, as its central directory lists
+    them; None for any other layout (the caller reads it with zipfile)."""
+    at = data.rfind(_END_SIGNATURE, max(0, len(data) - _END.size - 0xFFFF))
+    if at < 0 or len(data) < at + _END.size:
+        return None
+    if at >= 20 and data[at - 20 : at - 16] == _ZIP64_LOCATOR:
+        return None
+    _sig, disk, start_disk, _here, count, size, offset, _comment = _END.unpack_from(data, at)
+    if disk or start_disk or offset + size != at:
+        return None
+    entries = []
+    position = offset
+    for _ in range(count):
+        if position + _CENTRAL.size > at:
+            return None
+        fields = _CENTRAL.unpack_from(data, position)
+        signature, _versions, flags, method, _modified, crc, packed, unpacked = fields[:8]
+        name_length, extra_length, comment_length, _attributes, header_offset = fields[8:]
+        if signature != _CENTRAL_SIGNATURE:
+            return None
+        if _ZIP64_MARK in (packed, unpacked, header_offset):
+            return None
+        raw = data[position + _CENTRAL.size : position + _CENTRAL.size + name_length]
+        if b"\x00" in raw:  # zipfile cuts such a name short; let it
+            return None
+        try:
+            name = raw.decode("utf-8" if flags & _UTF8_NAME_FLAG or raw.isascii() else "cp437")
+        except UnicodeDecodeError:
+            return None
+        entries.append(Entry(name, unpacked, packed, method, flags, crc, header_offset))
+        position += _CENTRAL.size + name_length + extra_length + comment_length
+    return entries if position == at else None
+
+
+def read_plain(data: bytes, entry: Entry) -> bytes | None:
+    """A member's bytes, unpacked no further than its declared size and checked against its
+    CRC; None when it is not plainly stored or deflated (the caller falls back to zipfile)."""
+    if entry.flag_bits & 0x1 or entry.compress_type not in (_STORED, _DEFLATED):
+        return None
+    at = entry.header_offset
+    if at + _LOCAL.size > len(data):
+        return None
+    signature, _fields, name_length, extra_length = _LOCAL.unpack_from(data, at)
+    if signature != _LOCAL_SIGNATURE:
+        return None
+    start = at + _LOCAL.size + name_length + extra_length
+    packed = data[start : start + entry.compress_size]
+    try:
+        if entry.compress_type == _STORED:
+            unpacked = packed[: entry.file_size]
+        else:
+            unpacked = zlib.decompressobj(-zlib.MAX_WBITS).decompress(packed, entry.file_size)
+    except zlib.error:
+        return None
+    if len(unpacked) != entry.file_size or zlib.crc32(unpacked) != entry.crc:
+        return None
+    return unpacked
 
 
 def is_file_archive(data: bytes) -> bool:

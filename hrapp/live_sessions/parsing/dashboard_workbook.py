@@ -27,7 +27,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from html import unescape
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from openpyxl.utils import get_column_letter
 
 from hrapp.core.messages import Message, message
 
-from .archives import is_zip
+from .archives import is_zip, plain_directory, read_plain
 from .convert import ERROR_COLUMN, convert_chunk
 from .headers import Layout
 from .headers import normalize_header as _normalize
@@ -60,10 +60,10 @@ _ARCHIVE_ROW_BUDGET = 20_000
 normalize_header = functools.lru_cache(maxsize=4096)(_normalize)
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
 _MAX_WORKBOOK_XML = 1024 * 1024  # for the archive size check (`sniff.check_workbook_archive`)
+_BOOK = "xl/workbook.xml"  # the workbook part, which lists the sheets
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a value was read: sheet, cell (``C2``; a range for a sum) and its name there."""
 
     sheet: str
@@ -79,6 +79,11 @@ class Source:
     sheet: str
     layout: str  # "record": header row + value row; "pairs": name | value; "whole": row 整体
     names: tuple[str, ...]
+
+    @functools.cached_property
+    def keys(self) -> tuple[str, ...]:
+        """The names as `normalize_header` gives them (what the sheet's index holds)."""
+        return tuple(normalize_header(n) for n in self.names)
 
 
 # Per field, its sources in order of preference: the first that gives a value wins.
@@ -156,7 +161,21 @@ def is_session_workbook(data: bytes) -> bool:
 
 def session_workbook_checked(data: bytes) -> bool:
     """`is_session_workbook`, and for one, the archive's sizes checked (ImportFileError when
-    implausible): the zip directory is read once for both."""
+    implausible): the zip directory is read once for both, without zipfile where the workbook
+    is a plain ZIP (`archives.plain_directory`; a thousand workbooks make a batch)."""
+    entries = plain_directory(data)
+    info = None if entries is None else next((e for e in entries if e.filename == _BOOK), None)
+    xml = None if info is None or info.file_size > _MAX_WORKBOOK_XML else read_plain(data, info)
+    if entries is None or xml is None:
+        return _session_workbook_checked_by_zipfile(data)
+    if not set(REQUIRED_SHEETS) <= _names_of(xml):
+        return False
+    # The check reads the entries' names and sizes only, which an `Entry` gives as a ZipInfo.
+    check_workbook_entries(cast("list[zipfile.ZipInfo]", entries), _ARCHIVE_ROW_BUDGET)
+    return True
+
+
+def _session_workbook_checked_by_zipfile(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
@@ -180,11 +199,15 @@ def _sheet_names(data: bytes) -> set[str] | None:
 
 
 def _names_in(archive: zipfile.ZipFile) -> set[str] | None:
-    info = archive.getinfo("xl/workbook.xml")
+    info = archive.getinfo(_BOOK)
     if info.file_size > _MAX_WORKBOOK_XML:
         return None
-    xml = archive.read(info)
-    return {unescape(n.decode("utf-8", "replace")).strip() for n in _SHEET_NAME.findall(xml)}
+    return _names_of(archive.read(info))
+
+
+def _names_of(xml: bytes) -> set[str]:
+    names = (n.decode("utf-8", "replace") for n in _SHEET_NAME.findall(xml))
+    return {(unescape(n) if "&" in n else n).strip() for n in names}
 
 
 def read_session_workbook(data: bytes, filename: str, *, org_timezone: str) -> SessionWorkbook:
@@ -204,8 +227,8 @@ def read_cells(data: bytes, filename: str, *, checked: bool = False) -> SessionC
     sheets = {name: _Indexed(grid) for name, grid in grids.items()}
     problems: list[Problem] = []
     cells: dict[str, tuple[str, Place]] = {}
-    for name in SOURCES:
-        found = _find(sheets, SOURCES[name])
+    for name, sources in SOURCES.items():
+        found = _find(sheets, sources)
         if found is not None:
             cells[name] = found
     items = _items_sold(grids.get(PRODUCTS), filename, problems)
@@ -316,57 +339,85 @@ def _place(sheet: str, row: int, column: int, header: str) -> Place:
 
 
 class _Indexed:
-    """A sheet's cells and where its names are, found once (a sheet serves several fields)."""
+    """A sheet's cells, and where its names are: each index is built when a field first asks
+    (a sheet serves several fields, and most sheets only one layout)."""
 
     def __init__(self, grid: Grid) -> None:
         self.grid = grid
         self.top = _header_row(grid)
-        self.columns: dict[str, int] = {}
-        self.pairs: dict[str, int] = {}
-        self.record_row = self.whole_row = None
-        if self.top is None:
-            return
-        for column, header in enumerate(grid[self.top]):
-            self.columns.setdefault(normalize_header(header), column)
-        for index, row in enumerate(grid):
+
+    @functools.cached_property
+    def columns(self) -> dict[str, int]:
+        """Header row: name → column."""
+        columns: dict[str, int] = {}
+        for column, header in enumerate(self.grid[self.top] if self.top is not None else ()):
+            columns.setdefault(normalize_header(header), column)
+        return columns
+
+    @functools.cached_property
+    def pairs(self) -> dict[str, int]:
+        """First column: name → row."""
+        pairs: dict[str, int] = {}
+        for index, row in enumerate(self.grid):
             if row:
-                self.pairs.setdefault(normalize_header(row[0]), index)
+                pairs.setdefault(normalize_header(row[0]), index)
+        return pairs
+
+    @functools.cached_property
+    def record_row(self) -> int | None:
+        """The first non-blank row below the header."""
+        if self.top is None:
+            return None
+        grid = self.grid
+        return next((i for i in range(self.top + 1, len(grid)) if not _blank(grid[i])), None)
+
+    @functools.cached_property
+    def whole_row(self) -> int | None:
+        """The row 整体 below the header."""
+        if self.top is None:
+            return None
+        grid, whole = self.grid, _WHOLE
         below = range(self.top + 1, len(grid))
-        self.record_row = next((i for i in below if not _blank(grid[i])), None)
-        whole = normalize_header(WHOLE_SESSION)
-        self.whole_row = next((i for i in below if normalize_header(grid[i][0]) == whole), None)
+        return next((i for i in below if grid[i] and normalize_header(grid[i][0]) == whole), None)
+
+
+_WHOLE = normalize_header(WHOLE_SESSION)
 
 
 def _lookup(sheet: _Indexed, source: Source) -> tuple[str, Place] | None:
     """The text a source names, and where it is; None where the sheet does not have it."""
     grid = sheet.grid
     if source.layout == "pairs":
-        row = next(
-            (sheet.pairs[n] for n in map(normalize_header, source.names) if n in sheet.pairs), None
-        )
+        pairs = sheet.pairs
+        row = next((pairs[key] for key in source.keys if key in pairs), None)
         if row is None:
             return None
         return _cell(grid, row, 1), _place(source.sheet, row, 1, grid[row][0])
-    column = next(
-        (sheet.columns[n] for n in map(normalize_header, source.names) if n in sheet.columns), None
-    )
+    if sheet.top is None:
+        return None
+    columns = sheet.columns
+    column = next((columns[key] for key in source.keys if key in columns), None)
+    if column is None:
+        return None
     row = sheet.record_row if source.layout == "record" else sheet.whole_row
-    if column is None or row is None or sheet.top is None:
+    if row is None:
         return None
     return _cell(grid, row, column), _place(source.sheet, row, column, grid[sheet.top][column])
 
 
 def _find(sheets: dict[str, _Indexed], sources: tuple[Source, ...]) -> tuple[str, Place] | None:
-    """The first source with a value; else the first that has the cell (its value unknown)."""
-    present = [
-        found
-        for source in sources
-        if source.sheet in sheets
-        for found in [_lookup(sheets[source.sheet], source)]
-        if found is not None
-    ]
-    given = [found for found in present if not is_null_text(found[0])]
-    return (given or present or [None])[0]
+    """The first source with a value; else the first that has the cell (its value unknown).
+    Sources after the first with a value are not looked at."""
+    unknown = None
+    for source in sources:
+        sheet = sheets.get(source.sheet)
+        found = None if sheet is None else _lookup(sheet, source)
+        if found is None:
+            continue
+        if not is_null_text(found[0]):
+            return found
+        unknown = unknown or found
+    return unknown
 
 
 def _items_sold(
@@ -402,7 +453,7 @@ def _items_place(grid: Grid, top: int, rows: list[int], column: int) -> Place:
     header = grid[top][column]
     first, last = _place(PRODUCTS, rows[0], column, header), _place(PRODUCTS, rows[-1], column, "")
     span = first.cell if len(rows) == 1 else f"{first.cell}:{last.cell}"
-    return replace(first, cell=span)
+    return first._replace(cell=span)
 
 
 # --- converting ------------------------------------------------------------------------------
