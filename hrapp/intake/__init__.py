@@ -28,13 +28,14 @@ never imports features. The session readers use the intake's sniffing, limits, p
 header rules, so there is still one of each; the profiles use the intake's synonyms.
 """
 
-from .headers import SYNONYMS, header_key, normalize_header, synonyms
+from .headers import ACCOUNT_SPELLINGS, SYNONYMS, header_key, normalize_header, synonyms
 from .limits import MAX_PROBLEMS, MAX_ROWS, MAX_UPLOAD_BYTES
 from .problems import ImportFileError, Problem, ProblemLog, Severity
 from .sniff import check_workbook_archive, decode_text, detect_container
 from .table import SheetRow, cell_text, read_table
 
 __all__ = [
+    "ACCOUNT_SPELLINGS",
     "MAX_PROBLEMS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",

@@ -16,18 +16,16 @@ import unicodedata
 
 ROOM_PREFIX = "直播间"
 
+# An account id column names its platform's kind of account: a 抖音号 is never a Taobao id, so
+# a profile only takes the spellings of its own platform.
+ACCOUNT_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "douyin": ("主播抖音号", "抖音号", "抖音号or火山号", "抖音号或火山号", "达人抖音号", "达人ID"),
+    "taobao": ("主播ID", "账号ID"),
+    "tiktok": ("Creator ID",),
+}
+
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "account_id": (
-        "主播抖音号",
-        "抖音号",
-        "抖音号or火山号",
-        "抖音号或火山号",
-        "达人抖音号",
-        "主播ID",
-        "账号ID",
-        "达人ID",
-        "Creator ID",
-    ),
+    "account_id": tuple(s for spellings in ACCOUNT_SPELLINGS.values() for s in spellings),
     "nickname": ("主播昵称", "达人昵称", "昵称", "主播名称", "达人名称", "Creator"),
     "platform_session_id": ("场次id", "直播id", "LIVE ID"),
     "title": ("场次标题", "直播标题", "标题", "LIVE title"),
@@ -66,6 +64,9 @@ def header_key(text: str) -> str:
     return stripped or key
 
 
-def synonyms(field: str) -> tuple[str, ...]:
-    """The spellings of a template field (its own name first), as `SYNONYMS` lists them."""
-    return (field, *SYNONYMS.get(field, ()))
+def synonyms(field: str, platform: str | None = None) -> tuple[str, ...]:
+    """The spellings `SYNONYMS` lists for a template field; for ``account_id`` with a
+    ``platform``, only that platform's."""
+    if field == "account_id" and platform is not None:
+        return ACCOUNT_SPELLINGS.get(platform, ())
+    return SYNONYMS.get(field, ())

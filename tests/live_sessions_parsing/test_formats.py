@@ -286,8 +286,11 @@ def test_forced_format_and_platform():
 
     assert parse_export(data, "x.csv", platform="douyin").format == "douyin_compass"
     assert parse_export(data, "x.csv", platform="douyin_compass").total_rows == 446
-    with pytest.raises(ImportFileError, match="No header row"):
+    # Read as Taobao it has no Taobao account column (a 抖音号 is no Taobao id): the refusal
+    # names the forced format and the column it lacks.
+    with pytest.raises(ImportFileError, match="主播ID") as refused:
         parse_export(data, "x.csv", platform="taobao")
+    assert refused.value.reason["params"]["format"] == {"label": "format", "code": "taobao"}
     with pytest.raises(ValueError, match="unknown platform"):
         parse_export(data, "x.csv", platform="weibo")
     with pytest.raises(ValueError, match="time zone"):

@@ -2,7 +2,13 @@
 
 Each profile lists, per field, the header aliases in priority order (the first alias is the one
 named in "missing column" messages) and how the cell text is read. Headers are compared after
-`headers.normalize_header` (spaces, case and full-width brackets do not matter).
+`hrapp.intake.headers.normalize_header` (spaces, case and full-width brackets do not matter) and
+a leading 直播间 is ignored; the platform profiles also accept the spellings domain.md lists
+(`hrapp.intake.headers.SYNONYMS`) after their own aliases (see `headers`).
+
+The profiles stay here, with the session readers, rather than under `hrapp.intake`: they are
+the session import's knowledge (fields, units, names in the reader's language) and the intake
+is a floor that knows no feature.
 
 Field names are the canonical column names, plus two that feed them:
 ``duration`` (the exported on-air time, used when start or end is missing) and
@@ -107,6 +113,10 @@ class Profile:
     platform: str | None  # None: the template's platform column decides
     default_currency: str | None  # None: the money headers must say
     fields: tuple[FieldSpec, ...]
+    # Whether a field unmatched by its aliases may be found by the spellings domain.md lists
+    # (`hrapp.intake.headers.SYNONYMS`): the platform exports, whose layouts are guesses. The
+    # template and HR's column mappings name their headers exactly.
+    use_synonyms: bool = False
 
 
 def _f(field: str, kind: Kind, *aliases: str, required: bool = False, unit: int = 1) -> FieldSpec:
@@ -145,6 +155,7 @@ DOUYIN_COMPASS = Profile(
         _f("refunds_1h_minor", M, "1小时退款金额"),
         _f("ad_spend_minor", M, "投放消耗(店铺绑定)", "投放消耗"),
     ),
+    use_synonyms=True,
 )
 
 DOUYIN_SCREEN = Profile(
@@ -173,6 +184,7 @@ DOUYIN_SCREEN = Profile(
         _f("buyer_paid_minor", M, "用户支付金额"),
         _f("refunds_minor", M, "退款金额"),
     ),
+    use_synonyms=True,
 )
 
 # The per-session download (整场数据下载) is read sheet by sheet (`dashboard_workbook`), never
@@ -230,6 +242,7 @@ TAOBAO = Profile(
         _f("gmv_minor", M, "种草成交金额", "成交金额", required=True),
         _f("refunds_minor", M, "退款金额"),
     ),
+    use_synonyms=True,
 )
 
 TIKTOK = Profile(
@@ -257,6 +270,7 @@ TIKTOK = Profile(
         _f("gmv_minor", M, "Revenue", "GMV", required=True),
         _f("refunds_minor", M, "Refunds"),
     ),
+    use_synonyms=True,
 )
 
 TEMPLATE = Profile(
