@@ -168,10 +168,10 @@ def open_archive(data: bytes, archive_name: str, *, allow_archives: bool = False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = [e for e in archive.infolist() if not e.is_dir()]
-            _check_directory(entries, archive_name, allow_archives)
-            files = [e for e in entries if not _is_junk(_name(e))]
+            files = _check_directory(entries, archive_name, allow_archives)
             return [
-                Member(_name(e), _read(archive, e, archive_name, allow_archives)) for e in files
+                Member(name, _read(archive, data, e, archive_name, allow_archives))
+                for name, e in files
             ]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise ImportFileError(
@@ -198,14 +198,15 @@ def _name(entry: zipfile.ZipInfo) -> str:
     return name
 
 
-def _is_junk(name: str) -> bool:
-    path = PurePosixPath(name)
+def _is_junk(path: PurePosixPath) -> bool:
     return bool(set(path.parts) & _JUNK_DIRS) or path.name in _JUNK_NAMES
 
 
 def _check_directory(
     entries: list[zipfile.ZipInfo], archive_name: str, allow_archives: bool
-) -> None:
+) -> list[tuple[str, zipfile.ZipInfo]]:
+    """The files to read (junk left out), each with its name; ImportFileError naming the
+    first member refused."""
     if len(entries) > MAX_MEMBERS:
         raise ImportFileError(
             message(
@@ -224,21 +225,23 @@ def _check_directory(
                 mb=MAX_TOTAL_BYTES // (1024 * 1024),
             )
         )
+    files = []
     for entry in entries:
         name = _name(entry)
-        if _outside(name):
+        path = PurePosixPath(name)
+        if _outside(name, path):
             raise _member_error(
                 archive_name,
                 name,
                 message("the member's path leads outside the archive; it was refused."),
             )
-        if _is_junk(name):
+        if _is_junk(path):
             continue
         if entry.flag_bits & 0x1:
             raise _member_error(
                 archive_name, name, message("the member is encrypted; upload it unencrypted.")
             )
-        if not allow_archives and PurePosixPath(name).suffix.lower() in _ARCHIVE_SUFFIXES:
+        if not allow_archives and path.suffix.lower() in _ARCHIVE_SUFFIXES:
             raise _member_error(
                 archive_name,
                 name,
@@ -254,20 +257,25 @@ def _check_directory(
                 name,
                 message("the member unpacks to an implausible size and was refused."),
             )
+        files.append((name, entry))
+    return files
 
 
-def _outside(name: str) -> bool:
-    """A name that would land outside a folder the archive is unpacked into."""
+def _outside(name: str, path: PurePosixPath) -> bool:
+    """A name (`path`) that would land outside a folder the archive is unpacked into."""
     if "\\" in name or "\x00" in name:
         return True
-    path = PurePosixPath(name)
     return path.is_absolute() or ".." in path.parts or (bool(path.parts) and ":" in path.parts[0])
 
 
 def _read(
-    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, archive_name: str, allow_archives: bool
+    archive: zipfile.ZipFile,
+    whole: bytes,
+    entry: zipfile.ZipInfo,
+    archive_name: str,
+    allow_archives: bool,
 ) -> bytes:
-    data = archive.read(entry)
+    data = _read_member(archive, whole, entry)
     if not allow_archives and _holds_files(data):
         raise _member_error(
             archive_name,
@@ -275,6 +283,23 @@ def _read(
             message("archives inside an archive are not opened; unpack it and upload its files."),
         )
     return data
+
+
+def _read_member(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes: unpacked from the archive's bytes `data` where it is plainly stored
+    or deflated (zipfile's file object per member costs more than the unpacking), else by
+    zipfile. Either way no further than its declared size, and its CRC checked."""
+    entry = Entry(
+        info.filename,
+        info.file_size,
+        info.compress_size,
+        info.compress_type,
+        info.flag_bits,
+        info.CRC,
+        info.header_offset,
+    )
+    unpacked = read_plain(data, entry)
+    return archive.read(info) if unpacked is None else unpacked
 
 
 def _member_error(archive_name: str, member: str, reason: object) -> ImportFileError:
