@@ -7,8 +7,10 @@ the same pieces:
   renamed files refused with advice), encodings (UTF-8 first, then GB18030; UTF-16 by BOM where
   the reader decodes whole text), and the workbook guard every XLSX passes before a reader
   opens it.
+- `xlsx_guard`: whether calamine (fast, Rust) may read a workbook safely and to exactly the
+  texts openpyxl would give; otherwise openpyxl (through defusedxml) reads it.
 - `limits`: the one set of limits (upload size, rows per sheet, how far a workbook may unpack,
-  how many problems a report keeps).
+  how many rows are searched for the header, how many problems a report keeps).
 - `problems`: the one `Problem` type (row, column, value, a message id with parameters) and
   `ImportFileError` for a file that cannot be used at all. Messages are data
   (`hrapp.core.message_data`); they are worded in the reader's language at the edge.

@@ -17,6 +17,8 @@ from __future__ import annotations
 # (config.MAX_CONTENT_LENGTH takes its default from here); the readers refuse it too when
 # handed a file from the command line.
 MAX_UPLOAD_BYTES = 300 * 1024 * 1024
+# The header row is looked for in this many rows at the top of a sheet (title rows above it).
+HEADER_SCAN_ROWS = 20
 # Data rows one sheet may hold; the session import's IMPORT_MAX_XLSX_ROWS setting may lower it.
 MAX_ROWS = 200_000
 # How big a workbook may unpack to, per data row allowed: Douyin writes every string inline, so

@@ -20,10 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
 
-from hrapp.live_sessions.parsing import ImportFileError, parse_export, template_columns, xlsx_checks
+from hrapp.intake import xlsx_guard as xlsx_checks
+from hrapp.intake.xlsx_guard import CalamineUnfit, check_safety, pattern_past
+from hrapp.live_sessions.parsing import ImportFileError, parse_export, template_columns
 from hrapp.live_sessions.parsing import xlsx_source as xlsx
 from hrapp.live_sessions.parsing.profiles import candidate_profiles
-from hrapp.live_sessions.parsing.xlsx_checks import CalamineUnfit, check_safety, pattern_past
 from hrapp.live_sessions.parsing.xlsx_source import (
     calamine_text,
     read_with_calamine,

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 from hrapp.core.messages import coded, message
 from hrapp.intake.headers import header_key, normalize_header, synonyms
+from hrapp.intake.limits import HEADER_SCAN_ROWS
 
 from .model import ImportFileError
 from .profiles import CURRENCY_TOKENS, MONEY_KINDS, FieldSpec, Kind, Profile
 
-HEADER_SCAN_ROWS = 20
 # A row is taken for a profile's header with columns missing only if it has at least this many
 # of the profile's headers, one of them required (generic ones like 最高在线人数 are shared).
 _MIN_PARTIAL_MATCHES = 3

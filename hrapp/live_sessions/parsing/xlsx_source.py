@@ -2,7 +2,7 @@
 
 Two readers give the same texts. calamine (Rust, via python-calamine) reads a 200,000-row
 export in a few seconds where openpyxl's read-only mode needs over a minute; it reads a workbook
-only when `xlsx_checks` finds it safe for calamine and free of everything calamine reads
+only when `hrapp.intake.xlsx_guard` finds it safe for calamine and free of everything calamine reads
 differently. openpyxl reads the rest, and whatever calamine fails on, so those files behave
 exactly as before: same texts, same error messages.
 
@@ -10,7 +10,7 @@ Safety: the archive's sizes are checked before either reader sees it. openpyxl p
 defusedxml (a dependency of hrapp), which refuses entity tricks; calamine's parser never expands
 entities, and a workbook declaring any is left to openpyxl. The row limit is checked against the
 sheet's declared size first and enforced while reading, because the declared size may lie; before
-calamine reads, `xlsx_checks` bounds the rows and columns every cell may name.
+calamine reads, `hrapp.intake.xlsx_guard` bounds the rows and columns every cell may name.
 """
 
 from __future__ import annotations
@@ -34,13 +34,13 @@ from defusedxml import DefusedXmlException
 from openpyxl.utils.exceptions import InvalidFileException
 
 from hrapp.core.messages import message
+from hrapp.intake.xlsx_guard import CalamineUnfit, check_fidelity, check_safety
 
 from .headers import HEADER_SCAN_ROWS, find_layout
 from .model import ImportFileError
 from .profiles import Profile
 from .sniff import check_workbook_archive
 from .tables import RawChunk, RawTable
-from .xlsx_checks import CalamineUnfit, check_fidelity, check_safety
 
 _log = logging.getLogger(__name__)
 
