@@ -12,6 +12,7 @@ def BLUEPRINTS() -> list[Blueprint]:
     from hrapp.appraisals.views import bp as appraisals_bp
     from hrapp.audit.views import bp as audit_bp
     from hrapp.auth.views import bp as auth_bp
+    from hrapp.intake.mapping_views import bp as mappings_bp
     from hrapp.jobs.views import bp as jobs_bp
     from hrapp.live_sessions.views import bp as live_sessions_bp
     from hrapp.main.views import bp as main_bp
@@ -29,6 +30,7 @@ def BLUEPRINTS() -> list[Blueprint]:
         training_bp,
         streamers_bp,
         live_sessions_bp,
+        mappings_bp,
         appraisals_bp,
         promotions_bp,
         reports_bp,

@@ -19,7 +19,7 @@ from hrapp.core.messages import message
 from hrapp.extensions import db
 from hrapp.live_sessions.parsing import ParseResult, parse_export
 from hrapp.live_sessions.parsing.headers import normalize_header
-from hrapp.live_sessions.parsing.profiles import PROFILES_BY_NAME, candidate_profiles
+from hrapp.live_sessions.parsing.profiles import candidate_profiles
 
 from .mappings import MAPPING_FORMAT, ColumnMapping, mapping_profile
 
@@ -127,11 +127,7 @@ def parse_sessions(
     with. ImportFileError as `parse_export`."""
     if mapping is not None:
         return _parse_mapped(data, filename, mapping, org_timezone, org_currency, max_xlsx_rows)
-    saved = [
-        s.to_mapping()
-        for s in saved_mappings()
-        if platform == "auto" or (platform == s.platform and platform not in PROFILES_BY_NAME)
-    ]
+    saved = [s.to_mapping() for s in saved_mappings() if platform in ("auto", s.platform)]
     profiles = (
         *candidate_profiles(platform),
         *(mapping_profile(m, org_currency) for m in saved),

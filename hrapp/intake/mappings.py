@@ -8,7 +8,7 @@ parsing profile, so a mapped file is read exactly like a recognised export (head
 cell readers, checks); `suggest_field` proposes a field for a header from its spelling and the
 shape of its values.
 
-No Flask, no database: the saved mappings live in `mapping_store`.
+No Flask, no database: the saved mappings live in `mapping_store`, the page in `mapping_views`.
 """
 
 from __future__ import annotations
@@ -20,11 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from hrapp.core.labels import PLATFORMS
-from hrapp.core.messages import Message, message
-from hrapp.live_sessions.parsing.headers import normalize_header
+from hrapp.core.message_data import Message, message
+from hrapp.intake.headers import SYNONYMS, header_key, normalize_header
 from hrapp.live_sessions.parsing.profiles import (
     CURRENCY_EXPONENTS,
     TEMPLATE,
@@ -34,7 +32,6 @@ from hrapp.live_sessions.parsing.profiles import (
 )
 
 MAPPING_FORMAT = "mapping"  # the format code of a batch read with a column mapping
-MAPPING_LABEL = _l("Column mapping")
 # Template column → how its cells are read. The platform is the mapping's, never a column.
 FIELD_SPECS: dict[str, FieldSpec] = {
     spec.aliases[0]: spec for spec in TEMPLATE.fields if spec.kind is not Kind.PLATFORM
@@ -255,7 +252,7 @@ def mapping_profile(mapping: ColumnMapping, default_currency: str = "CNY") -> Pr
         )
     return Profile(
         MAPPING_FORMAT,
-        MAPPING_LABEL,
+        mapping.name,  # type: ignore[arg-type]  # batches show the "format" label table's
         mapping.platform,
         mapping.currency or default_currency,
         tuple(specs),
@@ -273,60 +270,16 @@ def fits(mapping: ColumnMapping, headers: Iterable[str]) -> bool:
     return all(normalize_header(h) in present for h, _f in mapping.columns)
 
 
-# Spellings seen in real exports and analytics tools (domain.md "Header synonyms"), compared
-# after `_synonym_key` (no spaces, case, brackets' content, leading 直播间).
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "account_id": (
-        "主播抖音号",
-        "抖音号",
-        "抖音号or火山号",
-        "抖音号或火山号",
-        "达人抖音号",
-        "主播ID",
-        "账号ID",
-        "达人ID",
-        "Creator ID",
-    ),
-    "nickname": ("主播昵称", "达人昵称", "昵称", "主播名称", "达人名称", "Creator"),
-    "platform_session_id": ("场次id", "直播id", "LIVE ID"),
-    "title": ("场次标题", "直播标题", "直播间标题", "标题", "LIVE title"),
-    "started_at": ("直播开始时间", "开播时间", "开始时间", "Launched Time"),
-    "ended_at": ("直播结束时间", "结束时间", "下播时间"),
-    "on_air_minutes": ("直播时长", "开播时长", "时长", "Duration"),
-    "viewers": ("观看人数", "累计观看人数", "场观", "直播访问人数", "浏览人数", "Viewers"),
-    "views": ("观看次数", "观看人次", "浏览次数", "Views"),
-    "peak_online": ("最高在线人数", "最高在线", "在线人数峰值", "PCU"),
-    "avg_online": ("平均在线人数", "平均在线", "ACU"),
-    "avg_watch_seconds": (
-        "人均观看时长",
-        "人均停留时长",
-        "平均停留时长",
-        "Avg. Viewing Duration",
-    ),
-    "comments": ("评论次数", "评论数", "Comments"),
-    "new_followers": ("新增粉丝数", "新增粉丝", "新增粉丝量", "涨粉数", "涨粉", "New Followers"),
-    "unfollows": ("取关粉丝数", "取关粉丝量", "掉粉数"),
-    "orders": ("成交订单数", "成交笔数", "支付订单数", "Orders Paid"),
-    "buyers": ("成交人数", "支付人数", "Buyers"),
-    "items_sold": ("成交件数", "销量", "Items Sold"),
-    "refund_orders": ("退款订单数", "退款笔数"),
-    "gmv": ("成交金额", "销售额", "GMV", "支付GMV", "种草成交金额", "引导成交金额", "Revenue"),
-    "buyer_paid": ("用户支付金额",),
-    "refunds": ("退款金额", "退款额", "Refunds"),
-}
-
-
 def _synonym_key(header: str) -> str:
-    key = normalize_header(header)
-    split = _BRACKETED.fullmatch(key)
-    if split:
-        key = split["base"]
-    return key.removeprefix("直播间")
+    """`header_key` without a bracketed unit: 人均停留时长(秒) is spelt like 人均停留时长."""
+    split = _BRACKETED.fullmatch(normalize_header(header))
+    return header_key(split["base"] if split else header)
 
 
 _FIELD_BY_SYNONYM = {
     _synonym_key(spelling): field
-    for field, spellings in _SYNONYMS.items()
+    for field, spellings in SYNONYMS.items()
+    if field in FIELD_SPECS  # a 直播时间 range cell has no template field to map to
     for spelling in (field, *spellings)
 }
 _DATE_TIME = re.compile(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[ T/]*\d{1,2}:\d{2}")

@@ -49,3 +49,23 @@
     document.querySelectorAll("table.stack").forEach(label);
   });
 })();
+
+// The column-mapping page: a changed choice refreshes the rows as read without a reload (the
+// "Show the rows as read" button does the same without JavaScript).
+(function () {
+  function refresh(form) {
+    var box = document.querySelector("[data-mapping-preview]");
+    var data = new FormData(form);
+    data.set("action", "preview");
+    fetch(form.getAttribute("data-preview-url"), {
+      method: "POST", body: data, credentials: "same-origin"
+    })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (reply) { if (reply && box) { box.innerHTML = reply.html; } })
+      .catch(function () {});
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("[data-mapping-form]");
+    if (form) { form.addEventListener("change", function () { refresh(form); }); }
+  });
+})();
