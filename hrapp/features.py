@@ -72,4 +72,6 @@ def JOB_MODULES() -> None:
     services never import the features, which build on them)."""
     import hrapp.appraisals.jobs
     import hrapp.live_sessions.jobs
-    import hrapp.reports.jobs  # noqa: F401
+    import hrapp.reports.jobs
+    import hrapp.streamers.jobs
+    import hrapp.training.jobs  # noqa: F401

@@ -10,12 +10,15 @@ uploads that will never be confirmed. It may use the database (the readers besid
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from hrapp.core.db import utcnow
@@ -28,6 +31,7 @@ KINDS = ("sessions", "roster", "training")
 GROUP_FIRST_ROWS = 10
 # An upload that was never confirmed is removed after a day.
 UPLOAD_MAX_AGE_S = 24 * 3600
+SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 def digest(data: bytes) -> str:
@@ -155,6 +159,43 @@ def group_problems(
 
 
 # --- uploads kept between preview and confirm ------------------------------------------------
+
+
+def upload_dir(kind: str) -> Path:
+    assert kind in KINDS, kind
+    path = Path(current_app.config["UPLOAD_DIR"]) / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(kind: str, data: bytes) -> str:
+    """Keep an upload under its hash until it is confirmed or refused; abandoned ones (a day
+    old) are removed on the way. The hash names it in the preview, the confirm and the job."""
+    folder = upload_dir(kind)
+    sweep_uploads(folder)
+    sha256 = digest(data)
+    target = folder / sha256
+    if not target.exists():
+        partial = folder / f"{sha256}.{secrets.token_hex(4)}.part"
+        partial.write_bytes(data)
+        partial.replace(target)  # atomic: a reader never sees half a file
+    else:
+        target.touch()  # uploaded again: kept for another day
+    return sha256
+
+
+def read_upload(kind: str, sha256: str) -> bytes | None:
+    """The kept upload, or None when it is gone (confirmed, refused or abandoned)."""
+    if not SHA256.fullmatch(sha256 or ""):
+        return None
+    path = upload_dir(kind) / sha256
+    return path.read_bytes() if path.is_file() else None
+
+
+def remove_upload(kind: str, sha256: str) -> None:
+    """An upload that was imported or refused is not kept: it will never be confirmed."""
+    if SHA256.fullmatch(sha256 or ""):
+        (upload_dir(kind) / sha256).unlink(missing_ok=True)
 
 
 def sweep_uploads(folder: Path, max_age_s: float = UPLOAD_MAX_AGE_S) -> int:

@@ -16,7 +16,6 @@ from hrapp.core import labels
 from hrapp.extensions import db
 from hrapp.streamers.roster_batches import already_imported_text, import_roster
 from hrapp.streamers.roster_import import (
-    ImportRefused,
     Problem,
     RosterPlan,
     refusal_message,
@@ -38,13 +37,9 @@ def import_command(file: Path, dry_run: bool, username: str | None) -> None:
     has.
     """
     user = act_as(username)
-    try:
-        outcome = import_roster(
-            file.read_bytes(), file.name, dry_run=dry_run, user_id=user.id if user else None
-        )
-    except ImportRefused as exc:
-        db.session.rollback()
-        _refuse(exc.details)
+    outcome = import_roster(
+        file.read_bytes(), file.name, dry_run=dry_run, user_id=user.id if user else None
+    )
     if outcome.status == "duplicate":
         click.echo(already_imported_text(outcome.batch_id))
         return
@@ -57,9 +52,7 @@ def import_command(file: Path, dry_run: bool, username: str | None) -> None:
     assert outcome.plan is not None
     _echo_changes(outcome.plan)
     if dry_run:
-        click.echo(
-            _("Dry run, nothing was written. %(summary)s", summary=str(outcome.summary))
-        )
+        click.echo(_("Dry run, nothing was written. %(summary)s", summary=str(outcome.summary)))
         return
     db.session.commit()
     click.echo(str(outcome.summary))

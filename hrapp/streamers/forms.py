@@ -164,3 +164,9 @@ class ImportConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     fingerprint = HiddenField(validators=[DataRequired()])
     filename = HiddenField(validators=[Length(max=200)])
+
+
+class ImportRollbackForm(FlaskForm):
+    """Ticked to say HR read what rolling back an import batch removes."""
+
+    confirm = BooleanField()

@@ -10,6 +10,7 @@ nothing has been built on it since.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,10 +77,15 @@ def import_roster(
     *,
     dry_run: bool = False,
     user_id: int | None = None,
+    expected_fingerprint: str | None = None,
     progress: ProgressFn | None = None,
 ) -> RosterOutcome:
     """Check, and unless ``dry_run`` import, one roster file. Flushes; the caller commits
-    (after a refusal too: the refused batch is the history of the attempt)."""
+    (after a refusal too: the refused batch is the history of the attempt).
+
+    ``expected_fingerprint``: the plan the preview showed; when the plan is now another one
+    (the roster changed in between) nothing is written and the status is "stale".
+    """
     report = progress or no_progress
     sha256 = batches.digest(data)
     outcome = RosterOutcome(filename, sha256, "checked")
@@ -98,19 +104,25 @@ def import_roster(
     outcome.problems = list(plan.problems)
     if plan.problems:
         return _refuse(outcome, data, dry_run, user_id)
+    if expected_fingerprint is not None and plan.fingerprint != expected_fingerprint:
+        outcome.status = "stale"
+        return outcome
     if dry_run or not plan.changed:
         return outcome  # nothing changes: no empty batch
     report(0, len(plan.changed), message("Writing the roster…"))
     batch = batches.open_batch(
         KIND, filename, data, user_id=user_id, file_format=batches.file_format(data)
     )
+    savepoint = db.session.begin_nested()
     try:
         summary = apply_plan(plan, filename, batch.id)
     except ImportRefused as exc:
         # The plan was checked against this very roster; a refusal here is a rule the check
-        # does not know yet. Nothing of the plan may stay: the caller rolls back.
+        # does not know yet. Nothing of the plan stays; the batch keeps the report.
+        savepoint.rollback()
         outcome.problems = exc.details
-        raise
+        return _refuse(outcome, data, dry_run, user_id, batch)
+    savepoint.commit()
     batches.close_batch(
         batch,
         "imported",
@@ -130,15 +142,20 @@ def _rows(plan: RosterPlan) -> int:
 
 
 def _refuse(
-    outcome: RosterOutcome, data: bytes, dry_run: bool, user_id: int | None
+    outcome: RosterOutcome,
+    data: bytes,
+    dry_run: bool,
+    user_id: int | None,
+    batch: ImportBatch | None = None,
 ) -> RosterOutcome:
     """A refused import is kept in the history with its report; a refused preview is not."""
     outcome.status = "checked" if dry_run else "refused"
     if dry_run:
         return outcome
-    batch = batches.open_batch(
-        KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)
-    )
+    if batch is None:
+        batch = batches.open_batch(
+            KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)
+        )
     rejected = {p.row for p in outcome.problems if p.row is not None}
     warnings = outcome.plan.warnings if outcome.plan is not None else []
     batches.close_batch(
@@ -161,6 +178,48 @@ def _refuse(
     )
     outcome.batch_id = batch.id
     return outcome
+
+
+def preview_data(outcome: RosterOutcome) -> dict[str, Any]:
+    """The preview as plain JSON, the same whether the page checked the file itself or a
+    background job did (and stored it)."""
+    plan = outcome.plan
+    summary = outcome.summary
+    return {
+        "status": outcome.status,
+        "batch_id": outcome.batch_id,
+        "summary": dataclasses.asdict(summary),
+        "fingerprint": plan.fingerprint if plan is not None else "",
+        "changed": [_item_data(item) for item in plan.changed] if plan is not None else [],
+        "problems": [problem_record(p) for p in outcome.problems],
+        "warnings": [problem_record(w, "warning") for w in plan.warnings] if plan else [],
+    }
+
+
+def _item_data(item: Any) -> dict[str, Any]:
+    profile = item.profile
+    return {
+        "employee_no": item.entry.employee_no,
+        "name": profile.legal_name,
+        "action": item.action,
+        "level": item.level,
+        "category": profile.category,
+        "team": profile.team,
+        "hire_date": profile.hire_date.isoformat() if profile.hire_date else None,
+        "changes": item.changes,
+        "level_since": item.level_since.isoformat() if item.level_since else None,
+        "accounts": [
+            {
+                "platform": a.platform,
+                "account_id": a.account_id,
+                "action": a.action,
+                "nickname": a.nickname,
+                "old_nickname": a.old_nickname,
+            }
+            for a in item.accounts
+            if a.action != "unchanged"
+        ],
+    }
 
 
 # --- rollback -----------------------------------------------------------------------------

@@ -114,6 +114,14 @@ _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?
 COLUMN_FIELDS = {"name": "legal_name"}
 
 
+def column_label(column: str) -> str:
+    """A column of the roster file in words: a canonical column by its label, any other (a
+    header the import does not know) as written."""
+    if column in COLUMNS:
+        return labels.label("field", COLUMN_FIELDS.get(column, column))
+    return column or ""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One reason the file is refused (or a warning): where, which value, why.
@@ -131,9 +139,7 @@ class Problem:
     @property
     def column_label(self) -> str:
         """The column in words: a canonical column by its label, any other as written."""
-        if self.column in COLUMNS:
-            return labels.label("field", COLUMN_FIELDS.get(self.column, self.column))
-        return self.column or ""
+        return column_label(self.column or "")
 
     @property
     def text(self) -> str:

@@ -8,9 +8,6 @@ and 404 on every detail page, their own included.
 from __future__ import annotations
 
 import dataclasses
-import re
-import secrets
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hrapp.appraisals.review import streamer_appraisals
@@ -39,22 +37,31 @@ from hrapp.auth.permissions import (
     require,
     role_required,
 )
-from hrapp.core.errors import ValidationFailed
+from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from hrapp.core.params import int_arg
 from hrapp.extensions import db
+from hrapp.intake import batches
+from hrapp.intake.batches import group_problems
+from hrapp.jobs import services as jobs
+from hrapp.jobs.models import Job
+from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers import forms, rules, services
+from hrapp.streamers import jobs as roster_jobs
 from hrapp.streamers.models import PlatformAccount, Streamer
-from hrapp.streamers.roster_import import (
-    ImportRefused,
-    Problem,
-    RosterPlan,
-    apply_plan,
-    plan_import,
+from hrapp.streamers.roster_batches import (
+    already_imported_text,
+    import_roster,
+    preview_data,
+    rollback_roster_batch,
+    roster_batch,
 )
+from hrapp.streamers.roster_import import column_label, read_rows, refusal_message
 
 bp = Blueprint("streamers", __name__, url_prefix="/streamers")
 PER_PAGE = 25
-UPLOAD_TOKEN = re.compile(r"[0-9a-f]{32}")
-UPLOAD_MAX_AGE_S = 24 * 3600
+ROSTER = "roster"  # the kind of the roster's import batches and uploads
+JOB_ROWS = 2_000  # above this many rows a file is checked and imported by a background job
+HISTORY_SHOWN = 20
 
 
 def _streamer(streamer_id: int) -> Streamer:
@@ -406,88 +413,199 @@ def link_login(streamer_id: int) -> Response | tuple[str, int]:
 
 
 # --- import ------------------------------------------------------------------------------------
+#
+# upload → preview (checked here, or by a background job for a large file) → confirm (imported
+# here, or by a job) → the batch's page in the history, where it can be rolled back.
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "roster"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _store_upload(data: bytes) -> str:
-    """Keep the file until HR confirms the preview; uploads older than a day are removed."""
-    folder = _upload_dir()
-    for old in folder.iterdir():
-        if time.time() - old.stat().st_mtime > UPLOAD_MAX_AGE_S:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    (folder / token).write_bytes(data)
-    return token
-
-
-def _stored_upload(token: str) -> bytes | None:
-    if not UPLOAD_TOKEN.fullmatch(token):
-        return None
-    path = _upload_dir() / token
-    return path.read_bytes() if path.is_file() else None
-
-
-def _preview(
-    token: str, filename: str, data: bytes, problems: list[Problem] | None = None
-) -> tuple[str, int]:
+def _large(data: bytes) -> bool:
+    """Files over IMPORT_JOB_ROWS rows are checked and imported by a background job, so that no
+    request runs into the server's timeout."""
     try:
-        plan: RosterPlan | None = plan_import(data)
-    except ValidationFailed as exc:  # the file itself cannot be read
-        plan, problems = None, [Problem(None, None, "", getattr(exc, "reason", exc.message))]
-    problems = problems or (plan.problems if plan else [])
-    confirm = None
-    if plan is not None and not problems and plan.changed:
-        confirm = forms.ImportConfirmForm(
-            token=token, fingerprint=plan.fingerprint, filename=filename, formdata=None
-        )
+        rows = len(read_rows(data)) - 1
+    except ValidationFailed:
+        return False  # the check says why the file cannot be read, at once
+    return rows > current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS)
+
+
+def _start_job(sha256: str, filename: str, *, dry_run: bool, fingerprint: str = "") -> Response:
+    options = roster_jobs.payload(sha256, filename, dry_run=dry_run, fingerprint=fingerprint)
+    job = jobs.submit(
+        roster_jobs.KIND,
+        roster_jobs.title(filename, dry_run=dry_run),
+        options,
+        user_id=current_user.id,
+    )
+    db.session.commit()
+    jobs.start(job)
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+def _import_page(
+    form: forms.ImportUploadForm, *, status: int = 200, **context: Any
+) -> tuple[str, int]:
+    history = db.session.scalars(
+        select(ImportBatch)
+        .where(ImportBatch.kind == ROSTER)
+        .order_by(ImportBatch.id.desc())
+        .limit(HISTORY_SHOWN)
+    ).all()
+    context.setdefault("check", None)
+    context.setdefault("filename", "")
+    context.setdefault("confirm", None)
     return render_template(
         "streamers/import.html",
-        form=forms.ImportUploadForm(formdata=None),
-        plan=plan,
-        problems=problems,
+        form=form,
+        history=history,
+        column_label=column_label,
+        **context,
+    ), status
+
+
+def _preview_page(sha256: str, filename: str, check: dict[str, Any]) -> tuple[str, int]:
+    """The preview of a checked file; a refused file's upload is not kept."""
+    confirm = None
+    if check["problems"]:
+        batches.remove_upload(ROSTER, sha256)
+    elif check["changed"]:
+        confirm = forms.ImportConfirmForm(
+            token=sha256, fingerprint=check["fingerprint"], filename=filename, formdata=None
+        )
+    return _import_page(
+        forms.ImportUploadForm(formdata=None),
+        status=422 if check["problems"] else 200,
+        check=check,
         filename=filename,
         confirm=confirm,
-    ), (422 if problems else 200)
+        groups=group_problems(check["problems"], column_label),
+        warning_groups=group_problems(check["warnings"], column_label),
+    )
+
+
+def _check_now(sha256: str, filename: str, data: bytes) -> tuple[str, int]:
+    outcome = import_roster(data, filename, dry_run=True)
+    db.session.rollback()  # a check writes nothing; end its transaction
+    if outcome.status == "duplicate":
+        return _duplicate(sha256, outcome.batch_id)
+    return _preview_page(sha256, filename, preview_data(outcome))
+
+
+def _duplicate(sha256: str, batch_id: int | None) -> Any:
+    batches.remove_upload(ROSTER, sha256)
+    flash(already_imported_text(batch_id), "info")
+    return redirect(url_for(".import_batch", batch_id=batch_id))
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*STAFF)
-def import_upload() -> tuple[str, int]:
+def import_upload() -> Any:
     form = forms.ImportUploadForm()
-    if form.validate_on_submit():
-        data = form.file.data.read()
-        filename = Path(form.file.data.filename or "roster").name[:200]
-        return _preview(_store_upload(data), filename, data)
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "streamers/import.html", form=form, plan=None, problems=[], filename="", confirm=None
-    ), status
+    if not form.validate_on_submit():
+        return _import_page(form, status=422 if form.is_submitted() else 200)
+    data = form.file.data.read()
+    filename = Path(form.file.data.filename or "roster").name[:200]
+    sha256 = batches.store_upload(ROSTER, data)
+    if _large(data):
+        return _start_job(sha256, filename, dry_run=True)
+    return _check_now(sha256, filename, data)
+
+
+@bp.get("/import/preview/<sha256>")
+@role_required(*STAFF)
+def import_preview(sha256: str) -> Any:
+    """The preview a background job checked (large files)."""
+    job = db.session.get(Job, int_arg("job") or 0)
+    if job is None or job.kind != roster_jobs.KIND or job.result["payload"]["sha256"] != sha256:
+        abort(404)
+    if job.status != "done":
+        return redirect(url_for("jobs.show", job_id=job.id))
+    check: dict[str, Any] = job.result["outcome"]["check"]
+    if check["status"] == "duplicate":
+        return _duplicate(sha256, check["batch_id"])
+    return _preview_page(sha256, job.result["payload"]["filename"], check)
 
 
 @bp.post("/import/confirm")
 @role_required(*STAFF)
-def import_confirm() -> Response | tuple[str, int]:
+def import_confirm() -> Any:
     form = forms.ImportConfirmForm()
-    data = _stored_upload(form.token.data or "") if form.validate_on_submit() else None
+    sha256 = form.token.data or ""
+    data = batches.read_upload(ROSTER, sha256) if form.validate_on_submit() else None
     if data is None:
         flash(_("The uploaded file is no longer here; please upload it again."), "error")
         return redirect(url_for(".import_upload"))
-    token, filename = form.token.data, form.filename.data or "roster"
-    plan = plan_import(data)
-    if plan.problems or plan.fingerprint != form.fingerprint.data:
-        flash(_("The roster changed since the preview. Check the new preview."), "warning")
-        return _preview(token, filename, data)
-    try:
-        summary = apply_plan(plan, filename)
-    except ImportRefused as exc:
+    filename = form.filename.data or "roster"
+    if _large(data):
+        return _start_job(sha256, filename, dry_run=False, fingerprint=form.fingerprint.data or "")
+    outcome = import_roster(
+        data,
+        filename,
+        user_id=current_user.id,
+        expected_fingerprint=form.fingerprint.data or "",
+    )
+    if outcome.status == "stale":
         db.session.rollback()
-        return _preview(token, filename, data, exc.details)
+        flash(_("The roster changed since the preview. Check the new preview."), "warning")
+        return _check_now(sha256, filename, data)
     db.session.commit()
-    (_upload_dir() / token).unlink(missing_ok=True)
-    flash(_("The roster was imported. %(summary)s", summary=str(summary)), "success")
-    return redirect(url_for(".index"))
+    if outcome.status == "duplicate":
+        return _duplicate(sha256, outcome.batch_id)
+    batches.remove_upload(ROSTER, sha256)
+    if outcome.status == "refused":
+        flash(refusal_message(len(outcome.problems)), "error")
+        return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
+    flash(_("The roster was imported. %(summary)s", summary=str(outcome.summary)), "success")
+    if outcome.batch_id is None:  # nothing changed, so no batch
+        return redirect(url_for(".index"))
+    return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
+
+
+def _roster_batch(batch_id: int) -> ImportBatch:
+    try:
+        return roster_batch(batch_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/import/batches/<int:batch_id>")
+@role_required(*STAFF)
+def import_batch(batch_id: int) -> str:
+    batch = _roster_batch(batch_id)
+    return render_template(
+        "streamers/import_batch.html",
+        batch=batch,
+        groups=group_problems(batch.report, column_label),
+        form=forms.ImportRollbackForm(),
+    )
+
+
+@bp.post("/import/batches/<int:batch_id>/rollback")
+@role_required(*STAFF)
+def import_rollback(batch_id: int) -> Response:
+    _roster_batch(batch_id)
+    form = forms.ImportRollbackForm()
+    if not form.validate_on_submit() or not form.confirm.data:
+        flash(
+            _(
+                "Nothing was rolled back: tick the box that confirms what the rollback removes, "
+                "then roll back again."
+            ),
+            "error",
+        )
+        return redirect(url_for(".import_batch", batch_id=batch_id))
+    try:
+        result = rollback_roster_batch(batch_id)
+    except (Conflict, Locked) as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for(".import_batch", batch_id=batch_id))
+    db.session.commit()
+    flash(
+        _(
+            "Roster import rolled back: %(removed)d streamers removed, %(restored)d restored.",
+            removed=result.removed,
+            restored=result.restored,
+        ),
+        "success",
+    )
+    return redirect(url_for(".import_batch", batch_id=batch_id))

@@ -94,10 +94,15 @@ def import_training(
     *,
     dry_run: bool = False,
     user_id: int | None = None,
+    expected_fingerprint: str | None = None,
     progress: ProgressFn | None = None,
 ) -> TrainingOutcome:
     """Check, and unless ``dry_run`` import, one training file. Flushes; the caller commits
-    (after a refusal too: the refused batch is the history of the attempt)."""
+    (after a refusal too: the refused batch is the history of the attempt).
+
+    ``expected_fingerprint``: what the preview showed; when the file would now do something
+    else (the roster or curriculum changed in between) nothing is written and the status is
+    "stale"."""
     report = progress or no_progress
     sha256 = batches.digest(data)
     outcome = TrainingOutcome(filename, sha256, "checked")
@@ -120,6 +125,9 @@ def import_training(
         return _refuse(outcome, data, dry_run, user_id)
     outcome.unchanged = unchanged
     outcome.new = [_shown(item) for item in new]
+    if expected_fingerprint is not None and outcome.fingerprint != expected_fingerprint:
+        outcome.status = "stale"
+        return outcome
     if dry_run or not new:
         return outcome  # a preview, or nothing to insert: no empty batch
     report(0, len(new), message("Writing training records…"))
@@ -209,6 +217,21 @@ def _refuse(
     )
     outcome.batch_id = batch.id
     return outcome
+
+
+def preview_data(outcome: TrainingOutcome) -> dict[str, Any]:
+    """The preview as plain JSON, the same whether the page checked the file itself or a
+    background job did (and stored it)."""
+    return {
+        "status": outcome.status,
+        "batch_id": outcome.batch_id,
+        "total": outcome.total,
+        "inserted": outcome.inserted,
+        "unchanged": outcome.unchanged,
+        "fingerprint": outcome.fingerprint,
+        "new": [vars(r) for r in outcome.new[:PREVIEW_ROWS]],
+        "problems": [problem_record(p) for p in outcome.problems],
+    }
 
 
 # --- rollback -----------------------------------------------------------------------------

@@ -6,6 +6,9 @@ world as the next one expects; what each change really does is tested in tests/h
 
 from __future__ import annotations
 
+from hrapp.extensions import db
+from hrapp.jobs.models import Job
+from hrapp.live_sessions.models import ImportBatch
 from tests.factories import make_account
 from tests.permission_matrix.cases import STAFF_ONLY, Case, statuses
 
@@ -16,9 +19,23 @@ STAFF_MISSING = statuses(302, 403, 403, 404, 404)
 NO_STREAMER = "/streamers/999999"
 
 
+ROSTER_SHA = "1" * 64
+
+
 def build(world) -> None:
     world.objects["roster_account_b"] = make_account(world.streamer_b, nickname="B room")
     world.objects["roster_spare_account"] = make_account(world.streamer_b, nickname="spare")
+    batch = ImportBatch(kind="roster", filename="roster.csv", sha256=ROSTER_SHA, status="imported")
+    # A check still queued: its preview page sends the reader to the job's page.
+    job = Job(
+        kind="roster_import",
+        title="",
+        result={"payload": {"sha256": ROSTER_SHA, "filename": "roster.csv", "dry_run": True}},
+    )
+    db.session.add_all([batch, job])
+    db.session.flush()
+    world.objects["roster_batch"] = batch
+    world.objects["roster_check_job"] = job
 
 
 def _b(world) -> str:
@@ -96,4 +113,23 @@ CASES: dict[str, list[Case]] = {
         Case("POST", lambda w: "/streamers/import", STAFF_REFUSED),
     ],
     "streamers.import_confirm": [Case("POST", lambda w: "/streamers/import/confirm", STAFF_POST)],
+    "streamers.import_preview": [
+        Case(
+            "GET",
+            lambda w: f"/streamers/import/preview/{ROSTER_SHA}?job={w.roster_check_job.id}",
+            STAFF_POST,
+        ),
+        Case("GET", lambda w: f"/streamers/import/preview/{ROSTER_SHA}?job=999999", STAFF_MISSING),
+    ],
+    "streamers.import_batch": [
+        Case("GET", lambda w: f"/streamers/import/batches/{w.roster_batch.id}", STAFF_ONLY),
+        Case("GET", lambda w: "/streamers/import/batches/999999", STAFF_MISSING),
+    ],
+    # Without the confirming tick nothing is rolled back: back to the batch's page.
+    "streamers.import_rollback": [
+        Case(
+            "POST", lambda w: f"/streamers/import/batches/{w.roster_batch.id}/rollback", STAFF_POST
+        ),
+        Case("POST", lambda w: "/streamers/import/batches/999999/rollback", STAFF_MISSING),
+    ],
 }

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hrapp.extensions import db
+from hrapp.jobs.models import Job
+from hrapp.live_sessions.models import ImportBatch
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import Attendee, ScoreInput, log_class, log_record, module_by_code
 from tests.factories import make_streamer
@@ -17,6 +20,8 @@ STREAMER_ONLY = statuses(302, 200, 403, 403, 403)
 REFUSED_FOR_STAFF = statuses(302, 403, 422, 422, 422)  # empty forms change nothing
 # Another trainer's record (here: one logged without a trainer): HR's and admin's to change.
 NOT_THE_TRAINERS = statuses(302, 403, 403, 422, 422)
+STAFF_REDIRECTED = statuses(302, 403, 302, 302, 302)
+TRAINING_SHA = "2" * 64
 
 
 def build(world) -> None:
@@ -34,6 +39,17 @@ def build(world) -> None:
         module_by_code("FANS-1"), dt.date(2026, 3, 3), [Attendee(world.streamer_a)], trainer=None
     )
     world.objects["mentee_of_a"] = make_streamer(employee_no="E0003", mentor_id=world.streamer_a.id)
+    batch = ImportBatch(kind="training", filename="t.csv", sha256=TRAINING_SHA, status="imported")
+    # A check still queued: its preview page sends the reader to the job's page.
+    job = Job(
+        kind="training_import",
+        title="",
+        result={"payload": {"sha256": TRAINING_SHA, "filename": "t.csv", "dry_run": True}},
+    )
+    db.session.add_all([batch, job])
+    db.session.flush()
+    world.objects["training_batch"] = batch
+    world.objects["training_check_job"] = job
 
 
 def _record(w) -> str:
@@ -107,5 +123,32 @@ CASES: dict[str, list[Case]] = {
     "training.import_file": [
         Case("GET", lambda w: "/training/import", TRAINING_STAFF),
         Case("POST", lambda w: "/training/import", REFUSED_FOR_STAFF),
+    ],
+    "training.import_preview": [
+        Case(
+            "GET",
+            lambda w: f"/training/import/preview/{TRAINING_SHA}?job={w.training_check_job.id}",
+            STAFF_REDIRECTED,
+        ),
+        Case(
+            "GET", lambda w: f"/training/import/preview/{TRAINING_SHA}?job=9999", MISSING_FOR_STAFF
+        ),
+    ],
+    # Without the form's fields (or with an upload no longer kept): back to the import page.
+    "training.import_confirm": [
+        Case("POST", lambda w: "/training/import/confirm", STAFF_REDIRECTED)
+    ],
+    "training.import_batch": [
+        Case("GET", lambda w: f"/training/import/batches/{w.training_batch.id}", TRAINING_STAFF),
+        Case("GET", lambda w: "/training/import/batches/999999", MISSING_FOR_STAFF),
+    ],
+    # Without the confirming tick nothing is rolled back: back to the batch's page.
+    "training.import_rollback": [
+        Case(
+            "POST",
+            lambda w: f"/training/import/batches/{w.training_batch.id}/rollback",
+            STAFF_REDIRECTED,
+        ),
+        Case("POST", lambda w: "/training/import/batches/999999/rollback", MISSING_FOR_STAFF),
     ],
 }

@@ -7,6 +7,10 @@ demo's history. The preview once said "update 24" and its confirm then refused t
 
 from __future__ import annotations
 
+import io
+import re
+from pathlib import Path
+
 import pytest
 
 from hrapp.auth.models import Role
@@ -14,6 +18,7 @@ from hrapp.core.timeutil import org_zone
 from hrapp.demo import services as demo_services
 from hrapp.demo.generator import build_demo_set
 from hrapp.extensions import db
+from hrapp.jobs.models import Job
 from hrapp.streamers.models import Streamer
 from hrapp.streamers.roster_import import apply_plan, plan_import
 from tests.factories import make_user
@@ -196,3 +201,118 @@ def test_the_command_keeps_a_refused_batch_and_exits_1(app, tmp_path) -> None:
     assert "Row 2, column Hire date" in result.output
     [batch] = _batches()
     assert batch.status == "refused"
+
+
+# --- the upload page -----------------------------------------------------------------------
+
+
+def _upload(client, data: bytes, name: str = "roster.csv"):
+    return client.post(
+        "/streamers/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm_fields(html: str) -> dict[str, str]:
+    return {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)[1]
+        for name in ("token", "fingerprint", "filename")
+    }
+
+
+def _kept_uploads(app) -> list[str]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "roster"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_the_confirm_leads_to_the_batch_and_the_history(app, login_as, hr) -> None:
+    client = login_as(hr)
+    html = _upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+
+    response = client.post("/streamers/import/confirm", data=_confirm_fields(html))
+
+    [batch] = _batches()
+    assert response.headers["Location"].endswith(f"/streamers/import/batches/{batch.id}")
+    page = client.get(f"/streamers/import/batches/{batch.id}").get_data(as_text=True)
+    assert "roster.csv" in page and "/rollback" in page
+    history = client.get("/streamers/import").get_data(as_text=True)
+    assert f"/streamers/import/batches/{batch.id}" in history
+    assert _kept_uploads(app) == []
+
+
+def test_a_refused_preview_does_not_keep_the_upload(app, login_as, hr) -> None:
+    bad = SAMPLE.read_bytes().replace(b"2023-06-04", b"2023-13-04")
+
+    response = _upload(login_as(hr), bad)
+
+    assert response.status_code == 422
+    assert _kept_uploads(app) == []
+
+
+def test_uploading_an_imported_file_again_says_so(app, login_as, hr) -> None:
+    client = login_as(hr)
+    html = _upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+    client.post("/streamers/import/confirm", data=_confirm_fields(html))
+
+    again = _upload(client, SAMPLE.read_bytes())
+
+    [batch] = _batches()
+    assert again.status_code == 302
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"Already imported as batch {batch.id}; nothing changed." in page
+    assert len(_batches()) == 1
+
+
+def test_the_same_reason_on_many_rows_is_one_line(app, login_as, hr) -> None:
+    bad = SAMPLE.read_bytes().replace(b",beauty,", b",makeup,")
+
+    html = _upload(login_as(hr), bad).get_data(as_text=True)
+
+    assert html.count("Unknown category") == 1
+    assert '<td class="num">6</td>' in html
+    assert "<details>" in html and "Rows 2, 6, 10, 14, 18, 22" in html
+
+
+def test_a_large_file_is_checked_and_imported_by_a_background_job(app, login_as, hr) -> None:
+    app.config["IMPORT_JOB_ROWS"] = 10
+    try:
+        client = login_as(hr)
+        upload = _upload(client, SAMPLE.read_bytes())
+        assert upload.status_code == 302 and "/jobs/" in upload.headers["Location"]
+        job = db.session.scalars(db.select(Job).order_by(Job.id.desc())).first()
+        assert (job.kind, job.status) == ("roster_import", "done")
+        preview = client.get(job.result["outcome"]["url"])
+        html = preview.get_data(as_text=True)
+        assert preview.status_code == 200 and "Streamers: 24 created" in html
+
+        confirm = client.post("/streamers/import/confirm", data=_confirm_fields(html))
+
+        assert "/jobs/" in confirm.headers["Location"]
+        db.session.expire_all()
+        job = db.session.scalars(db.select(Job).order_by(Job.id.desc())).first()
+        [batch] = _batches()
+        assert job.result["outcome"]["batch_id"] == batch.id
+        assert batch.inserted == 24
+    finally:
+        app.config.pop("IMPORT_JOB_ROWS")
+
+
+def test_a_batch_is_rolled_back_from_its_page(app, login_as, hr) -> None:
+    client = login_as(hr)
+    html = _upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+    client.post("/streamers/import/confirm", data=_confirm_fields(html))
+    [batch] = _batches()
+
+    unticked = client.post(f"/streamers/import/batches/{batch.id}/rollback", data={})
+    assert unticked.status_code == 302 and _batches()[0].status == "imported"
+    done = client.post(
+        f"/streamers/import/batches/{batch.id}/rollback",
+        data={"confirm": "y"},
+        follow_redirects=True,
+    )
+
+    assert "24 streamers removed" in done.get_data(as_text=True)
+    db.session.expire_all()
+    assert _batches()[0].status == "rolled_back"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Streamer)) == 0

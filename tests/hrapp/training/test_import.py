@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import openpyxl
 import pytest
@@ -204,7 +205,8 @@ def test_the_cli_imports_into_a_fresh_database(app, trainer, today) -> None:
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "training.import"))
     assert entry.actor_name == trainer.username
     again = runner.invoke(args=["training", "import", str(SAMPLE)])
-    assert "0 inserted" in again.output
+    assert again.exit_code == 0, again.output
+    assert "Already imported as batch" in again.output and "nothing changed" in again.output
 
 
 def test_the_cli_lists_problems_and_writes_nothing(app, roster, today) -> None:
@@ -231,8 +233,14 @@ def test_the_upload_page_imports_and_reports(modules, roster, trainer, login_as,
         data={"file": (io.BytesIO(SAMPLE.read_bytes()), "training_records.csv")},
         content_type="multipart/form-data",
     )
-    assert good.status_code == 302
+    # The upload is a preview: nothing is written until it is confirmed.
+    assert good.status_code == 200 and _count(TrainingRecord) == 0
+    preview = good.get_data(as_text=True)
+    assert f"{len(_sample_rows())} new records" in preview
+    confirm = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', preview)[1]
+        for name in ("token", "fingerprint", "filename")
+    }
+    done = client.post("/training/import/confirm", data=confirm, follow_redirects=True)
     assert _count(TrainingRecord) == len(_sample_rows())
-    assert f"{len(_sample_rows())} new records" in client.get("/training/import").get_data(
-        as_text=True
-    )
+    assert f"{len(_sample_rows())} new records" in done.get_data(as_text=True)

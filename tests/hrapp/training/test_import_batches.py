@@ -4,12 +4,16 @@ rollback."""
 from __future__ import annotations
 
 import csv
+import io
+import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from hrapp.core.errors import Conflict
 from hrapp.extensions import db
+from hrapp.jobs.models import Job
 from hrapp.live_sessions.models import ImportBatch
 from hrapp.training.batches import import_training, rollback_training_batch
 from hrapp.training.models import TrainingRecord
@@ -112,3 +116,103 @@ def test_a_rollback_is_refused_once_a_record_was_voided(modules, roster, hr, tod
         rollback_training_batch(first.batch_id)
     db.session.rollback()
     assert _batches()[0].status == "imported"
+
+
+# --- the upload page -----------------------------------------------------------------------
+
+
+def _upload(client, data: bytes, name: str = "training_records.csv"):
+    return client.post(
+        "/training/import",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _confirm_fields(html: str) -> dict[str, str]:
+    return {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)[1]
+        for name in ("token", "fingerprint", "filename")
+    }
+
+
+def _kept_uploads(app) -> list[str]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "training"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_preview_confirm_batch_page_and_rollback(app, modules, roster, trainer, login_as, today):
+    client = login_as(trainer)
+    preview = _upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+    assert _records() == 0
+
+    confirmed = client.post("/training/import/confirm", data=_confirm_fields(preview))
+
+    [batch] = _batches()
+    assert confirmed.headers["Location"].endswith(f"/training/import/batches/{batch.id}")
+    assert _records() == len(_sample_rows()) and _kept_uploads(app) == []
+    page = client.get(f"/training/import/batches/{batch.id}").get_data(as_text=True)
+    assert "/rollback" in page
+    again = _upload(client, SAMPLE.read_bytes())
+    assert again.status_code == 302
+    assert "Already imported as batch" in client.get(again.headers["Location"]).get_data(
+        as_text=True
+    )
+    client.post(f"/training/import/batches/{batch.id}/rollback", data={"confirm": "y"})
+    db.session.expire_all()
+    assert _records() == 0 and _batches()[0].status == "rolled_back"
+
+
+def test_a_refused_preview_groups_its_problems_and_keeps_no_upload(
+    app, modules, roster, trainer, login_as, today
+) -> None:
+    bad = SAMPLE.read_bytes().replace(b"SCRIPT-1", b"NOPE-9")
+
+    response = _upload(login_as(trainer), bad)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count("No module has this code.") == 1 and "<details>" in html
+    assert _kept_uploads(app) == [] and _records() == 0
+
+
+def test_a_large_file_runs_as_a_background_job(app, modules, roster, trainer, login_as, today):
+    app.config["IMPORT_JOB_ROWS"] = 5
+    try:
+        client = login_as(trainer)
+        upload = _upload(client, SAMPLE.read_bytes())
+        assert "/jobs/" in upload.headers["Location"]
+        job = db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+        assert (job.kind, job.status) == ("training_import", "done")
+        preview = client.get(job.result["outcome"]["url"]).get_data(as_text=True)
+
+        confirm = client.post("/training/import/confirm", data=_confirm_fields(preview))
+
+        assert "/jobs/" in confirm.headers["Location"]
+        assert _records() == len(_sample_rows())
+    finally:
+        app.config.pop("IMPORT_JOB_ROWS")
+
+
+def test_the_command_previews_with_dry_run_and_applies_at_once(app, roster, today) -> None:
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["training", "import", str(SAMPLE), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run" in dry.output and _records() == 0 and _batches() == []
+    done = runner.invoke(args=["training", "import", str(SAMPLE)])
+
+    [batch] = _batches()
+    assert done.exit_code == 0 and f"Import batch {batch.id}." in done.output
+    assert _records() == len(_sample_rows())
+
+
+def test_the_command_keeps_a_refused_batch_and_exits_1(app, roster, tmp_path, today) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(SAMPLE.read_bytes().replace(b"SCRIPT-1", b"NOPE-9"))
+
+    result = app.test_cli_runner().invoke(args=["training", "import", str(bad)])
+
+    assert result.exit_code == 1
+    assert "No module has this code." in result.output
+    assert [b.status for b in _batches()] == ["refused"]
