@@ -10,6 +10,7 @@ No Flask, no database.
 
 from __future__ import annotations
 
+import codecs
 import io
 import zipfile
 from pathlib import PurePath
@@ -25,6 +26,10 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _WORKBOOK_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 _SNIFF_BYTES = 65536
+# How much of a text file's start judges its encoding (and where the CSV reader's header search
+# looks): enough for the header rows and a few hundred data rows.
+HEAD_BYTES = 256 * 1024
+_UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
 
 
 def detect_container(data: bytes, filename: str, *, utf16: bool = False) -> Literal["xlsx", "csv"]:
@@ -130,3 +135,52 @@ def decode_text(data: bytes) -> str:
             message("This is neither an Excel workbook (.xlsx) nor a CSV text file.")
         )
     return text
+
+
+def encoding_candidates(data: bytes) -> list[str]:
+    """Encodings to try, in order, judged from the start of the file.
+
+    UTF-8 comes first; GB18030 is tried only when the start is not UTF-8 or is plain ASCII,
+    because UTF-8 text read as GB18030 decodes without error into mojibake.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return [_UTF8_BOM]
+    head = data[:HEAD_BYTES]
+    if _decodes(head, _UTF8):
+        return [_UTF8, _GB18030] if head.isascii() else [_UTF8]
+    if _decodes(head, _GB18030):
+        return [_GB18030]
+    raise undecodable(data, _GB18030)
+
+
+def _decodes(head: bytes, encoding: str) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def undecodable(data: bytes, encoding: str) -> ImportFileError:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        offset = error.start
+    else:  # pragma: no cover - only called after a decoding failure
+        return ImportFileError(message("The file could not be decoded."))
+    return ImportFileError(
+        message(
+            "The file's text could not be decoded (first bad byte at offset %(offset)s); tried "
+            "UTF-8, UTF-8 with BOM and GB18030. Save it as CSV (UTF-8) and upload it again.",
+            offset=f"{offset:,}",
+        )
+    )
+
+
+def may_fall_back(data: bytes) -> bool:
+    """After UTF-8 failed: only if all text before the bad byte was ASCII is GB18030 safe."""
+    try:
+        data.decode(_UTF8)
+    except UnicodeDecodeError as error:
+        return data[: error.start].isascii()
+    return False  # pragma: no cover - only called after a decoding failure

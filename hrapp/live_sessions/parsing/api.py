@@ -8,21 +8,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hrapp.core.messages import message
+from hrapp.intake.sniff import detect_container, encoding_candidates, may_fall_back, undecodable
 
 from .checks import duplicates
 from .convert import ERROR_COLUMN, convert_chunk, empty_frame
-from .csv_source import (
-    CellTooWide,
-    EncodingMismatch,
-    encoding_candidates,
-    may_fall_back,
-    open_csv,
-    undecodable,
-)
+from .csv_source import CellTooWide, EncodingMismatch, open_csv
 from .headers import Layout
 from .model import ImportFileError, ParseResult, ProblemLog
 from .profiles import Profile, candidate_profiles
-from .sniff import detect_container
 from .tables import RawTable
 from .xlsx_source import open_xlsx
 

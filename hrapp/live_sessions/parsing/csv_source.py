@@ -20,6 +20,14 @@ import pandas as pd
 
 from hrapp.core.messages import message
 
+# The encoding sniffing is the intake's; its names stay importable from here.
+from hrapp.intake.sniff import HEAD_BYTES as _HEAD_BYTES
+from hrapp.intake.sniff import (  # noqa: F401 - the old import path
+    encoding_candidates,
+    may_fall_back,
+    undecodable,
+)
+
 from .headers import HEADER_SCAN_ROWS, Layout, find_layout
 from .model import ImportFileError
 from .profiles import Kind, Profile
@@ -31,9 +39,7 @@ CHUNK_ROWS = 100_000
 # short, so the file is then read again all as text.
 CELL_BYTES = 40
 _BYTES_KINDS = frozenset({Kind.COUNT, Kind.MONEY, Kind.SIGNED_MONEY, Kind.DURATION, Kind.INSTANT})
-_HEAD_BYTES = 256 * 1024
 _BLOCK_BYTES = 1024 * 1024  # small enough to stay in cache while counting
-_UTF8, _UTF8_BOM, _GB18030 = "utf-8", "utf-8-sig", "gb18030"
 
 
 class EncodingMismatch(Exception):
@@ -42,55 +48,6 @@ class EncodingMismatch(Exception):
 
 class CellTooWide(Exception):
     """A cell read as bytes filled its fixed width; the file must be read all as text."""
-
-
-def encoding_candidates(data: bytes) -> list[str]:
-    """Encodings to try, in order, judged from the start of the file.
-
-    UTF-8 comes first; GB18030 is tried only when the start is not UTF-8 or is plain ASCII,
-    because UTF-8 text read as GB18030 decodes without error into mojibake.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        return [_UTF8_BOM]
-    head = data[:_HEAD_BYTES]
-    if _decodes(head, _UTF8):
-        return [_UTF8, _GB18030] if head.isascii() else [_UTF8]
-    if _decodes(head, _GB18030):
-        return [_GB18030]
-    raise undecodable(data, _GB18030)
-
-
-def _decodes(head: bytes, encoding: str) -> bool:
-    try:
-        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def undecodable(data: bytes, encoding: str) -> ImportFileError:
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as error:
-        offset = error.start
-    else:  # pragma: no cover - only called after a decoding failure
-        return ImportFileError(message("The file could not be decoded."))
-    return ImportFileError(
-        message(
-            "The file's text could not be decoded (first bad byte at offset %(offset)s); tried "
-            "UTF-8, UTF-8 with BOM and GB18030. Save it as CSV (UTF-8) and upload it again.",
-            offset=f"{offset:,}",
-        )
-    )
-
-
-def may_fall_back(data: bytes) -> bool:
-    """After UTF-8 failed: only if all text before the bad byte was ASCII is GB18030 safe."""
-    try:
-        data.decode(_UTF8)
-    except UnicodeDecodeError as error:
-        return data[: error.start].isascii()
-    return False  # pragma: no cover - only called after a decoding failure
 
 
 def open_csv(
