@@ -138,7 +138,7 @@ def test_a_saved_mapping_checks_and_imports_the_file_and_the_next_one(rooms, hr_
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "mapping.save")).one()
     assert entry.actor_name == "hr_li"
     check = text(hr_client.get(saved.headers["Location"]))
-    assert "Format: Column mapping. 3 data rows read." in check
+    assert "Format: Column mapping. 3 data rows read. “蝉妈妈 直播记录”" in check
     assert "No problems found." in check
 
     confirmed = hr_client.post(
@@ -153,6 +153,7 @@ def test_a_saved_mapping_checks_and_imports_the_file_and_the_next_one(rooms, hr_
         "蝉妈妈 直播记录",
     )
     assert totals() == (3, GMV_TOTAL_FEN, REFUNDS_TOTAL_FEN, VIEWERS_TOTAL)
+    assert "Column mapping “蝉妈妈 直播记录”" in text(hr_client.get("/imports/"))
     # The next month's file with the same headers is read with the mapping without asking.
     later = [
         *CHANMAMA_ROWS[:3],
@@ -193,3 +194,16 @@ def test_a_changed_choice_refreshes_the_rows_as_read(rooms, hr_client):
     data["col-1"] = ""
     missing = hr_client.post(f"/imports/map/{sha}/preview", data=data).get_json()["html"]
     assert "No column is mapped to the required field(s) account_id." in missing
+
+
+def test_the_mapping_page_reads_in_chinese(rooms, hr, login_as):
+    hr.locale = "zh_CN"
+    db.session.commit()
+    client = login_as(hr)
+    _, sha = uploaded(client)
+
+    page = text(client.get(f"/imports/map/{sha}?name=蝉妈妈.xlsx"))
+
+    assert "为 蝉妈妈.xlsx 指定列" in page
+    assert "保存映射并检查文件" in page and "前几行的读取结果" in page
+    assert "账号 ID *" in page and "不使用" in page  # the field chooser's words
