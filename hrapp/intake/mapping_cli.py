@@ -1,4 +1,4 @@
-"""`hrapp mappings …`: list the saved column mappings and save one from its TOML document."""
+"""`hrapp mappings …`: save a column mapping from its TOML document, list and show the saved."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hrapp.core.messages import render
 from hrapp.extensions import db
 
 from .mapping_store import find_mapping, save_mapping, saved_mappings
-from .mappings import ColumnMapping, MappingError, read_mapping
+from .mappings import ColumnMapping, MappingError, mapping_toml, read_mapping
 
 mappings_cli = AppGroup("mappings", help="Column mappings for session exports no format knows.")
 
@@ -32,10 +32,14 @@ def load_mapping(value: str) -> ColumnMapping:
             ) from None
         except MappingError as error:
             raise click.ClickException(_problems(value, error)) from None
-    mapping = find_mapping(value)
+    return load_saved(value)
+
+
+def load_saved(name: str) -> ColumnMapping:
+    mapping = find_mapping(name)
     if mapping is None:
         raise click.ClickException(
-            _("No saved mapping is named “%(name)s” (see hrapp mappings list).", name=value)
+            _("No saved mapping is named “%(name)s” (see hrapp mappings list).", name=name)
         )
     return mapping
 
@@ -58,6 +62,14 @@ def list_command() -> None:
         click.echo(f"{mapping.name}  [{labels.label('platform', mapping.platform)}] {extras}")
         for header, field in mapping.columns:
             click.echo(f"  {header} → {field}")
+
+
+@mappings_cli.command("show")
+@click.argument("name")
+def show_command(name: str) -> None:
+    """Print the saved mapping NAME as the TOML document `save` reads."""
+    mapping = load_saved(name)
+    click.echo(mapping_toml(mapping), nl=False)
 
 
 @mappings_cli.command("save")

@@ -218,7 +218,7 @@ def import_sessions(
     ``mapping`` reads a layout no profile knows; without one, a saved mapping whose headers the
     file holds is used when no recognised format fits better (`hrapp.intake.mapping_store`).
     A ZIP of files and a per-session 直播大屏 workbook are read by `import_session_files`."""
-    if is_batch_upload(data, filename):
+    if is_batch_upload(data, filename) and mapping is None:
         return import_session_files(
             [(filename, data)],
             name=filename,

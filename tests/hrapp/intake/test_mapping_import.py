@@ -114,6 +114,8 @@ def test_a_saved_mapping_reads_later_files_with_the_same_headers(app, cli, rooms
     listed = cli("mappings", "list")
     assert "蝉妈妈 直播记录" in listed.output
     assert "销售额 → gmv" in listed.output
+    shown = cli("mappings", "show", "蝉妈妈 直播记录")
+    assert read_mapping(shown.output) == read_mapping(CHANMAMA_TOML)  # the same document
 
     result = cli("sessions", "import", write(tmp_path, "later.csv", csv_bytes(CHANMAMA_ROWS)))
     assert result.exit_code == 0, result.output
