@@ -50,7 +50,8 @@ class Problem:
     row: int | None
     column: str | None
     value: str | None
-    reason: Message
+    # A plain string only from rules that still word their reasons at once (the roster's).
+    reason: Message | str
     severity: Severity = "error"
     # In a batch of several files: the file (an archive's member: "archive.zip/member.xlsx"),
     # and for a per-session workbook read as key/value, the sheet and cell (``C2``).

@@ -40,10 +40,11 @@ from sqlalchemy import select
 from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" labels of columns
 from hrapp.core import audit, labels
 from hrapp.core.errors import UnreadableFile, ValidationFailed
-from hrapp.core.messages import Message, coded, day, message, render
+from hrapp.core.messages import Message, coded, day, message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.intake import ImportFileError, SheetRow, read_table
+from hrapp.intake import Problem as IntakeProblem
 from hrapp.streamers import rules, services
 from hrapp.streamers.models import CATEGORIES, PlatformAccount, RosterRevision, Streamer
 from hrapp.streamers.services import Profile
@@ -122,28 +123,21 @@ def column_label(column: str) -> str:
     return column or ""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason the file is refused (or a warning): where, which value, why.
+class Problem(IntakeProblem):
+    """The intake's problem (`hrapp.intake.Problem`: where, which value, why), with the roster's
+    way of naming its columns.
 
     ``column`` is a canonical column name or, for a header the import does not know, the
     header as written. ``reason`` is a message worded in the reader's language when shown; a
     reason from the roster's shared rules is a sentence already in the reader's language.
     """
 
-    row: int | None
-    column: str | None
-    value: str
-    reason: Message | str
+    __slots__ = ()
 
     @property
     def column_label(self) -> str:
         """The column in words: a canonical column by its label, any other as written."""
         return column_label(self.column or "")
-
-    @property
-    def text(self) -> str:
-        return render(self.reason)
 
     def __str__(self) -> str:
         if self.row is None:
