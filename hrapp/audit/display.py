@@ -260,14 +260,15 @@ def _jobs(ids: list[int]) -> dict[int, Named]:
 
 
 def _import_batches(ids: list[int]) -> dict[int, Named]:
+    from hrapp.intake.batches import batch_url
     from hrapp.live_sessions.models import ImportBatch
 
     rows = db.session.execute(
-        select(ImportBatch.id, ImportBatch.filename).where(ImportBatch.id.in_(ids))
+        select(ImportBatch.id, ImportBatch.kind, ImportBatch.filename).where(
+            ImportBatch.id.in_(ids)
+        )
     )
-    return {
-        row.id: Named(row.filename, url_for("live_sessions.batch", batch_id=row.id)) for row in rows
-    }
+    return {row.id: Named(row.filename, batch_url(row.kind, row.id)) for row in rows}
 
 
 def _live_sessions(ids: list[int]) -> dict[int, Named]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from hrapp.core.db import utcnow
@@ -32,6 +32,18 @@ GROUP_FIRST_ROWS = 10
 # An upload that was never confirmed is removed after a day.
 UPLOAD_MAX_AGE_S = 24 * 3600
 SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+# The page of a batch of each kind (an endpoint taking ``batch_id``).
+BATCH_PAGES = {
+    "sessions": "live_sessions.batch",
+    "roster": "streamers.import_batch",
+    "training": "training.import_batch",
+}
+
+
+def batch_url(kind: str, batch_id: int) -> str:
+    return url_for(BATCH_PAGES.get(kind, BATCH_PAGES["sessions"]), batch_id=batch_id)
 
 
 def digest(data: bytes) -> str:

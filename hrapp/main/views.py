@@ -13,6 +13,7 @@ from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.auth.views import home_for
 from hrapp.extensions import db
+from hrapp.intake.batches import batch_url
 from hrapp.jobs.queue import job_queue
 from hrapp.main import dashboard as panels
 
@@ -58,4 +59,4 @@ def _queue_answers() -> bool:
 @bp.get("/dashboard")
 @role_required(Role.HR, Role.ADMIN)
 def dashboard() -> str:
-    return render_template("main/dashboard.html", **panels.overview())
+    return render_template("main/dashboard.html", batch_url=batch_url, **panels.overview())

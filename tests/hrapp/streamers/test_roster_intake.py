@@ -316,3 +316,14 @@ def test_a_batch_is_rolled_back_from_its_page(app, login_as, hr) -> None:
     db.session.expire_all()
     assert _batches()[0].status == "rolled_back"
     assert db.session.scalar(db.select(db.func.count()).select_from(Streamer)) == 0
+
+
+def test_the_audit_log_and_the_dashboard_link_a_roster_batch_to_its_page(app, login_as, hr) -> None:
+    client = login_as(hr)
+    html = _upload(client, SAMPLE.read_bytes()).get_data(as_text=True)
+    client.post("/streamers/import/confirm", data=_confirm_fields(html))
+    [batch] = _batches()
+
+    link = f'href="/streamers/import/batches/{batch.id}"'
+    assert link in client.get("/audit/").get_data(as_text=True)
+    assert link in client.get("/dashboard").get_data(as_text=True)
