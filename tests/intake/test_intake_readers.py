@@ -52,9 +52,11 @@ def test_reading_a_file_loads_no_web_or_database_library():
 
 def test_one_problem_type_for_every_upload():
     from hrapp.live_sessions.parsing import Problem as SessionProblem
+    from hrapp.streamers.roster_import import Problem as RosterProblem
     from hrapp.training.imports import read_rows
 
     assert SessionProblem is Problem
+    assert issubclass(RosterProblem, Problem)  # adding only how the roster names columns
     with pytest.raises(Exception) as refused:
         read_rows("records.csv", b"")
     assert all(type(p) is Problem for p in refused.value.rows)
