@@ -724,6 +724,8 @@ def _diff(
     """Sort valid rows into new, changed and unchanged, applying the update rules."""
     incoming = valid.astype(FIELD_DTYPES)
     is_new = incoming["session_id"].isna()
+    if is_new.all():
+        return _all_new(incoming, stored, explicit_hosts)
     matched = incoming[~is_new].assign(id=incoming.loc[~is_new, "session_id"].astype("int64"))
     old = matched[["id"]].merge(stored, on="id", how="left").set_index(matched.index)
     merged = matched.copy()
@@ -760,6 +762,24 @@ def _diff(
             int(sid): stored_hosts.get(int(sid), []) for sid in matched.loc[rehost, "id"]
         },
         actions=actions,
+    )
+
+
+def _all_new(
+    incoming: pd.DataFrame, stored: pd.DataFrame, explicit_hosts: dict[int, HostList]
+) -> Plan:
+    """`_diff` when no row is a stored session (a first import): every row is inserted, and
+    the field-by-field comparison, on no rows, is skipped."""
+    none = incoming.iloc[:0].assign(id=pd.Series(dtype="int64"))
+    return Plan(
+        new=incoming,
+        changed=none,
+        before=stored.iloc[:0],
+        changed_fields=pd.DataFrame(False, index=none.index, columns=list(SESSION_FIELDS)),
+        unchanged=none,
+        explicit_hosts=explicit_hosts,
+        stored_hosts={},
+        actions=dict.fromkeys((int(r) for r in incoming["source_row"]), "insert"),
     )
 
 
