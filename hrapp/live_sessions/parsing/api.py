@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hrapp.core.messages import message
+from hrapp.intake.limits import MAX_ROWS
 from hrapp.intake.sniff import detect_container, encoding_candidates, may_fall_back, undecodable
 
 from .checks import duplicates
@@ -28,7 +29,7 @@ def parse_export(
     *,
     platform: str = "auto",
     org_timezone: str = "Asia/Shanghai",
-    max_xlsx_rows: int = 200_000,
+    max_xlsx_rows: int = MAX_ROWS,
     profiles: Sequence[Profile] | None = None,
 ) -> ParseResult:
     """Parse a session export (Douyin, Taobao Live, TikTok Shop or the hrapp template).

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from hrapp.core.messages import Message, message
+from hrapp.intake.limits import MAX_ROWS
 
 from .api import parse_export
 from .archives import Member, is_file_archive, open_archive
@@ -162,7 +163,7 @@ def parse_files(
     *,
     platform: str = "auto",
     org_timezone: str = "Asia/Shanghai",
-    max_xlsx_rows: int = 200_000,
+    max_xlsx_rows: int = MAX_ROWS,
     progress: Progress | None = None,
 ) -> FilesParse:
     """Read every file (ZIPs opened); ImportFileError when an archive cannot be opened."""
