@@ -96,17 +96,20 @@ def import_training(
     user_id: int | None = None,
     expected_fingerprint: str | None = None,
     progress: ProgressFn | None = None,
+    whole_history: bool = True,
 ) -> TrainingOutcome:
     """Check, and unless ``dry_run`` import, one training file. Flushes; the caller commits
     (after a refusal too: the refused batch is the history of the attempt).
 
     ``expected_fingerprint``: what the preview showed; when the file would now do something
     else (the roster or curriculum changed in between) nothing is written and the status is
-    "stale"."""
+    "stale". Without ``whole_history`` a file imported before is checked row by row (its rows
+    are then all recorded already) instead of being answered from the history, and a refusal
+    is not kept (the caller rolls it back)."""
     report = progress or no_progress
     sha256 = batches.digest(data)
     outcome = TrainingOutcome(filename, sha256, "checked")
-    earlier = batches.already_imported(KIND, sha256)
+    earlier = batches.already_imported(KIND, sha256) if whole_history else None
     if earlier is not None:
         outcome.status, outcome.batch_id = "duplicate", earlier.id
         return outcome
@@ -115,14 +118,17 @@ def import_training(
         rows = imports.read_rows(filename, data)
     except ImportRefused as exc:  # the file itself cannot be used
         outcome.problems = list(exc.rows)
-        return _refuse(outcome, data, dry_run, user_id)
+        return _refuse(outcome, data, user_id, dry_run=dry_run, keep=whole_history)
     outcome.total = len(rows)
+    if not rows:
+        outcome.problems = [imports.Problem(None, "", "", message("The file has no data rows."))]
+        return _refuse(outcome, data, user_id, dry_run=dry_run, keep=whole_history)
     found = imports._lookups(rows)
     try:
         new, unchanged = imports._plan(rows, found)
     except ImportRefused as exc:
         outcome.problems = list(exc.rows)
-        return _refuse(outcome, data, dry_run, user_id)
+        return _refuse(outcome, data, user_id, dry_run=dry_run, keep=whole_history)
     outcome.unchanged = unchanged
     outcome.new = [_shown(item) for item in new]
     if expected_fingerprint is not None and outcome.fingerprint != expected_fingerprint:
@@ -189,11 +195,12 @@ def _insert(new: list[Any], trainers: dict[str, Any], batch: ImportBatch) -> Non
 
 
 def _refuse(
-    outcome: TrainingOutcome, data: bytes, dry_run: bool, user_id: int | None
+    outcome: TrainingOutcome, data: bytes, user_id: int | None, *, dry_run: bool, keep: bool
 ) -> TrainingOutcome:
-    """A refused import is kept in the history with its report; a refused preview is not."""
+    """A refused import is kept in the history with its report (unless not ``keep``); a
+    refused preview is not."""
     outcome.status = "checked" if dry_run else "refused"
-    if dry_run:
+    if dry_run or not keep:
         return outcome
     batch = batches.open_batch(
         KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)

@@ -17,7 +17,6 @@ and is always kept by name.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -25,19 +24,15 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from hrapp.appraisals.staleness import inputs_changed
 from hrapp.auth.models import User
-from hrapp.core import audit
-from hrapp.core.db import utcnow
 from hrapp.core.errors import ValidationFailed
 from hrapp.core.messages import Message, message
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.intake import ImportFileError, Problem, read_table
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers.models import Streamer
 from hrapp.training.models import Module, TrainingRecord
-from hrapp.training.services import MAX_SCORE, decide_passed, list_modules
+from hrapp.training.services import MAX_SCORE, list_modules
 
 COLUMNS = ("employee_no", "module_code", "completed_on", "score", "trainer", "note")
 REQUIRED_COLUMNS = COLUMNS[:3]
@@ -306,60 +301,16 @@ def _plan(rows: list[Row], found: _Lookups) -> tuple[list[_Checked], int]:
 def import_training_file(filename: str, content: bytes, *, by: User | None = None) -> ImportResult:
     """Check the whole file, then insert its new records in one go (flushes; caller commits).
 
-    Raises `ImportRefused` listing every problem, having written nothing. When every row is
-    already recorded nothing is written at all, not even an import batch.
+    Raises `ImportRefused` listing every problem; the caller rolls back, so nothing is written.
+    When every row is already recorded nothing is written at all, not even an import batch.
+    The batch is written by `hrapp.training.batches.import_training`, the one use case of the
+    pages and the command line (which also answers a file already imported as such).
     """
-    rows = read_rows(filename, content)
-    if not rows:
-        raise ImportRefused([Problem(None, "", "", message("The file has no data rows."))])
-    found = _lookups(rows)
-    new, unchanged = _plan(rows, found)
-    if not new:
-        return ImportResult(len(rows), 0, unchanged, None)
-    batch = ImportBatch(
-        kind="training",
-        filename=filename[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-        size_bytes=len(content),
-        format="xlsx" if content.startswith(ZIP_MAGIC) else "csv",
-        status="imported",
-        total_rows=len(rows),
-        inserted=len(new),
-        unchanged=unchanged,
-        created_by_id=by.id if by is not None else None,
-        finished_at=utcnow(),
+    from hrapp.training.batches import import_training  # it builds on this module's checks
+
+    outcome = import_training(
+        content, filename, user_id=by.id if by is not None else None, whole_history=False
     )
-    db.session.add(batch)
-    db.session.flush()
-    trainers = found.trainers
-    db.session.add_all(
-        TrainingRecord(
-            streamer_id=item.streamer.id,
-            module_id=item.module.id,
-            completed_on=item.completed_on,
-            score=item.score,
-            rubric_scores={},
-            passed=decide_passed(item.module, item.score),
-            trainer_id=trainers[item.trainer_name].id if item.trainer_name in trainers else None,
-            trainer_name=item.trainer_name,
-            notes=item.note,
-            import_batch_id=batch.id,
-            created_by_id=batch.created_by_id,
-        )
-        for item in new
-    )
-    if new:
-        inputs_changed("training_changed", first_day=min(item.completed_on for item in new))
-    db.session.flush()
-    audit.record(
-        "training.import",
-        "import_batch",
-        batch.id,
-        summary=message(
-            "%(file)s: %(inserted)d inserted, %(unchanged)d unchanged.",
-            file=filename,
-            inserted=len(new),
-            unchanged=unchanged,
-        ),
-    )
-    return ImportResult(len(rows), len(new), unchanged, batch.id)
+    if outcome.problems:
+        raise ImportRefused(outcome.problems)
+    return ImportResult(outcome.total, outcome.inserted, outcome.unchanged, outcome.batch_id)

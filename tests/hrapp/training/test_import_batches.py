@@ -216,3 +216,11 @@ def test_the_command_keeps_a_refused_batch_and_exits_1(app, roster, tmp_path, to
     assert result.exit_code == 1
     assert "No module has this code." in result.output
     assert [b.status for b in _batches()] == ["refused"]
+
+
+def test_a_file_with_only_its_header_is_refused(modules, roster, today) -> None:
+    header = SAMPLE.read_bytes().splitlines()[0] + b"\n"
+
+    outcome = import_training(header, "empty.csv", dry_run=True)
+
+    assert [p.reason["id"] for p in outcome.problems] == ["The file has no data rows."]
