@@ -222,3 +222,8 @@ def sweep_uploads(folder: Path, max_age_s: float = UPLOAD_MAX_AGE_S) -> int:
         except FileNotFoundError:  # another request swept it first
             continue
     return removed
+
+
+def sweep_abandoned_uploads() -> int:
+    """Remove the roster and training uploads older than a day: previews never confirmed."""
+    return sum(sweep_uploads(upload_dir(kind)) for kind in ("roster", "training"))

@@ -30,6 +30,7 @@ class JobQueue:
     run_job: TaskWrapper  # runs one stored job in the worker
     level_changes: TaskWrapper  # hourly: scheduled level changes take effect
     expire_lost_jobs: TaskWrapper  # every minute: jobs whose worker died are marked failed
+    sweep_uploads: TaskWrapper  # hourly: uploads never confirmed for a day are removed
 
 
 def make_huey(config: Mapping[str, Any]) -> Huey:

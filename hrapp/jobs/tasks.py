@@ -14,6 +14,7 @@ from flask import Flask, has_app_context
 from huey import crontab
 
 from hrapp.extensions import db
+from hrapp.intake.batches import sweep_abandoned_uploads
 from hrapp.jobs import services
 from hrapp.jobs.queue import JobQueue, make_huey
 from hrapp.streamers.services import apply_due_level_changes
@@ -46,11 +47,19 @@ def init_queue(app: Flask) -> JobQueue:
             if services.expire_lost_jobs():
                 db.session.commit()
 
+    @huey.periodic_task(crontab(minute="35"), name="sweep_uploads")
+    def sweep_uploads() -> None:
+        """Every hour, roster and training uploads that were previewed but never confirmed
+        for a day are removed (confirmed and refused ones are removed at once)."""
+        with _in_app(app):
+            sweep_abandoned_uploads()
+
     queue = JobQueue(
         huey=huey,
         run_job=run_job,
         level_changes=level_changes,
         expire_lost_jobs=expire_lost_jobs,
+        sweep_uploads=sweep_uploads,
     )
     app.extensions["hrapp.jobs"] = queue
     return queue

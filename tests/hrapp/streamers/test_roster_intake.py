@@ -327,3 +327,20 @@ def test_the_audit_log_and_the_dashboard_link_a_roster_batch_to_its_page(app, lo
     link = f'href="/streamers/import/batches/{batch.id}"'
     assert link in client.get("/audit/").get_data(as_text=True)
     assert link in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_an_upload_abandoned_for_a_day_is_removed_by_the_hourly_sweep(app, login_as, hr) -> None:
+    import os
+    import time
+
+    from hrapp.jobs.queue import job_queue
+
+    _upload(login_as(hr), SAMPLE.read_bytes())
+    [kept] = _kept_uploads(app)
+    path = Path(app.config["UPLOAD_DIR"]) / "roster" / kept
+    day_and_a_minute_ago = time.time() - 24 * 3600 - 60
+    os.utime(path, (day_and_a_minute_ago, day_and_a_minute_ago))
+
+    job_queue().sweep_uploads.call_local()
+
+    assert _kept_uploads(app) == []
