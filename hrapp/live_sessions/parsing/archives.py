@@ -62,7 +62,9 @@ def is_zip(data: bytes) -> bool:
 _END = struct.Struct("<4s4H2LH")  # end of central directory record
 _END_SIGNATURE = b"PK\x05\x06"
 _ZIP64_LOCATOR = b"PK\x06\x07"
-_CENTRAL = struct.Struct("<4s4sHH4s3L3H8sL")  # central directory header
+# Central directory header: signature, flags, method, CRC, sizes, name/extra/comment lengths,
+# local header offset (versions, time and attributes skipped).
+_CENTRAL = struct.Struct("<4s4xHH4x3L3H8xL")
 _CENTRAL_SIGNATURE = b"PK\x01\x02"
 _LOCAL = struct.Struct("<4s22sHH")  # local file header: its name and extra field lengths
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -98,14 +100,22 @@ def plain_directory(data: bytes) -> list[Entry] | None:
     for _ in range(count):
         if position + _CENTRAL.size > at:
             return None
-        fields = _CENTRAL.unpack_from(data, position)
-        signature, _versions, flags, method, _modified, crc, packed, unpacked = fields[:8]
-        name_length, extra_length, comment_length, _attributes, header_offset = fields[8:]
-        if signature != _CENTRAL_SIGNATURE:
+        (
+            signature,
+            flags,
+            method,
+            crc,
+            packed,
+            unpacked,
+            name_length,
+            extra_length,
+            comment_length,
+            header_offset,
+        ) = _CENTRAL.unpack_from(data, position)
+        if signature != _CENTRAL_SIGNATURE or _ZIP64_MARK in (packed, unpacked, header_offset):
             return None
-        if _ZIP64_MARK in (packed, unpacked, header_offset):
-            return None
-        raw = data[position + _CENTRAL.size : position + _CENTRAL.size + name_length]
+        start = position + _CENTRAL.size
+        raw = data[start : start + name_length]
         if b"\x00" in raw:  # zipfile cuts such a name short; let it
             return None
         try:
@@ -113,7 +123,7 @@ def plain_directory(data: bytes) -> list[Entry] | None:
         except UnicodeDecodeError:
             return None
         entries.append(Entry(name, unpacked, packed, method, flags, crc, header_offset))
-        position += _CENTRAL.size + name_length + extra_length + comment_length
+        position = start + name_length + extra_length + comment_length
     return entries if position == at else None
 
 

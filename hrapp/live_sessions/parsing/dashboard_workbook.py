@@ -314,7 +314,7 @@ def _text(value: Any) -> str:
 
 
 def _blank(row: Sequence[str]) -> bool:
-    return all(not cell.strip() for cell in row)
+    return not "".join(row).strip()  # every cell blank (whitespace only)
 
 
 def _header_row(grid: Grid) -> int | None:
@@ -334,6 +334,7 @@ def _cell(grid: Grid, row: int, column: int) -> str:
     return grid[row][column] if column < len(grid[row]) else ""
 
 
+@functools.lru_cache(maxsize=4096)  # a batch's workbooks have their figures in the same cells
 def _place(sheet: str, row: int, column: int, header: str) -> Place:
     return Place(sheet, f"{get_column_letter(column + 1)}{row + 1}", header.strip(), row + 1)
 
@@ -388,21 +389,26 @@ def _lookup(sheet: _Indexed, source: Source) -> tuple[str, Place] | None:
     """The text a source names, and where it is; None where the sheet does not have it."""
     grid = sheet.grid
     if source.layout == "pairs":
-        pairs = sheet.pairs
-        row = next((pairs[key] for key in source.keys if key in pairs), None)
+        row = _first_of(sheet.pairs, source.keys)
         if row is None:
             return None
         return _cell(grid, row, 1), _place(source.sheet, row, 1, grid[row][0])
     if sheet.top is None:
         return None
-    columns = sheet.columns
-    column = next((columns[key] for key in source.keys if key in columns), None)
+    column = _first_of(sheet.columns, source.keys)
     if column is None:
         return None
     row = sheet.record_row if source.layout == "record" else sheet.whole_row
     if row is None:
         return None
     return _cell(grid, row, column), _place(source.sheet, row, column, grid[sheet.top][column])
+
+
+def _first_of(index: dict[str, int], keys: tuple[str, ...]) -> int | None:
+    for key in keys:
+        if key in index:
+            return index[key]
+    return None
 
 
 def _find(sheets: dict[str, _Indexed], sources: tuple[Source, ...]) -> tuple[str, Place] | None:
@@ -450,10 +456,15 @@ def _items_sold(
 
 def _items_place(grid: Grid, top: int, rows: list[int], column: int) -> Place:
     """The 成交件数 cells added up, as a range (``D2:D9``)."""
-    header = grid[top][column]
-    first, last = _place(PRODUCTS, rows[0], column, header), _place(PRODUCTS, rows[-1], column, "")
-    span = first.cell if len(rows) == 1 else f"{first.cell}:{last.cell}"
-    return first._replace(cell=span)
+    return _span(grid[top][column], rows[0], rows[-1], column)
+
+
+@functools.lru_cache(maxsize=1024)
+def _span(header: str, first_row: int, last_row: int, column: int) -> Place:
+    first = _place(PRODUCTS, first_row, column, header)
+    if first_row == last_row:
+        return first
+    return first._replace(cell=f"{first.cell}:{_place(PRODUCTS, last_row, column, '').cell}")
 
 
 # --- converting ------------------------------------------------------------------------------
