@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import python_calamine
 
-from hrapp.live_sessions.parsing import ParseResult
+from hrapp.live_sessions.parsing import ParseResult, Problem
 from hrapp.live_sessions.parsing.headers import HEADER_SCAN_ROWS
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 from hrapp.live_sessions.parsing.sniff import check_workbook_archive, detect_container
@@ -20,6 +20,9 @@ from hrapp.live_sessions.parsing.sniff import check_workbook_archive, detect_con
 from .mappings import FIELD_SPECS, ColumnMapping
 
 SAMPLE_ROWS = 5  # data rows shown under the headers
+# A CSV's preview reads only its start: the first rows need no more, and a big export would
+# otherwise be parsed whole at each change of a choice.
+PREVIEW_BYTES = 256 * 1024
 _MAX_WORKBOOK_ROWS = 200_000  # only the archive's sizes are checked against it
 
 
@@ -81,6 +84,25 @@ def _cell_text(value: Any) -> str:
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     return "" if value is None else str(value)
+
+
+def leading_part(data: bytes, filename: str) -> bytes:
+    """The start of a CSV file, cut after a whole line, enough for the preview's rows; a
+    workbook whole (its rows are read in order anyway). A newline byte is never part of a
+    UTF-8 or GB18030 character, so the cut splits none."""
+    if len(data) <= PREVIEW_BYTES or detect_container(data, filename) != "csv":
+        return data
+    cut = data.rfind(b"\n", 0, PREVIEW_BYTES)
+    return data[: cut + 1] if cut > 0 else data
+
+
+def first_problems(result: ParseResult, limit: int) -> list[Problem]:
+    """The problems of the file as a whole and of the rows the preview shows (a cut file's
+    last row may be cut too)."""
+    shown = result.rows["source_row"].head(SAMPLE_ROWS)
+    last = int(shown.max()) if len(shown) else None
+    kept = [p for p in result.problems if p.row is None or last is None or p.row <= last]
+    return kept[:limit]
 
 
 def read_rows(

@@ -34,10 +34,11 @@ from hrapp.live_sessions.parsing import ImportFileError, parse_export
 from hrapp.live_sessions.parsing.headers import normalize_header
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 
-from .mapping_preview import NoTable, file_head, read_rows
+from .mapping_preview import NoTable, file_head, first_problems, leading_part, read_rows
 from .mapping_store import save_mapping
 from .mappings import (
     FIELDS,
+    MAX_NAME_LENGTH,
     REQUIRED_FIELDS,
     ColumnMapping,
     MappingError,
@@ -151,7 +152,7 @@ def _check(page: _Page, data: bytes) -> None:
     page.problems = [message("The column “%(column)s” is mapped twice.", column=h) for h in doubled]
     document = {
         **{k: v for k, v in page.settings.items() if k != "mapping_name" and v},
-        "name": page.settings["mapping_name"] or page.name,
+        "name": page.settings["mapping_name"] or page.name[:MAX_NAME_LENGTH],
         "columns": dict(mapped),
     }
     try:
@@ -166,7 +167,7 @@ def _check(page: _Page, data: bytes) -> None:
     currency = mapping.currency or current_app.config["ORG_CURRENCY"]
     try:
         result = parse_export(
-            data,
+            leading_part(data, page.name),
             page.name,
             org_timezone=mapping.timezone or org_zone,
             profiles=[mapping_profile(mapping, currency)],
@@ -175,7 +176,7 @@ def _check(page: _Page, data: bytes) -> None:
         page.problems.append(error.reason)
         return
     page.read = read_rows(result, mapping, org_zone, currency)
-    page.row_problems = result.problems[:PROBLEMS_SHOWN]
+    page.row_problems = first_problems(result, PROBLEMS_SHOWN)
 
 
 def _render(page: _Page, status: int = 200) -> tuple[str, int]:

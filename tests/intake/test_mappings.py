@@ -236,3 +236,31 @@ def test_fields_are_suggested_by_spelling_and_by_the_shape_of_values() -> None:
     assert suggested["销售额"] == "gmv"
     assert suggested["场观"] == "viewers"
     assert suggested["达人抖音号"] == "account_id"
+
+
+def test_the_mapping_page_finds_the_header_row_below_the_title_rows() -> None:
+    from hrapp.intake.mapping_preview import file_head
+
+    for data, name in ((csv_bytes(CHANMAMA_ROWS), "x.csv"), (xlsx_bytes(CHANMAMA_ROWS), "x.xlsx")):
+        headers, body = file_head(data, name)
+        assert headers == CHANMAMA_ROWS[2]
+        assert [row[1] for row in body] == ["0439563", "0439563", "00071"]
+
+
+def test_a_big_csv_is_previewed_from_its_start_cut_after_a_whole_line() -> None:
+    from hrapp.intake.mapping_preview import PREVIEW_BYTES, first_problems, leading_part
+
+    rows = [
+        ["小红", f"{i:07d}", "2026/09/07 08:00", "", "很多" if i in (3, 1000) else "¥1", *[""] * 6]
+        for i in range(20_000)
+    ]
+    data = csv_bytes([*CHANMAMA_ROWS[:3], *rows])  # data rows start at spreadsheet row 4
+    part = leading_part(data, "big.csv")
+    assert len(data) > PREVIEW_BYTES >= len(part) and part.endswith(b"\n")
+    assert data.startswith(part)
+    workbook = xlsx_bytes(CHANMAMA_ROWS)
+    assert leading_part(workbook, "x.xlsx") is workbook
+    result = parse_export(part, "big.csv", profiles=[mapping_profile(chanmama())])
+    assert len(result.rows) < 20_000
+    # The problem of row 7 is shown; that of row 1004, far below the preview, is not.
+    assert [p.row for p in first_problems(result, 10)] == [7]

@@ -119,6 +119,10 @@ ARGUMENTS: dict[str, Callable[[DemoIds], Arguments]] = {
     "audit.index": lambda ids: [{}, {"page": 2}],
     "live_sessions.batch": lambda ids: [{"batch_id": b} for b in ids.batches],
     "live_sessions.preview": lambda ids: list(ids.uploads),
+    # The column-mapping page of the same uploads (any table file can be mapped).
+    "mappings.map_columns": lambda ids: [
+        {"sha256": u["sha256"], "name": u["name"]} for u in ids.uploads if "job" not in u
+    ],
     "live_sessions.session": lambda ids: [{"session_id": s} for s in ids.sessions],
     "live_sessions.edit_hosts": lambda ids: [{"session_id": s} for s in ids.sessions[:2]],
     "live_sessions.sessions": lambda ids: [
