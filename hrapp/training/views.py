@@ -591,7 +591,11 @@ def _large(filename: str, data: bytes) -> bool:
         rows = len(read_rows(filename, data))
     except ImportRefused:
         return False  # the check says why the file cannot be read, at once
-    return rows > current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS)
+    return rows > _job_rows()
+
+
+def _job_rows() -> int:
+    return int(current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS))
 
 
 def _start_job(sha256: str, filename: str, *, dry_run: bool, fingerprint: str = "") -> Response:
@@ -617,7 +621,9 @@ def _import_page(form: ImportForm, *, status: int = 200, **context: Any) -> tupl
     context.setdefault("check", None)
     context.setdefault("filename", "")
     context.setdefault("confirm", None)
-    return render_template("training/import.html", form=form, history=history, **context), status
+    return render_template(
+        "training/import.html", form=form, history=history, job_rows=_job_rows(), **context
+    ), status
 
 
 def _preview_page(sha256: str, filename: str, check: dict[str, Any]) -> tuple[str, int]:
