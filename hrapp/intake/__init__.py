@@ -9,6 +9,8 @@ the same pieces:
   opens it.
 - `xlsx_guard`: whether calamine (fast, Rust) may read a workbook safely and to exactly the
   texts openpyxl would give; otherwise openpyxl (through defusedxml) reads it.
+- `xlsx_sheets`: the worksheets of a guarded workbook, read by calamine or openpyxl
+  (`read_workbook`), for the session exports and `read_table` alike.
 - `limits`: the one set of limits (upload size, rows per sheet, how far a workbook may unpack,
   how many rows are searched for the header, how many problems a report keeps).
 - `problems`: the one `Problem` type (row, column, value, a message id with parameters) and

@@ -3,13 +3,13 @@
 `read_table` is the reader of uploads whose rows are checked one by one against the database:
 the roster and training records. Every cell is read as text, so that account ids keep their
 leading zeros; the kind of file is told by its content (`sniff.detect_container`), and a
-workbook is held to the intake's limits (`sniff.check_workbook_archive`) before openpyxl (which
-parses XML through defusedxml) opens it. CSV may be UTF-8 (with or without BOM), GB18030 or
-UTF-16, comma- or tab-separated.
+workbook is read by the same guarded readers as a session export (`xlsx_sheets`: the intake's
+archive limits, then calamine where it reads as openpyxl would, else openpyxl through
+defusedxml); its first worksheet is the table. CSV may be UTF-8 (with or without BOM),
+GB18030 or UTF-16, comma- or tab-separated.
 
 Session lists, which may hold a million rows, are read in column chunks by the session
-parser's fast readers instead (`hrapp.live_sessions.parsing`), behind the same sniffing and
-limits.
+parser (`hrapp.live_sessions.parsing`) on top of the same sniffing, limits and sheet readers.
 
 No Flask, no database.
 """
@@ -20,7 +20,6 @@ import csv
 import datetime as dt
 import io
 import os
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,9 @@ from hrapp.core.message_data import message
 
 from . import limits
 from .problems import ImportFileError
-from .sniff import check_workbook_archive, decode_text, detect_container
+from .sniff import decode_text, detect_container
+from .xlsx_guard import CalamineUnfit
+from .xlsx_sheets import EXACT_INTEGERS, Sheet, read_workbook
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,8 @@ def read_table(
     """
     data, name = _load(source, filename)
     if detect_container(data, name, utf16=True) == "xlsx":
-        check_workbook_archive(data, max_rows)
-        rows = _xlsx_rows(data)
-    else:
-        rows = _csv_rows(decode_text(data))
-    return _within(rows, max_rows)
+        return _xlsx_rows(data, max_rows)
+    return _within(_csv_rows(decode_text(data)), max_rows)
 
 
 def _load(source: bytes | str | os.PathLike[str], filename: str | None) -> tuple[bytes, str]:
@@ -118,25 +116,34 @@ def _csv_rows(text: str) -> Iterator[SheetRow]:
         ) from exc
 
 
-def _xlsx_rows(data: bytes) -> Iterator[SheetRow]:
-    import openpyxl  # only workbooks need it
+def _xlsx_rows(data: bytes, max_rows: int) -> list[SheetRow]:
+    return read_workbook(data, max_rows, lambda sheets: _first_sheet_rows(sheets, max_rows))
 
-    # openpyxl warns about styles and extensions it does not understand; values are unaffected.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for damaged files
-            raise ImportFileError(
-                message("The XLSX file cannot be opened; it may be damaged.")
-            ) from exc
-        try:
-            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), 1):
-                cells = tuple(cell_text(value) for value in values)
-                if any(cells):
-                    yield SheetRow(number, cells, _numeric(values))
-        finally:
-            book.close()
+
+def _first_sheet_rows(sheets: Iterable[Sheet], max_rows: int) -> list[SheetRow]:
+    sheet = next(iter(sheets), None)
+    if sheet is None:
+        return []
+    padding = (None,) * sheet.first_column  # calamine's rows begin at the first used column
+    rows = (
+        _sheet_row(number, padding + tuple(values)) for number, values in enumerate(sheet.rows, 1)
+    )
+    return _within((row for row in rows if any(row.cells)), max_rows)
+
+
+def _sheet_row(number: int, values: tuple[object, ...]) -> SheetRow:
+    cells = [_exact_text(value) for value in values]
+    while cells and not cells[-1]:  # openpyxl ends a row at its last cell, calamine does not
+        cells.pop()
+    return SheetRow(number, tuple(cells), _numeric(values))
+
+
+def _exact_text(value: object) -> str:
+    # calamine reads every number as a double: an integer past 2**53 would lose digits that
+    # openpyxl keeps, so such a workbook is read by openpyxl instead.
+    if type(value) is float and value.is_integer() and abs(value) >= EXACT_INTEGERS:
+        raise CalamineUnfit("an integer too long for a double")
+    return cell_text(value)
 
 
 def _numeric(values: tuple[object, ...]) -> frozenset[int]:

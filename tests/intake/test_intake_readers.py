@@ -15,7 +15,16 @@ from hrapp.intake import ImportFileError, Problem, limits, read_table
 from hrapp.intake.headers import header_key
 
 ROOT = Path(__file__).parents[2]
-PURE_MODULES = ("__init__", "headers", "limits", "problems", "sniff", "table", "xlsx_guard")
+PURE_MODULES = (
+    "__init__",
+    "headers",
+    "limits",
+    "problems",
+    "sniff",
+    "table",
+    "xlsx_guard",
+    "xlsx_sheets",
+)
 FORBIDDEN = ("flask", "flask_babel", "flask_sqlalchemy", "sqlalchemy", "hrapp.extensions")
 
 
@@ -113,3 +122,40 @@ def test_header_keys_ignore_spaces_case_widths_and_the_room_prefix(header, key):
 
 def test_the_package_names_its_entry_points():
     assert {"read_table", "Problem", "ImportFileError", "detect_container"} <= set(intake.__all__)
+
+
+def _workbook_from_column_b() -> bytes:
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([None, "employee_no", "level_since", "score", "note"])
+    sheet.append([None, "0012", dt.datetime(2024, 1, 2), 87.5, "夜班"])
+    sheet.append([None, 12, dt.date(2024, 3, 4), 90, None])
+    sheet.append([])
+    sheet.append([None, "E3", "2024-05-06", 0.1 + 0.2, "  spaced  "])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_reads_alike_with_calamine_and_openpyxl(monkeypatch):
+    from hrapp.intake import xlsx_guard, xlsx_sheets
+
+    data = _workbook_from_column_b()
+    fast = read_table(data)
+
+    def unfit(*args, **kwargs):
+        raise xlsx_guard.CalamineUnfit("forced")
+
+    monkeypatch.setattr(xlsx_sheets, "calamine_sheets", unfit)
+    assert read_table(data) == fast
+    assert [(r.number, r.cells, r.numeric) for r in fast] == [
+        (1, ("", "employee_no", "level_since", "score", "note"), frozenset()),
+        (2, ("", "0012", "2024-01-02", "87.5", "夜班"), frozenset({3})),
+        (3, ("", "12", "2024-03-04", "90"), frozenset({1, 3})),
+        (5, ("", "E3", "2024-05-06", "0.3", "spaced"), frozenset({3})),
+    ]
