@@ -95,7 +95,7 @@ def import_roster(
         return outcome
     report(0, 1, message("Checking the roster file…"))
     try:
-        plan = plan_import(data, rehearse=dry_run)
+        plan = plan_import(data, rehearse=dry_run, progress=report)
     except ValidationFailed as exc:  # the file itself cannot be read
         reason = getattr(exc, "reason", None) or exc.message
         outcome.problems = [Problem(None, None, "", reason)]
@@ -115,7 +115,7 @@ def import_roster(
     )
     savepoint = db.session.begin_nested()
     try:
-        summary = apply_plan(plan, filename, batch.id)
+        summary = apply_plan(plan, filename, batch.id, progress=report)
     except ImportRefused as exc:
         # The plan was checked against this very roster; a refusal here is a rule the check
         # does not know yet. Nothing of the plan stays; the batch keeps the report.

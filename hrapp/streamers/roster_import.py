@@ -41,6 +41,7 @@ from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" label
 from hrapp.core import audit, labels
 from hrapp.core.errors import UnreadableFile, ValidationFailed
 from hrapp.core.messages import Message, coded, day, message
+from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.intake import ImportFileError, SheetRow, read_table
@@ -108,6 +109,8 @@ TEXT_LIMITS = {
 }
 # The file name a rehearsal's level changes would be dated with; rolled back, never seen.
 REHEARSAL_SOURCE = "rehearsal"
+REHEARSAL_STEP = message("Checking each change against the roster…")
+WRITING_STEP = message("Writing the roster…")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
 
 
@@ -528,7 +531,9 @@ class RosterPlan:
         return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def plan_import(data: bytes, *, rehearse: bool = True) -> RosterPlan:
+def plan_import(
+    data: bytes, *, rehearse: bool = True, progress: ProgressFn | None = None
+) -> RosterPlan:
     """Read and check the file against the roster; nothing is written.
 
     With ``rehearse`` a plan without problems is also carried out in a savepoint that is then
@@ -537,14 +542,14 @@ def plan_import(data: bytes, *, rehearse: bool = True) -> RosterPlan:
     """
     plan = _plan(data)
     if rehearse and not plan.problems and plan.changed:
-        _rehearse(plan)
+        _rehearse(plan, progress or no_progress)
     return plan
 
 
-def _rehearse(plan: RosterPlan) -> None:
+def _rehearse(plan: RosterPlan, progress: ProgressFn) -> None:
     savepoint = db.session.begin_nested()
     try:
-        _apply_items(plan, REHEARSAL_SOURCE)
+        _apply_items(plan, REHEARSAL_SOURCE, progress=progress, step=REHEARSAL_STEP)
     except ImportRefused as exc:
         plan.problems.extend(exc.details)
     finally:
@@ -715,14 +720,19 @@ def _plan_account(
 # --- applying ------------------------------------------------------------------------------
 
 
-def apply_plan(plan: RosterPlan, source: str, batch_id: int | None = None) -> Summary:
+def apply_plan(
+    plan: RosterPlan,
+    source: str,
+    batch_id: int | None = None,
+    progress: ProgressFn | None = None,
+) -> Summary:
     """Carry out a plan without problems; ImportRefused (caller rolls back) when any step fails.
 
     With `batch_id` the changes are kept per streamer for a rollback, and the audit row names
     the batch."""
     if plan.problems:
         raise ImportRefused(plan.problems)
-    _apply_items(plan, source, batch_id)
+    _apply_items(plan, source, batch_id, progress=progress or no_progress, step=WRITING_STEP)
     summary = plan.summary
     if summary.changes_anything:
         audit.record(
@@ -745,12 +755,21 @@ def apply_plan(plan: RosterPlan, source: str, batch_id: int | None = None) -> Su
     return summary
 
 
-def _apply_items(plan: RosterPlan, source: str, batch_id: int | None = None) -> None:
+def _apply_items(
+    plan: RosterPlan,
+    source: str,
+    batch_id: int | None = None,
+    *,
+    progress: ProgressFn = no_progress,
+    step: Message | None = None,
+) -> None:
     """Every change of the plan through the roster's services; ImportRefused naming each
     employee whose change a service refused. With a batch, what each change did is kept
     (`RosterRevision`) so that the batch can be rolled back."""
     failures: list[Problem] = []
-    for item in plan.changed:
+    changed = plan.changed
+    for done, item in enumerate(changed):
+        progress(done, len(changed), step or WRITING_STEP)
         try:
             streamer, before, did = _apply_streamer(item, source)
         except ValidationFailed as exc:

@@ -344,3 +344,21 @@ def test_an_upload_abandoned_for_a_day_is_removed_by_the_hourly_sweep(app, login
     job_queue().sweep_uploads.call_local()
 
     assert _kept_uploads(app) == []
+
+
+def test_the_check_and_the_write_report_their_progress_per_streamer(app) -> None:
+    from hrapp.streamers.roster_batches import import_roster
+
+    seen: list[tuple[int, int, str]] = []
+
+    def progress(done: int, total: int, step) -> None:
+        seen.append((done, total, step["id"] if isinstance(step, dict) else step))
+
+    import_roster(SAMPLE.read_bytes(), "roster.csv", dry_run=True, progress=progress)
+    checked = [s for s in seen if s[2] == "Checking each change against the roster…"]
+    seen.clear()
+    import_roster(SAMPLE.read_bytes(), "roster.csv", progress=progress)
+    written = [s for s in seen if s[2] == "Writing the roster…"]
+
+    assert [done for done, _total, _step in checked] == list(range(24))
+    assert (written[-1][0], written[-1][1]) == (24, 24) and len(written) >= 24
