@@ -156,6 +156,9 @@ def is_file_archive(data: bytes) -> bool:
     """A ZIP that is an archive of files, not an XLSX workbook (which is a ZIP too)."""
     if not is_zip(data):
         return False
+    entries = plain_directory(data)
+    if entries is not None:
+        return not {e.filename for e in entries} >= _WORKBOOK_PARTS
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())

@@ -144,6 +144,8 @@ def expand(files: list[tuple[str, bytes]]) -> list[Member]:
 
 
 def _is_bundle(data: bytes) -> bool:
+    if not data.endswith(BUNDLE_COMMENT):  # the comment ends the archive
+        return False
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return archive.comment == BUNDLE_COMMENT
 
