@@ -362,3 +362,16 @@ def test_the_check_and_the_write_report_their_progress_per_streamer(app) -> None
 
     assert [done for done, _total, _step in checked] == list(range(24))
     assert (written[-1][0], written[-1][1]) == (24, 24) and len(written) >= 24
+
+
+def test_a_finished_check_job_says_so_and_links_to_the_preview(app, login_as, hr) -> None:
+    app.config["IMPORT_JOB_ROWS"] = 10
+    try:
+        client = login_as(hr)
+        upload = _upload(client, SAMPLE.read_bytes())
+        page = client.get(upload.headers["Location"]).get_data(as_text=True)
+    finally:
+        app.config.pop("IMPORT_JOB_ROWS")
+
+    assert "Check finished: roster.csv" in page
+    assert "/streamers/import/preview/" in page
