@@ -17,10 +17,25 @@ from typing import Any
 import pygal
 from flask_babel import gettext as _
 from markupsafe import Markup
+from pygal.style import Style
 
-from hrapp.core.charts import MARGIN, chart_style, render_svg
+from hrapp.core.charts import FONT_FAMILY, MARGIN, chart_style, render_svg
+from hrapp.reports.fonts import SHEET_FONT_FAMILY
 
 STYLE = chart_style(("#2e90fa",), value_font_size=9)
+
+
+def _print_style() -> Style:
+    """`STYLE` with the sheet's own font first (see `hrapp.reports.fonts`), as on the rest
+    of the sheet: a chart in Noto Sans CJK SC would embed that whole font's subset again."""
+    fields = STYLE.to_dict()
+    for name in fields:
+        if name.endswith("font_family"):
+            fields[name] = f'"{SHEET_FONT_FAMILY}", {FONT_FAMILY}'
+    return Style(**fields)
+
+
+PRINT_STYLE = _print_style()
 FEN_PER_YUAN = 100
 WIDTH, HEIGHT = 720, 240
 # What a printed column chart needs of pygal's stylesheets (the chart is an image of its own on
@@ -56,7 +71,7 @@ def weekly_trend_chart(
     print_options = {"css": ["inline:" + PRINT_CSS]} if for_print else {}
     chart = pygal.Bar(
         js=[],
-        style=STYLE,
+        style=PRINT_STYLE if for_print else STYLE,
         title=_("Net GMV per week"),
         width=WIDTH,
         height=HEIGHT,

@@ -5,7 +5,8 @@ comments): the URL fetcher serves only the application's own static files (style
 images, fonts) and the images the caller made for this rendering (a chart), addressed under
 `APP_ORIGIN`, and refuses everything else — `file://`, `data:`, any network address — before
 anything is opened. It never speaks HTTP, so there is no redirect to follow. Fonts come from
-the operating system through fontconfig, never from a URL.
+the operating system through fontconfig; the one font with a URL, `APP_ORIGIN/fonts/` plus
+`SHEET_FONT_FILE`, is made in this process from a system font (`hrapp.reports.fonts`).
 
 Stylesheets named by the caller are parsed once per process and reused: parsing the same CSS
 for every one of a thousand sheets is time a bulk print does not have.
@@ -42,6 +43,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from hrapp.reports.fonts import SHEET_FONT_FILE, sheet_font
+
 # Relative URLs in a sheet (`/static/css/sheet.css`) resolve against this origin; the `.invalid`
 # top-level domain never resolves, and the fetcher answers it from disk without any network.
 APP_ORIGIN = "https://hrapp.invalid"
@@ -49,6 +52,7 @@ BASE_URL = f"{APP_ORIGIN}/"
 STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
 STATIC_PREFIX = "/static/"
 GENERATED_PREFIX = "/generated/"
+SHEET_FONT_PATH = f"/fonts/{SHEET_FONT_FILE}"
 SERVED_SUFFIXES = frozenset({".css", ".svg", ".png", ".jpg", ".woff", ".woff2", ".otf", ".ttf"})
 DEFAULT_TIMEOUT_S = 30.0
 # Extra time the parent gives a child process to report its own timeout before killing it.
@@ -67,9 +71,10 @@ class RenderTimeout(Exception):
 
 
 class LockedURLFetcher(URLFetcher):
-    """Serves `APP_ORIGIN/static/…` files from the application's static folder and
-    `APP_ORIGIN/generated/NAME` from `generated` (what the caller made for this rendering),
-    and refuses every other URL. `served` and `refused` record what was asked."""
+    """Serves `APP_ORIGIN/static/…` files from the application's static folder,
+    `APP_ORIGIN/generated/NAME` from `generated` (what the caller made for this rendering)
+    and the sheet's font, and refuses every other URL. `served` and `refused` record what was
+    asked."""
 
     def __init__(self, generated: Mapping[str, bytes] | None = None) -> None:
         super().__init__(allowed_protocols=("https",), allow_redirects=False)
@@ -83,6 +88,8 @@ class LockedURLFetcher(URLFetcher):
             body, type_name = self.generated[name], name
         elif (path := static_path(url)) is not None:
             body, type_name = path.read_bytes(), path.name
+        elif _app_path(url) == SHEET_FONT_PATH and (font := sheet_font()) is not None:
+            body, type_name = font, SHEET_FONT_FILE
         else:
             self.refused.append(url)
             # Not fatal: WeasyPrint logs it and renders the rest without the resource.
