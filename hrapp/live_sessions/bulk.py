@@ -17,7 +17,6 @@ receives aware datetimes.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, Table, func, select
+from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.engine import Connection
 
 CHUNK_ROWS = 50_000
@@ -102,47 +101,73 @@ def column_values(conn: Connection, series: pd.Series) -> list[Any]:
 @contextmanager
 def indexes_rebuilt(
     conn: Connection, table: Table, names: Iterable[str], new_rows: int
-) -> Iterator[None]:
+) -> Iterator[bool]:
     """Drop `names` (indexes of `table` in an order other than the rows') before a big insert
-    and build them again after it, inside the same transaction.
+    and build them again after it, inside the same transaction. Yields whether it did, that
+    is whether this transaction now holds the table for itself (see `allocate_ids`).
 
-    On PostgreSQL the table's foreign keys go too and come back after the insert: checking
-    them row by row is most of a big COPY's time, while adding a constraint checks every row
-    in one join. Adding a constraint holds the table's exclusive lock until the import
-    commits, so pages reading the table wait for it: only a big insert (see REBUILD_*), that
-    is an agency's first load of its history, pays that price.
+    On PostgreSQL the table's foreign keys, unique constraints and every secondary index go
+    too and come back after the insert: checking a foreign key row by row is most of a big
+    COPY's time, and maintaining a b-tree row by row costs about three times building it,
+    while adding a constraint checks every row in one join (or one sort, for uniqueness). The
+    primary key stays (other tables' foreign keys hang on it). Dropping takes the table's
+    exclusive lock until the import commits, so pages reading the table wait for it: only a
+    big insert (see REBUILD_*), that is an agency's first load of its history, pays that price.
 
     The DDL is transactional on both databases: if anything fails, the rollback restores the
-    indexes and constraints too.
+    indexes and constraints too; a constraint the new rows break fails the whole import.
     """
     if new_rows < REBUILD_MIN_ROWS or conn.dialect.name not in ("sqlite", "postgresql"):
-        yield
+        yield False
         return
     existing = conn.execute(select(func.count()).select_from(table)).scalar() or 0
     if new_rows * REBUILD_SHARE < existing + new_rows:
-        yield
+        yield False
         return
-    wanted = set(names)
-    indexes = [index for index in table.indexes if index.name in wanted]
-    keys = _foreign_keys(conn, table) if not is_sqlite(conn) else []
-    for name, _definition in keys:
-        conn.exec_driver_sql(f"ALTER TABLE {quote(conn, table.name)} DROP CONSTRAINT {name}")
-    for index in indexes:
-        index.drop(conn)
-    yield
-    for index in indexes:
-        index.create(conn)
-    for name, definition in keys:
-        conn.exec_driver_sql(
-            f"ALTER TABLE {quote(conn, table.name)} ADD CONSTRAINT {name} {definition}"
-        )
+    if is_sqlite(conn):
+        wanted = set(names)
+        indexes = [index for index in table.indexes if index.name in wanted]
+        for index in indexes:
+            index.drop(conn)
+        yield True
+        for index in indexes:
+            index.create(conn)
+        return
+    name = quote(conn, table.name)
+    conn.exec_driver_sql(f"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE")
+    constraints = _constraints(conn, table)
+    indexes = _secondary_indexes(conn, table)
+    for constraint, _definition in constraints:
+        conn.exec_driver_sql(f"ALTER TABLE {name} DROP CONSTRAINT {constraint}")
+    for index, _definition in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {index}")
+    yield True
+    for _index, definition in indexes:
+        conn.exec_driver_sql(definition)
+    for constraint, definition in constraints:
+        conn.exec_driver_sql(f"ALTER TABLE {name} ADD CONSTRAINT {constraint} {definition}")
 
 
-def _foreign_keys(conn: Connection, table: Table) -> list[tuple[str, str]]:
-    """The table's foreign keys as PostgreSQL itself defines them: (quoted name, definition)."""
+def _constraints(conn: Connection, table: Table) -> list[tuple[str, str]]:
+    """The table's foreign keys and unique constraints as PostgreSQL itself defines them:
+    (quoted name, definition), unique ones first (a foreign key may need one)."""
     rows = conn.exec_driver_sql(
         "SELECT quote_ident(conname), pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        " WHERE conrelid = %s::regclass AND contype IN ('f', 'u')"
+        " ORDER BY contype DESC, conname",
+        (quote(conn, table.name),),
+    )
+    return [(str(name), str(definition)) for name, definition in rows]
+
+
+def _secondary_indexes(conn: Connection, table: Table) -> list[tuple[str, str]]:
+    """Indexes of the table that back no constraint: (quoted name, CREATE INDEX statement)."""
+    rows = conn.exec_driver_sql(
+        "SELECT quote_ident(c.relname), pg_get_indexdef(i.indexrelid) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid"
+        " WHERE i.indrelid = %s::regclass AND NOT EXISTS"
+        " (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+        " ORDER BY c.relname",
         (quote(conn, table.name),),
     )
     return [(str(name), str(definition)) for name, definition in rows]
@@ -193,12 +218,14 @@ def insert_frame(
     names = ", ".join(quote(conn, c) for c in columns)
     sql = f"INSERT INTO {quote(conn, table.name)} ({names}) VALUES ({marks})"  # noqa: S608
     copying = copies(conn)
-    suffix = "".join("\t" + copy_text_of(v) for v in fixed.values())
+    if copying:
+        kinds = [_binary_kind(table.c[c].type) for c in filled]
+        tail = [constant_field(table.c[c].type, v) for c, v in (constants or {}).items()]
 
     def rows(start: int) -> tuple[int, Any]:
         chunk = frame.iloc[start : start + CHUNK_ROWS]
         if copying:
-            return len(chunk), copy_lines(table, chunk[filled], suffix)
+            return len(chunk), copy_rows(kinds, chunk[filled], tail)
         values = [column_values(conn, chunk[c]) for c in filled]
         values += [itertools.repeat(v, len(chunk)) for v in fixed.values()]
         return len(chunk), list(zip(*values, strict=True))
@@ -222,82 +249,138 @@ def insert_frame(
 # --- PostgreSQL's COPY ------------------------------------------------------------------------
 # On PostgreSQL (psycopg) rows go in with COPY … FROM STDIN, in the caller's transaction like
 # the INSERTs (all or nothing): a million pipelined INSERTs spend most of their time in the
-# protocol, and psycopg's write_row() in dumping each value. The text COPY format is built a
-# column at a time with numpy instead: `\N` for NULL, tab between fields, and backslash,
-# tab, newline and carriage return escaped in text. Instants are written in UTC with their
-# offset, so the session's time zone does not matter.
+# protocol, and psycopg's write_row() in dumping each value. COPY's binary format is built a
+# column at a time with numpy instead: per row a field count, per field its length (-1 for
+# NULL) and its value as the server stores it (big-endian integers and floats, instants as
+# microseconds since 2000-01-01 UTC, text as UTF-8). The server then parses nothing: reading
+# two instants per row as text cost it more than storing the row.
+#
+# Each field is first a matrix of bytes, one row per value, with a mask of the bytes that
+# count (a NULL keeps only its length, a text only its own bytes); the fields side by side,
+# masked, are the chunk's rows. Python touches only distinct text values.
 
-COPY_NULL = "\\N"
-_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
-_NEEDS_ESCAPE = r"[\\\t\n\r]"
+_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # no flags, no header extension
+_TRAILER = b"\xff\xff"
+_EPOCH_2000_US = 946_684_800_000_000  # PostgreSQL's epoch, in microseconds since 1970
+_FIXED = {"int4": ">i4", "int8": ">i8", "float8": ">f8", "bool": "u1", "timestamptz": ">i8"}
 
 
 def copies(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
-def copy_text_of(value: Any) -> str:
-    """One value (a constant column) in COPY's text format."""
-    if value is None:
-        return COPY_NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    text = str(value)
-    for old, new in _COPY_ESCAPES:
-        text = text.replace(old, new)
-    return text
+def _binary_kind(column_type: Any) -> str:
+    """How a column's values travel in binary COPY."""
+    storage = getattr(column_type, "impl", column_type)  # a TypeDecorator's own type
+    if isinstance(storage, DateTime) and storage.timezone:
+        return "timestamptz"
+    if isinstance(storage, Boolean):
+        return "bool"
+    if isinstance(storage, BigInteger):
+        return "int8"
+    if isinstance(storage, Integer):
+        return "int4"
+    if isinstance(storage, Float):
+        return "float8"
+    if isinstance(storage, String):
+        return "text"
+    raise TypeError(f"no binary COPY for {column_type!r}")
 
 
-def copy_texts(series: pd.Series, column_type: Any) -> np.ndarray:
-    """A column's values in COPY's text format, as an object array of str."""
+def _fixed_values(series: pd.Series, kind: str) -> np.ndarray:
+    """The non-NULL values of a fixed-width kind as numbers (NULLs as 0)."""
+    if kind == "timestamptz":
+        instants = series.dt.tz_convert("UTC").to_numpy("datetime64[us]")
+        return instants.astype("int64") - _EPOCH_2000_US
+    if kind == "float8":
+        return series.to_numpy(dtype="float64", na_value=0.0)
+    if kind == "bool":
+        return series.to_numpy(dtype="bool", na_value=False)
+    # Integers that went through a float column (NaN for missing) go back to integers; a
+    # fraction raises instead of rounding, and so does a value beyond the column's range.
+    numbers = series if series.dtype.kind in "iu" else series.astype("Int64")
+    values = numbers.to_numpy(dtype="int64", na_value=0)
+    limit = np.iinfo(np.int32) if kind == "int4" else np.iinfo(np.int64)
+    if len(values) and (values.min() < limit.min or values.max() > limit.max):
+        raise ValueError(f"{series.name}: a value is out of range for {kind}")
+    return values
+
+
+def _field(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(bytes, mask): one row per value, its 4-byte length then its value's bytes."""
+    count = len(series)
     missing = series.isna().to_numpy()
-    dtype = series.dtype
-    if isinstance(dtype, pd.DatetimeTZDtype):
-        iso = series.dt.tz_convert("UTC").to_numpy("datetime64[us]").astype("U26")
-        text = iso.astype(object) + "+00"
-    elif dtype.kind == "b":
-        text = np.where(series.to_numpy(), "t", "f").astype(object)
-    elif dtype.kind in "iuf" and isinstance(column_type, Integer):
-        # Integers that went through a float column (NaN for missing) go back to integers:
-        # PostgreSQL refuses "12.0" for a bigint. A fraction here raises instead of rounding.
-        numbers = series.to_numpy() if dtype.kind in "iu" else series.astype("Int64")
-        text = np.asarray(numbers.astype(str), dtype=object)
-    elif dtype.kind in "iuf":
-        text = series.to_numpy().astype(str).astype(object)  # shortest exact repr of floats
+    if kind == "text":
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        texts = [str(value).encode() for value in uniques]
+        width = max(map(len, texts), default=0)
+        table = np.zeros((len(texts) + 1, width), dtype=np.uint8)  # the last one: NULL
+        for index, text in enumerate(texts):
+            table[index, : len(text)] = np.frombuffer(text, dtype=np.uint8)
+        sizes = np.array([*map(len, texts), -1], dtype=np.int64)[codes]
+        data = table[codes]
+        used = np.arange(width) < sizes[:, None]
     else:
-        strings = series.where(~missing, "").astype(str)
-        if strings.str.contains(_NEEDS_ESCAPE, regex=True).any():
-            for old, new in _COPY_ESCAPES:
-                strings = strings.str.replace(old, new, regex=False)
-        text = strings.to_numpy(dtype=object)
-    if missing.any():
-        text = text.copy()
-        text[missing] = COPY_NULL
-    return text
+        dtype = np.dtype(_FIXED[kind])
+        width = dtype.itemsize
+        values = _fixed_values(series, kind).astype(dtype)
+        data = values.view(np.uint8).reshape(count, width)
+        sizes = np.where(missing, -1, width)
+        used = np.repeat(~missing[:, None], width, axis=1)
+    lengths = sizes.astype(">i4").view(np.uint8).reshape(count, 4)
+    return (
+        np.hstack([lengths, data]),
+        np.hstack([np.ones((count, 4), dtype=bool), used]),
+    )
 
 
-def copy_lines(table: Table, chunk: pd.DataFrame, suffix: str) -> str:
-    """The chunk's rows as COPY text lines; `suffix` holds the constant columns' fields."""
-    columns = [copy_texts(chunk[c], table.c[c].type) for c in chunk.columns]
-    return "".join(["\t".join(fields) + suffix + "\n" for fields in zip(*columns, strict=True)])
+def copy_rows(kinds: Sequence[str], chunk: pd.DataFrame, constants: list[bytes]) -> bytes:
+    """The chunk's rows in binary COPY format; `constants`: the fields of the constant
+    columns, the same at the end of every row."""
+    count = len(chunk)
+    fields = [_field(chunk[name], kind) for name, kind in zip(chunk.columns, kinds, strict=True)]
+    head = np.frombuffer(np.array(len(fields) + len(constants), dtype=">i2").tobytes(), np.uint8)
+    tail = np.frombuffer(b"".join(constants), dtype=np.uint8)
+    every = np.ones((count, 1), dtype=bool)
+    data = np.hstack(
+        [
+            np.broadcast_to(head, (count, len(head))),
+            *(data for data, _used in fields),
+            np.broadcast_to(tail, (count, len(tail))),
+        ]
+    )
+    used = np.hstack(
+        [
+            np.broadcast_to(every, (count, len(head))),
+            *(used for _data, used in fields),
+            np.broadcast_to(every, (count, len(tail))),
+        ]
+    )
+    return data[used].tobytes()
+
+
+def constant_field(column_type: Any, value: Any) -> bytes:
+    """One value's field in binary COPY (a column with the same value in every row)."""
+    data, used = _field(pd.Series([value]), _binary_kind(column_type))
+    return data[used].tobytes()
 
 
 @contextmanager
 def _batch_writer(
     conn: Connection, table: Table, columns: list[str], insert_sql: str, copying: bool
 ) -> Iterator[Callable[[Any], None]]:
-    """Writes what `insert_frame` builds: COPY text on PostgreSQL, row tuples elsewhere."""
+    """Writes what `insert_frame` builds: binary COPY on PostgreSQL, row tuples elsewhere."""
     if not copying:
         yield lambda batch: conn.exec_driver_sql(insert_sql, batch)
         return
     names = ", ".join(quote(conn, c) for c in columns)
-    statement = f"COPY {quote(conn, table.name)} ({names}) FROM STDIN"
+    statement = f"COPY {quote(conn, table.name)} ({names}) FROM STDIN (FORMAT binary)"
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement) as copy:
+            copy.write(_SIGNATURE)
             yield copy.write
+            copy.write(_TRAILER)
     finally:
         cursor.close()
 
@@ -347,10 +430,14 @@ def datetime_param(conn: Connection, value: pd.Timestamp) -> Any:
     return datetime_values(conn, pd.Series([value]))[0]
 
 
-def allocate_ids(conn: Connection, table: Table, count: int) -> np.ndarray:
+def allocate_ids(conn: Connection, table: Table, count: int, *, held: bool = False) -> np.ndarray:
     """Primary keys for `count` new rows, reserved inside the current write transaction.
 
-    PostgreSQL hands them out from the column's sequence (safe with concurrent writers).
+    PostgreSQL hands them out from the column's sequence. When this transaction holds the
+    table for itself (`held`, see `indexes_rebuilt`) nobody else can be inserting, so the
+    whole range is taken with one `setval` instead of a `nextval` per id (a million of them
+    cost seconds of the server's time); otherwise the table's ROW EXCLUSIVE lock (the one
+    any INSERT takes) keeps a concurrent holder from reserving a range meanwhile.
     SQLite has no sequence: max(id) + 1 onwards is safe because the caller has already
     written in this transaction (the batch row), so it holds the database's write lock and
     nobody can insert in between.
@@ -359,6 +446,11 @@ def allocate_ids(conn: Connection, table: Table, count: int) -> np.ndarray:
         return np.empty(0, dtype="int64")
     if conn.dialect.name == "postgresql":
         sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+        if held:
+            last = f"SELECT setval({sequence}, nextval({sequence}) + {int(count) - 1})"
+            end = int(conn.exec_driver_sql(last).scalar_one())
+            return np.arange(end - count + 1, end + 1, dtype="int64")
+        conn.exec_driver_sql(f"LOCK TABLE {quote(conn, table.name)} IN ROW EXCLUSIVE MODE")
         sql = f"SELECT nextval({sequence}) FROM generate_series(1, {int(count)})"  # noqa: S608
         # A million ids as one text value, not a million result rows.
         joined = f"SELECT string_agg(v::text, ' ') FROM ({sql}) AS ids(v)"  # noqa: S608

@@ -1020,10 +1020,6 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
         report(written, total, message("Writing sessions…"))
 
     report(0, total, message("Writing sessions…"))
-    # Ids in (account, start) order make the unique (account, start) index grow at its end.
-    new = plan.new.sort_values(["platform_account_id", "started_at"]).assign(
-        id=bulk.allocate_ids(conn, LiveSession.__table__, len(plan.new))
-    )
     columns = ["id", "platform_account_id", *SESSION_FIELDS]
     stamps = {
         "import_batch_id": batch.id,
@@ -1033,12 +1029,23 @@ def _write(plan: Plan, batch: ImportBatch, entry: AuditEntry, report: ProgressFn
     }
     sessions, hosts = LiveSession.__table__, SessionHost.__table__
     with bulk.bulk_write_cache(conn):
-        with bulk.indexes_rebuilt(conn, sessions, OUT_OF_ORDER_INDEXES, len(new)):
+        with bulk.indexes_rebuilt(conn, sessions, OUT_OF_ORDER_INDEXES, len(plan.new)) as held:
+            # Ids in (account, start) order make the unique (account, start) index grow at
+            # its end.
+            new = plan.new.sort_values(["platform_account_id", "started_at"]).assign(
+                id=bulk.allocate_ids(conn, sessions, len(plan.new), held=held)
+            )
             bulk.insert_frame(conn, sessions, new[columns], constants=stamps, on_chunk=advance)
         with bulk.indexes_rebuilt(conn, hosts, OUT_OF_ORDER_INDEXES, len(new)):
             named = _named_host_rows(new, plan.explicit_hosts)
-            bulk.insert_frame(conn, hosts, named)
-            _insert_account_hosts(batch.id, skip_hosted=not named.empty)
+            if bulk.copies(conn):
+                # COPY sends what the plan already knows; the database re-reading a million
+                # sessions and their accounts costs it twice as much.
+                everyone = [named, _account_host_rows(new, plan.explicit_hosts)]
+                bulk.insert_frame(conn, hosts, pd.concat(everyone).sort_values("session_id"))
+            else:
+                bulk.insert_frame(conn, hosts, named)
+                _insert_account_hosts(batch.id, skip_hosted=not named.empty)
         if not plan.changed.empty:
             _write_updates(plan, batch, now)
             _audit_updates(plan, batch, entry)
@@ -1058,6 +1065,19 @@ def _named_host_rows(sessions: pd.DataFrame, explicit_hosts: dict[int, HostList]
         ],
         columns=["session_id", "streamer_id", "share_bp"],
     ).astype("int64")
+
+
+def _account_host_rows(sessions: pd.DataFrame, explicit_hosts: dict[int, HostList]) -> pd.DataFrame:
+    """The account's streamer at 100 % for each session whose hosts the file does not name.
+    Planning has rejected rows whose account belongs to nobody."""
+    unnamed = sessions[~sessions["source_row"].isin(explicit_hosts)]
+    return pd.DataFrame(
+        {
+            "session_id": unnamed["id"].to_numpy(dtype="int64"),
+            "streamer_id": unnamed["account_streamer_id"].to_numpy(dtype="int64"),
+            "share_bp": FULL_SHARE_BP,
+        }
+    )
 
 
 def _insert_account_hosts(batch_id: int, *, skip_hosted: bool) -> None:
