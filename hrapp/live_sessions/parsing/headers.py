@@ -16,6 +16,7 @@ them has no column.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -95,31 +96,51 @@ class _Match:
 
 
 class _Headers:
-    """A header row, each cell normalised three ways once."""
+    """A header row, each cell normalised three ways once and indexed by each form."""
 
     def __init__(self, headers: Sequence[str]) -> None:
         self.texts = headers
-        self.exact = [normalize_header(h) for h in headers]
-        self.keys = [header_key(h) for h in headers]
+        self.exact = [_normalized(h) for h in headers]
+        self.keys = [header_key(h) for h in self.exact]
         split = [_BRACKETED_SUFFIX.fullmatch(h) for h in self.exact]
-        self.bases = [header_key(m["base"]) if m else None for m in split]
         self.units = [m["unit"] if m else None for m in split]
+        self._by_exact = _index(self.exact)
+        self._by_key = _index(self.keys)
+        self._by_base = _index([header_key(m["base"]) if m else None for m in split])
 
     def find(self, spelling: str, spec: FieldSpec, taken: set[int]) -> tuple[list[int], bool]:
         """Columns that spell ``spelling`` — as written, then without 直播间, then (money and
         durations) without a bracketed currency or unit — and whether the bracket was set
         aside (its currency or unit then applies)."""
-        exact, key = normalize_header(spelling), header_key(spelling)
-        for candidates, wanted in ((self.exact, exact), (self.keys, key)):
-            hits = [i for i, h in enumerate(candidates) if h == wanted and i not in taken]
+        exact, key = _spelled(spelling)
+        for index, wanted in ((self._by_exact, exact), (self._by_key, key)):
+            hits = [i for i in index.get(wanted, ()) if i not in taken]
             if hits:
                 return hits, False
-        if spec.kind in MONEY_KINDS:
-            return [i for i, b in enumerate(self.bases) if b == key and i not in taken], True
+        if spec.kind not in MONEY_KINDS and spec.kind is not Kind.DURATION:
+            return [], False
+        hits = [i for i in self._by_base.get(key, ()) if i not in taken]
         if spec.kind is Kind.DURATION:
-            hits = [i for i, b in enumerate(self.bases) if b == key and i not in taken]
-            return [i for i in hits if self.units[i] in DURATION_UNITS], True
-        return [], False
+            hits = [i for i in hits if self.units[i] in DURATION_UNITS]
+        return hits, True
+
+
+def _index(forms: Sequence[str | None]) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for column, form in enumerate(forms):
+        if form is not None:
+            found.setdefault(form, []).append(column)
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    return normalize_header(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _spelled(spelling: str) -> tuple[str, str]:
+    return normalize_header(spelling), header_key(spelling)
 
 
 @dataclass
@@ -156,8 +177,8 @@ class _Matching:
             self.units[spec.field] = DURATION_UNITS[self.row.units[column] or ""]
 
 
-def _match_profile(profile: Profile, headers: Sequence[str]) -> _Match:
-    matching = _Matching(_Headers(headers))
+def _match_profile(profile: Profile, row: _Headers) -> _Match:
+    matching = _Matching(row)
     for spec in profile.fields:
         matching.take(spec, spec.aliases, synonym=False)
     if profile.use_synonyms:
@@ -195,8 +216,9 @@ def find_layout(head_rows: Sequence[Sequence[str]], profiles: Sequence[Profile])
     best: tuple[tuple[float, int, int], int, Profile, _Match] | None = None
     partial: tuple[tuple[float, int, int], Profile, _Match] | None = None
     for index, row in enumerate(head_rows[:HEADER_SCAN_ROWS]):
+        headers = _Headers(row)
         for profile in profiles:
-            match = _match_profile(profile, row)
+            match = _match_profile(profile, headers)
             rank = match.rank(profile)
             if not match.missing(profile):
                 if best is None or rank > best[0]:
