@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, select
 
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.staleness import inputs_changed
+from hrapp.auth.models import User
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
@@ -32,7 +33,7 @@ from hrapp.extensions import db
 from hrapp.intake import batches
 from hrapp.live_sessions.models import ImportBatch
 from hrapp.training import imports
-from hrapp.training.imports import ImportRefused
+from hrapp.training.imports import ImportRefused, ImportResult
 from hrapp.training.models import TrainingRecord
 from hrapp.training.services import decide_passed
 
@@ -159,6 +160,21 @@ def import_training(
     outcome.status, outcome.batch_id = "imported", batch.id
     report(len(new), len(new), message("Writing training records…"))
     return outcome
+
+
+def import_training_file(filename: str, content: bytes, *, by: User | None = None) -> ImportResult:
+    """Check the whole file, then insert its new records in one go (flushes; caller commits).
+
+    Raises `ImportRefused` listing every problem; the caller rolls back, so nothing is written.
+    A file imported before is checked row by row (its rows are all recorded already): when
+    every row is recorded nothing is written at all, not even an import batch.
+    """
+    outcome = import_training(
+        content, filename, user_id=by.id if by is not None else None, whole_history=False
+    )
+    if outcome.problems:
+        raise ImportRefused(outcome.problems)
+    return ImportResult(outcome.total, outcome.inserted, outcome.unchanged, outcome.batch_id)
 
 
 def _shown(item: Any) -> NewRecord:

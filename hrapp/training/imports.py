@@ -293,24 +293,3 @@ def _plan(rows: list[Row], found: _Lookups) -> tuple[list[_Checked], int]:
     if problems:
         raise ImportRefused(sorted(problems, key=_column_order))
     return new, unchanged
-
-
-# --- writing ------------------------------------------------------------------------------------
-
-
-def import_training_file(filename: str, content: bytes, *, by: User | None = None) -> ImportResult:
-    """Check the whole file, then insert its new records in one go (flushes; caller commits).
-
-    Raises `ImportRefused` listing every problem; the caller rolls back, so nothing is written.
-    When every row is already recorded nothing is written at all, not even an import batch.
-    The batch is written by `hrapp.training.batches.import_training`, the one use case of the
-    pages and the command line (which also answers a file already imported as such).
-    """
-    from hrapp.training.batches import import_training  # it builds on this module's checks
-
-    outcome = import_training(
-        content, filename, user_id=by.id if by is not None else None, whole_history=False
-    )
-    if outcome.problems:
-        raise ImportRefused(outcome.problems)
-    return ImportResult(outcome.total, outcome.inserted, outcome.unchanged, outcome.batch_id)

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 from hrapp.live_sessions.models import ImportBatch
-from hrapp.training.imports import ImportRefused, import_training_file
+from hrapp.training.batches import import_training_file
+from hrapp.training.imports import ImportRefused
 from hrapp.training.models import Module, TrainingRecord
 from hrapp.training.services import training_facts, void_record
 from tests.conftest import DATA_DIR

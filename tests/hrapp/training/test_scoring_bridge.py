@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from hrapp.extensions import db
-from hrapp.training.imports import import_training_file
+from hrapp.training.batches import import_training_file
 from hrapp.training.services import (
     mentee_facts,
     mentee_passes,
