@@ -5,6 +5,16 @@ was, who sent it, what it did and the problems found. This module holds what the
 training imports share around that row: finding a file already imported, opening and closing
 a batch, the report's problem records, grouping a report for people to read, and removing
 uploads that will never be confirmed. It may use the database (the readers beside it may not).
+
+One history, one table: roster and training batches are rows of ``import_batches`` with their
+``kind``, not a table of their own. The columns a session batch needs (file, hash, who, when,
+status, counts, report, rollback time) are what every import needs, so one table gives one
+history to list and link (dashboard, audit log), one "already imported" rule by hash and kind,
+and one report format. What each kind must keep to be rolled back stays with its feature, as
+session_revisions does for sessions: roster_revisions (the streamer before the batch and what
+the batch added) and training_records.import_batch_id. The model still lives in
+`hrapp.live_sessions.models`, where the session import defined it; it belongs beside this
+module.
 """
 
 from __future__ import annotations
