@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from hrapp.auth.models import User
 from hrapp.extensions import db, login_manager
+
+USER_WITH_PAGE_NEEDS = (joinedload(User.role_rows), joinedload(User.streamer))
 
 
 def init_login(app: Flask) -> None:
@@ -22,7 +25,9 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement for what every page reads of the user: the roles (permissions, menu) and
+    # the linked streamer (the header names a streamer's account by the roster).
+    user = db.session.get(User, int(user_id), options=USER_WITH_PAGE_NEEDS)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

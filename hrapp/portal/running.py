@@ -7,35 +7,34 @@ scoring library's `appraise`, for one streamer) and are shown through the apprai
 On top: the pace each target still needs per remaining day, and the net GMV per week of the
 quarter (the sheet's weekly trend) against the target pace.
 
-Scoring one streamer with the library costs tens of milliseconds (it is built for a whole
-agency at once), so each worker process keeps the result (`hrapp.portal.cache`) under a key
+Scoring one streamer with the library costs a few hundred milliseconds (it is built for a
+whole agency at once), so each worker process keeps the result (`hrapp.portal.cache`) under a key
 that holds a fingerprint of every input: the streamer's sessions, hosts and shares, level
 history, finalized quarters, mentorships, their and their mentees' training records, the
-curriculum (pass marks and validity), the scheme version, the day and the reader's language.
+curriculum (pass marks and validity), the scheme version, the day and the reader's language
+(`hrapp.portal.fingerprints`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from flask import current_app
 from flask_babel import get_locale
-from sqlalchemy import func, select
 
 import scoring
-from hrapp.appraisals.models import Appraisal, AppraisalCycle, SchemeVersion
+from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.quarter import appraise_streamer
 from hrapp.appraisals.schemes import active_scheme
 from hrapp.appraisals.sheet import provisional_sheet
 from hrapp.core.db import utcnow
 from hrapp.core.timeutil import org_today
-from hrapp.extensions import db
-from hrapp.live_sessions.models import LiveSession, SessionHost
+from hrapp.portal import fingerprints
 from hrapp.portal.cache import cached
 from hrapp.portal.charts import weekly_chart
-from hrapp.streamers.models import LevelChange, Mentorship, Streamer
-from hrapp.training.models import Module, TrainingRecord
+from hrapp.streamers.models import Streamer
 
 SECONDS_PER_HOUR = 3600
 DAYS_PER_WEEK = 7
@@ -52,77 +51,37 @@ def quarter_of(day: dt.date, zone: str) -> AppraisalCycle:
     )
 
 
-def running_key(streamer: Streamer, today: dt.date | None = None) -> tuple[Any, ...]:
-    """What the running quarter of `streamer` depends on, as a cache key (see `cache`)."""
+def running_key(
+    streamer_id: int, today: dt.date | None = None, fingerprint: tuple[Any, ...] | None = None
+) -> tuple[Any, ...]:
+    """What the running quarter of the streamer depends on, as a cache key (see `cache`);
+    `fingerprint`, when the caller fetched it with more (`fingerprints.index_page`)."""
     day = today or org_today()
-    cycle = quarter_of(day, current_app.config["ORG_TIMEZONE"])
-    return ("running", streamer.id, day, str(get_locale()), _fingerprint(streamer.id, cycle))
+    if fingerprint is None:
+        fingerprint = fingerprints.running(streamer_id, *quarter_bounds(day))
+    return ("running", streamer_id, day, str(get_locale()), fingerprint)
 
 
-def running_quarter(streamer: Streamer, today: dt.date | None = None) -> dict[str, Any]:
+def quarter_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC bounds [since, until) of the quarter containing `day`."""
+    return _zone_bounds(day, current_app.config["ORG_TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=16)
+def _zone_bounds(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    return _bounds(quarter_of(day, zone))  # asked on every view; the same all day
+
+
+def running_quarter(
+    streamer: Streamer, today: dt.date | None = None, key: tuple[Any, ...] | None = None
+) -> dict[str, Any]:
     """The streamer's quarter to date: {sheet (the appraisal view model, `provisional`),
-    today, days {total, elapsed, left}, pace [...], weeks [...], chart (SVG)}."""
-    key = running_key(streamer, today)
+    today, days {total, elapsed, left}, pace [...], weeks [...], chart (SVG)}. `key`, when the
+    caller has it already (`running_key` of the same streamer and day)."""
+    key = key or running_key(streamer.id, today)
     day = key[2]
     cycle = quarter_of(day, current_app.config["ORG_TIMEZONE"])
     return cached(key, lambda: _compute(streamer, cycle, day))
-
-
-def _fingerprint(streamer_id: int, cycle: AppraisalCycle) -> tuple[Any, ...]:
-    """What the running quarter reads, summed up in small aggregates fetched in one statement:
-    any change to it changes this tuple."""
-    low, high = _bounds(cycle)
-    hosted = (
-        select(SessionHost.share_bp, LiveSession.updated_at, LiveSession.id)
-        .join(LiveSession, LiveSession.id == SessionHost.session_id)
-        .where(
-            SessionHost.streamer_id == streamer_id,
-            LiveSession.started_at >= low,
-            LiveSession.started_at < high,
-        )
-        .subquery()
-    )
-    levels = select(LevelChange.id).where(LevelChange.streamer_id == streamer_id).subquery()
-    finalized = (
-        select(Appraisal.finalized_at)
-        .where(Appraisal.streamer_id == streamer_id, Appraisal.status == "finalized")
-        .subquery()
-    )
-    mentorships = (
-        select(Mentorship.id, Mentorship.ended_on)
-        .where((Mentorship.mentor_id == streamer_id) | (Mentorship.mentee_id == streamer_id))
-        .subquery()
-    )
-    # The streamer's training and that of anyone they ever mentored (the mentees criterion).
-    mentees = select(Mentorship.mentee_id).where(Mentorship.mentor_id == streamer_id)
-    training = (
-        select(TrainingRecord.updated_at)
-        .where(
-            (TrainingRecord.streamer_id == streamer_id) | TrainingRecord.streamer_id.in_(mentees)
-        )
-        .subquery()
-    )
-    parts = [
-        select(func.count()).select_from(hosted),
-        select(func.sum(hosted.c.share_bp)),
-        select(func.max(hosted.c.updated_at)),
-        select(func.max(hosted.c.id)),
-        select(func.count()).select_from(levels),
-        select(func.max(levels.c.id)),
-        select(func.count()).select_from(training),
-        select(func.max(training.c.updated_at)),
-        select(func.count()).select_from(finalized),
-        select(func.max(finalized.c.finalized_at)),
-        select(func.max(SchemeVersion.id)),
-        select(Streamer.updated_at).where(Streamer.id == streamer_id),
-        select(func.count()).select_from(mentorships),
-        select(func.max(mentorships.c.id)),
-        select(func.count(mentorships.c.ended_on)),
-    ]
-    # Each module's pass mark and validity decide the checklist's modules (a few rows).
-    rules = select(Module.code, Module.pass_mark, Module.validity_months).order_by(Module.code)
-    figures = tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
-    return (*figures, tuple(tuple(row) for row in db.session.execute(rules)))
 
 
 def _bounds(cycle: AppraisalCycle) -> tuple[dt.datetime, dt.datetime]:

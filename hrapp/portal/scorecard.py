@@ -10,7 +10,7 @@ import copy
 from typing import Any
 
 from flask import abort
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from hrapp.appraisals.models import Appraisal, AppraisalCycle, AppraisalRevision
@@ -19,16 +19,21 @@ from hrapp.appraisals.sheet_facts import SheetFacts
 from hrapp.auth.models import Role, User
 from hrapp.auth.permissions import is_own_streamer, require
 from hrapp.extensions import db
-from hrapp.portal import responses
-from hrapp.portal.models import AppraisalResponse, ResponseMessage
+from hrapp.portal import fingerprints, responses
 from hrapp.streamers.models import Streamer
+
+
+def own_streamer_id(user: User) -> int:
+    """The id of the streamer the logged-in account belongs to, without reading the streamer
+    (404 for an account linked to none)."""
+    if not user.has_role(Role.STREAMER) or user.streamer_id is None:
+        abort(404)
+    return int(user.streamer_id)
 
 
 def own_streamer(user: User) -> Streamer:
     """The streamer the logged-in account belongs to (404 for an account linked to none)."""
-    if not user.has_role(Role.STREAMER) or user.streamer_id is None:
-        abort(404)
-    streamer = db.session.get(Streamer, user.streamer_id)
+    streamer = db.session.get(Streamer, own_streamer_id(user))
     require(streamer is not None)
     assert streamer is not None
     return streamer
@@ -92,28 +97,7 @@ def finalized_quarters(streamer_id: int) -> list[dict[str, Any]]:
 def quarters_fingerprint(streamer_id: int) -> tuple[Any, ...]:
     """What the list of finalized quarters depends on (finalize, reopen, any change of an
     appraisal bumps its lock version; responses and their threads), in one statement."""
-    own = select(Appraisal.lock_version, Appraisal.finalized_at, Appraisal.id).where(
-        Appraisal.streamer_id == streamer_id
-    )
-    own = own.subquery()
-    answers = select(AppraisalResponse.id, AppraisalResponse.updated_at).where(
-        AppraisalResponse.streamer_id == streamer_id
-    )
-    answers = answers.subquery()
-    parts = [
-        select(func.count()).select_from(own),
-        select(func.sum(own.c.lock_version)),
-        select(func.max(own.c.finalized_at)),
-        select(func.count()).select_from(answers),
-        select(func.max(answers.c.updated_at)),
-        select(func.max(ResponseMessage.id)).where(
-            ResponseMessage.response_id.in_(select(answers.c.id))
-        ),
-        select(func.count())
-        .select_from(AppraisalRevision)
-        .where(AppraisalRevision.appraisal_id.in_(select(own.c.id))),
-    ]
-    return tuple(db.session.execute(select(*(p.scalar_subquery() for p in parts))).one())
+    return fingerprints.quarters(streamer_id)
 
 
 def own_appraisal(user: User, appraisal_id: int) -> tuple[Appraisal, dict[str, Any]]:

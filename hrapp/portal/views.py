@@ -28,11 +28,12 @@ from hrapp.appraisals.sheet import CRITERION_LABELS, metric_labels
 from hrapp.auth.models import Role
 from hrapp.auth.permissions import role_required
 from hrapp.core.errors import ValidationFailed
+from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
-from hrapp.portal import responses, scorecard, sessions
-from hrapp.portal.cache import cached
+from hrapp.portal import fingerprints, responses, scorecard, sessions
+from hrapp.portal.cache import shared_text
 from hrapp.portal.forms import LINE_LABELS, ActionForm, DisputeForm, OwnWhatIfForm, ReplyForm
-from hrapp.portal.running import running_key, running_quarter
+from hrapp.portal.running import quarter_bounds, running_key, running_quarter
 from hrapp.training.models import Module
 
 bp = Blueprint("portal", __name__)
@@ -56,24 +57,28 @@ def _sheet_url() -> str | None:
 @streamer_only
 def index() -> str:
     """The running quarter and the finalized quarters. The content is rendered once per state
-    of the data it shows and kept: this page is opened many times a week by every streamer."""
-    streamer = scorecard.own_streamer(_user())
-    key = running_key(streamer)
-    quarters_key = scorecard.quarters_fingerprint(streamer.id)
+    of the data it shows and kept (on disk too, for every worker): this page is opened many
+    times a week by every streamer, so a view that finds it kept reads only the fingerprints
+    (one statement, and the curriculum's few rules) besides the logged-in user."""
+    streamer_id = scorecard.own_streamer_id(_user())
+    day = org_today()
+    running_fingerprint, quarters_key = fingerprints.index_page(streamer_id, *quarter_bounds(day))
+    key = running_key(streamer_id, day, running_fingerprint)
 
-    def body() -> Markup:
-        running = running_quarter(streamer, key[2])
-        return Markup(  # noqa: S704 - a template rendered with autoescape
-            render_template(
-                "portal/_index_body.html",
-                running=running,
-                sheet=scorecard.for_streamer(running["sheet"]),
-                quarters=scorecard.finalized_quarters(streamer.id),
-                metric_labels=metric_labels(),
-            )
+    def body() -> str:
+        streamer = scorecard.own_streamer(_user())
+        running = running_quarter(streamer, day, key)
+        return render_template(
+            "portal/_index_body.html",
+            running=running,
+            sheet=scorecard.for_streamer(running["sheet"]),
+            quarters=scorecard.finalized_quarters(streamer_id),
+            metric_labels=metric_labels(),
         )
 
-    return render_template("portal/index.html", body=cached(("index", key, quarters_key), body))
+    # A template rendered with autoescape, kept as its text.
+    kept = Markup(shared_text(("index", key, quarters_key), body))  # noqa: S704
+    return render_template("portal/index.html", body=kept)
 
 
 @bp.get("/me/quarters/<int:appraisal_id>")

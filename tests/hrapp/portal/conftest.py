@@ -26,7 +26,9 @@ def _english(english: None) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(app: Flask, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty cache, kept on disk too (as in production) in a folder of the test's own."""
+    monkeypatch.setitem(app.config, "PORTAL_CACHE_DIR", str(tmp_path / "portal-cache"))
     cache.clear()
 
 
