@@ -49,6 +49,7 @@ from hrapp.core.messages import money as money_param
 from hrapp.core.money import yuan_text
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
+from hrapp.intake.limits import MAX_ROWS
 from hrapp.intake.mapping_store import parse_sessions
 from hrapp.intake.mappings import ColumnMapping
 from hrapp.live_sessions import bulk
@@ -101,9 +102,9 @@ SESSION_FIELDS = tuple(FIELD_DTYPES)
 GROWING_FIELDS = ("refunds_fen", "refund_orders")
 TEXT_LIMITS = {"platform_session_id": 64, "title": 255}
 PREVIEW_ROWS = 50
-# Beyond this an XLSX is refused with advice to export CSV (openpyxl reads ~16k rows/s);
-# the IMPORT_MAX_XLSX_ROWS setting overrides it.
-MAX_XLSX_ROWS = 200_000
+# Beyond this an XLSX is refused with advice to export CSV: the intake's one row limit, which
+# the IMPORT_MAX_XLSX_ROWS setting overrides.
+MAX_XLSX_ROWS = MAX_ROWS
 # Indexes whose order is not the insert order (new ids follow account and start time): a big
 # import rebuilds them rather than inserting a million keys at random places (see `bulk`).
 OUT_OF_ORDER_INDEXES = ("ix_live_sessions_started_at", "ix_session_hosts_streamer_id")
