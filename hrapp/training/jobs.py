@@ -44,6 +44,8 @@ def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
     )
     check = preview_data(outcome)
     preview_url = path_for("training.import_preview", sha256=sha256, name=filename, job=job.id)
+    if check["problems"] or outcome.status == "duplicate":
+        batches.remove_upload(BATCH_KIND, sha256)  # it will never be confirmed
     if options["dry_run"] or outcome.status == "stale":
         return {"url": preview_url, "check": check}
     batches.remove_upload(BATCH_KIND, sha256)

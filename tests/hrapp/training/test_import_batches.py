@@ -224,3 +224,16 @@ def test_a_file_with_only_its_header_is_refused(modules, roster, today) -> None:
     outcome = import_training(header, "empty.csv", dry_run=True)
 
     assert [p.reason["id"] for p in outcome.problems] == ["The file has no data rows."]
+
+
+def test_a_job_that_refuses_a_file_removes_its_upload(
+    app, modules, roster, trainer, login_as, today
+) -> None:
+    app.config["IMPORT_JOB_ROWS"] = 5
+    try:
+        upload = _upload(login_as(trainer), SAMPLE.read_bytes().replace(b"SCRIPT-1", b"NOPE-9"))
+    finally:
+        app.config.pop("IMPORT_JOB_ROWS")
+
+    assert "/jobs/" in upload.headers["Location"]
+    assert _kept_uploads(app) == []
