@@ -9,6 +9,7 @@ from __future__ import annotations
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.live_sessions.models import ImportBatch
+from hrapp.streamers.roster_batches import import_roster, preview_data
 from tests.factories import make_account
 from tests.permission_matrix.cases import STAFF_ONLY, Case, statuses
 
@@ -20,17 +21,25 @@ NO_STREAMER = "/streamers/999999"
 
 
 ROSTER_SHA = "1" * 64
+ROSTER_FILE = (
+    "employee_no,name,level,category,hire_date\nE7001,丁一,assistant,beauty,2024-03-01\n"
+).encode()
 
 
 def build(world) -> None:
     world.objects["roster_account_b"] = make_account(world.streamer_b, nickname="B room")
     world.objects["roster_spare_account"] = make_account(world.streamer_b, nickname="spare")
     batch = ImportBatch(kind="roster", filename="roster.csv", sha256=ROSTER_SHA, status="imported")
-    # A check still queued: its preview page sends the reader to the job's page.
+    # A finished check of a one-row file, as the background job stores it for the preview.
+    check = preview_data(import_roster(ROSTER_FILE, "roster.csv", dry_run=True))
     job = Job(
         kind="roster_import",
         title="",
-        result={"payload": {"sha256": ROSTER_SHA, "filename": "roster.csv", "dry_run": True}},
+        status="done",
+        result={
+            "payload": {"sha256": ROSTER_SHA, "filename": "roster.csv", "dry_run": True},
+            "outcome": {"check": check},
+        },
     )
     db.session.add_all([batch, job])
     db.session.flush()
@@ -117,7 +126,7 @@ CASES: dict[str, list[Case]] = {
         Case(
             "GET",
             lambda w: f"/streamers/import/preview/{ROSTER_SHA}?job={w.roster_check_job.id}",
-            STAFF_POST,
+            STAFF_ONLY,
         ),
         Case("GET", lambda w: f"/streamers/import/preview/{ROSTER_SHA}?job=999999", STAFF_MISSING),
     ],

@@ -8,6 +8,7 @@ import datetime as dt
 from hrapp.extensions import db
 from hrapp.jobs.models import Job
 from hrapp.live_sessions.models import ImportBatch
+from hrapp.training.batches import import_training, preview_data
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import Attendee, ScoreInput, log_class, log_record, module_by_code
 from tests.factories import make_streamer
@@ -22,6 +23,7 @@ REFUSED_FOR_STAFF = statuses(302, 403, 422, 422, 422)  # empty forms change noth
 NOT_THE_TRAINERS = statuses(302, 403, 403, 422, 422)
 STAFF_REDIRECTED = statuses(302, 403, 302, 302, 302)
 TRAINING_SHA = "2" * 64
+TRAINING_FILE = b"employee_no,module_code,completed_on,score\nE0003,FANS-1,2026-03-04,90\n"
 
 
 def build(world) -> None:
@@ -40,11 +42,16 @@ def build(world) -> None:
     )
     world.objects["mentee_of_a"] = make_streamer(employee_no="E0003", mentor_id=world.streamer_a.id)
     batch = ImportBatch(kind="training", filename="t.csv", sha256=TRAINING_SHA, status="imported")
-    # A check still queued: its preview page sends the reader to the job's page.
+    # A finished check of a one-row file, as the background job stores it for the preview.
+    check = preview_data(import_training(TRAINING_FILE, "t.csv", dry_run=True))
     job = Job(
         kind="training_import",
         title="",
-        result={"payload": {"sha256": TRAINING_SHA, "filename": "t.csv", "dry_run": True}},
+        status="done",
+        result={
+            "payload": {"sha256": TRAINING_SHA, "filename": "t.csv", "dry_run": True},
+            "outcome": {"check": check},
+        },
     )
     db.session.add_all([batch, job])
     db.session.flush()
@@ -128,7 +135,7 @@ CASES: dict[str, list[Case]] = {
         Case(
             "GET",
             lambda w: f"/training/import/preview/{TRAINING_SHA}?job={w.training_check_job.id}",
-            STAFF_REDIRECTED,
+            TRAINING_STAFF,
         ),
         Case(
             "GET", lambda w: f"/training/import/preview/{TRAINING_SHA}?job=9999", MISSING_FOR_STAFF
