@@ -127,15 +127,18 @@ REFERENCE_PARAGRAPH = (
 
 
 def reference_page() -> str:
-    """Two A4 pages of Chinese text and tables, in the sheet's fonts: what WeasyPrint costs for
-    a page of this size, without anything of the application."""
+    """Two A4 pages of Chinese text and tables, in the sheet's fonts (its own font of common
+    characters, `hrapp.reports.fonts`, then Noto Sans CJK SC): what WeasyPrint costs for a page
+    of this size, without anything of the application."""
     tables = "".join(
         f"<h2>第 {n} 部分</h2><table>{REFERENCE_ROW * 12}</table>{REFERENCE_PARAGRAPH * 2}"
         for n in range(1, 5)
     )
     return (
-        "<html><head><style>@page { size: A4; margin: 14mm }"
-        ' html { font-family: "Noto Sans CJK SC", "DejaVu Sans", sans-serif; font-size: 8.5pt }'
+        '<html><head><style>@font-face { font-family: "Sheet Sans SC";'
+        " src: url(/fonts/sheet-sans-sc.otf) } @page { size: A4; margin: 14mm }"
+        ' html { font-family: "Sheet Sans SC", "Noto Sans CJK SC", "DejaVu Sans", sans-serif;'
+        " font-size: 8.5pt }"
         " table { width: 100%; border-collapse: collapse } td { border: 0.5pt solid #999;"
         " padding: 1.5pt 3pt } .n { text-align: right } h2 { font-size: 10pt }"
         f"</style></head><body><h1>考核表</h1>{tables}</body></html>"
@@ -220,7 +223,7 @@ def measure(size: Size) -> list[dict[str, Any]]:
         from hrapp.appraisals.models import Appraisal, AppraisalCycle
         from hrapp.extensions import db
         from hrapp.reports.bulk import chosen_appraisals, write_bundle
-        from hrapp.reports.pdf import font_config
+        from hrapp.reports.pdf import BASE_URL, LockedURLFetcher, font_config
         from hrapp.reports.sheets import appraisal_pdf
 
         app = create_app("development")
@@ -244,7 +247,9 @@ def measure(size: Size) -> list[dict[str, Any]]:
             reference = reference_page()
 
             def reference_render() -> None:
-                HTML(string=reference).write_pdf(font_config=font_config())
+                HTML(string=reference, base_url=BASE_URL, url_fetcher=LockedURLFetcher()).write_pdf(
+                    font_config=font_config()
+                )
 
             one_sheet()  # warm: fonts, templates, caches
             reference_render()
