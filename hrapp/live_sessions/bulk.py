@@ -108,7 +108,7 @@ def indexes_rebuilt(
 
     On PostgreSQL the table's foreign keys, unique constraints and every secondary index go
     too and come back after the insert: checking a foreign key row by row is most of a big
-    COPY's time, and maintaining a b-tree row by row costs about three times building it,
+    COPY's time, and maintaining a b-tree row by row costs two to seven times building it,
     while adding a constraint checks every row in one join (or one sort, for uniqueness). The
     primary key stays (other tables' foreign keys hang on it). Dropping takes the table's
     exclusive lock until the import commits, so pages reading the table wait for it: only a
