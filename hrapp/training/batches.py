@@ -22,8 +22,9 @@ from sqlalchemy import delete, func, select
 
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.staleness import inputs_changed
+from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" labels of columns
 from hrapp.auth.models import User
-from hrapp.core import audit
+from hrapp.core import audit, labels
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
 from hrapp.core.errors import Conflict, Locked, NotFound
@@ -81,6 +82,27 @@ class TrainingOutcome:
         content = [[vars(r) for r in self.new], self.unchanged]
         encoded = json.dumps(content, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+# The file's columns by the "field" label of what they hold; the others by their own words.
+COLUMN_FIELDS = {
+    "employee_no": "employee_no",
+    "completed_on": "completed_on",
+    "score": "score",
+    "note": "notes",
+}
+
+
+def column_label(column: str) -> str:
+    """A column of the training file in the reader's words (a header the import does not
+    know, as written)."""
+    if column in COLUMN_FIELDS:
+        return labels.label("field", COLUMN_FIELDS[column])
+    if column == "module_code":
+        return _("Module")
+    if column == "trainer":
+        return _("Trainer")
+    return column
 
 
 def problem_record(problem: Any, severity: str = "error") -> dict[str, Any]:

@@ -51,6 +51,7 @@ from hrapp.streamers.models import Level, Streamer
 from hrapp.training import charts, services
 from hrapp.training import jobs as training_jobs
 from hrapp.training.batches import (
+    column_label,
     import_training,
     preview_data,
     rollback_training_batch,
@@ -641,7 +642,7 @@ def _preview_page(sha256: str, filename: str, check: dict[str, Any]) -> tuple[st
         check=check,
         filename=filename,
         confirm=confirm,
-        groups=group_problems(check["problems"]),
+        groups=group_problems(check["problems"], column_label),
     )
 
 
@@ -743,7 +744,7 @@ def import_batch(batch_id: int) -> str:
     return render_template(
         "training/import_batch.html",
         batch=batch,
-        groups=group_problems(batch.report),
+        groups=group_problems(batch.report, column_label),
         form=ImportRollbackForm(),
     )
 

@@ -42,6 +42,7 @@ def build_site(app: Flask, agency: DemoAgency) -> DemoSite:
     with app.app_context():
         logins = {**STAFF_LOGINS, "streamer": _a_mentor_login()}
     uploads = _hr_day(app, agency)
+    checks = _hr_imports_the_roster_and_training(app)
     _trainer_logs_a_class(app)
     refused = [
         problem
@@ -49,7 +50,7 @@ def build_site(app: Flask, agency: DemoAgency) -> DemoSite:
         if (problem := step(app, agency, logins["streamer"]))
     ]
     with app.app_context():
-        ids = collect_ids(uploads, logins["streamer"])
+        ids = collect_ids(uploads, logins["streamer"], checks)
         allowed = _names_in_the_data()
     return DemoSite(app, agency, ids, logins, allowed, refused)
 
@@ -137,6 +138,67 @@ def _template_with_a_bad_row(app: Flask) -> bytes:
     writer.writerow(row)
     writer.writerow({**row, "started_at": "2026-09-31 19:00", "gmv": "一万"})
     return buffer.getvalue().encode("utf-8")
+
+
+ROSTER_ADDITION = (
+    "工号,姓名,艺名,级别,品类,组别,入职日期,平台,账号,昵称\n"
+    "E8001,周新人,新人酱,助理主播,美妆,一组,2026-09-01,抖音,80018001,新人的直播间\n"
+).encode()
+
+
+TRAINING_ADDITION = (
+    "employee_no,module_code,completed_on,score,trainer\nE1001,FANS-1,2026-10-03,88,李老师\n"
+).encode()
+
+
+def _training_with_bad_rows() -> bytes:
+    """Two rows with the same unknown module (one grouped reason) and one unknown employee."""
+    return (
+        b"employee_no,module_code,completed_on,score\n"
+        b"E1001,NOPE-1,2026-09-01,80\nE1002,NOPE-1,2026-09-01,80\nE9999,FANS-1,2026-09-01,80\n"
+    )
+
+
+def _hr_imports_the_roster_and_training(app: Flask) -> dict[str, list[dict[str, Any]]]:
+    """HR adds a streamer with a roster file (previewed, confirmed: a roster batch), and a
+    training file is refused (a training batch with its report); a check of each kind (a
+    second new streamer, one training record) runs as a background job. Returns the checks'
+    preview arguments by kind."""
+    from hrapp.auth.models import User
+    from hrapp.extensions import db
+    from hrapp.intake import batches
+    from hrapp.jobs.services import run, submit
+    from hrapp.streamers import jobs as roster_jobs
+    from hrapp.training import jobs as training_jobs
+    from hrapp.training.batches import import_training
+
+    hr = _logged_in(app, "hr")
+    preview = hr.post(
+        "/streamers/import",
+        data={"file": (io.BytesIO(ROSTER_ADDITION), "新员工.csv")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    confirm = {
+        name: re.search(rf'name="{name}" type="hidden" value="([^"]*)"', preview)[1]
+        for name in ("token", "fingerprint", "filename")
+    }
+    assert hr.post("/streamers/import/confirm", data=confirm).status_code == 302
+    checks: dict[str, list[dict[str, Any]]] = {}
+    with app.app_context():
+        hr_user = db.session.scalars(select(User).where(User.username == "hr")).one()
+        import_training(_training_with_bad_rows(), "培训记录.csv", user_id=hr_user.id)
+        for kind, module, data, name in (
+            ("roster", roster_jobs, ROSTER_ADDITION.replace(b"8001", b"8002"), "花名册.csv"),
+            ("training", training_jobs, TRAINING_ADDITION, "培训记录.csv"),
+        ):
+            sha256 = batches.store_upload(kind, data)
+            options = module.payload(sha256, name, dry_run=True)
+            job = submit(module.KIND, module.title(name, dry_run=True), options, user_id=hr_user.id)
+            db.session.commit()
+            run(job.id)
+            checks[kind] = [{"sha256": sha256, "job": job.id}]
+        db.session.remove()
+    return checks
 
 
 def _trainer_logs_a_class(app: Flask) -> None:
@@ -233,13 +295,14 @@ def _a_mentor_login() -> str:
     )
 
 
-def collect_ids(uploads: list[dict[str, Any]], streamer_login: str) -> DemoIds:
+def collect_ids(
+    uploads: list[dict[str, Any]], streamer_login: str, checks: dict[str, list[dict[str, Any]]]
+) -> DemoIds:
     from hrapp.appraisals.jobs import PREVIEW_KIND
     from hrapp.appraisals.models import Appraisal, AppraisalCycle, SchemeVersion
     from hrapp.auth.models import User
     from hrapp.extensions import db
     from hrapp.jobs.models import Job
-    from hrapp.live_sessions.models import ImportBatch
     from hrapp.portal.models import AppraisalResponse
     from hrapp.reports.jobs import KIND as SHEETS_KIND
     from hrapp.streamers.models import Streamer
@@ -269,7 +332,11 @@ def collect_ids(uploads: list[dict[str, Any]], streamer_login: str) -> DemoIds:
         preview_jobs=[
             (open_cycle.code, j.id) for j in jobs if j.kind == PREVIEW_KIND and j.status == "done"
         ],
-        batches=list(db.session.scalars(select(ImportBatch.id).order_by(ImportBatch.id))),
+        batches=_batches("sessions"),
+        roster_batches=_batches("roster"),
+        training_batches=_batches("training"),
+        roster_checks=checks["roster"],
+        training_checks=checks["training"],
         uploads=uploads,
         sessions=_sessions(),
         streamers=_streamers(login.streamer_id, finalized[-1]),
@@ -288,6 +355,17 @@ def collect_ids(uploads: list[dict[str, Any]], streamer_login: str) -> DemoIds:
         print_jobs=[j.id for j in jobs if j.kind == SHEETS_KIND and j.status == "done"],
         first_module=modules[0].id,
         team=db.session.scalars(select(Streamer.team).order_by(Streamer.employee_no)).first() or "",
+    )
+
+
+def _batches(kind: str) -> list[int]:
+    from hrapp.extensions import db
+    from hrapp.live_sessions.models import ImportBatch
+
+    return list(
+        db.session.scalars(
+            select(ImportBatch.id).where(ImportBatch.kind == kind).order_by(ImportBatch.id)
+        )
     )
 
 

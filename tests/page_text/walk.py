@@ -58,7 +58,11 @@ class DemoIds:
     users: list[int]
     jobs: list[int]
     preview_jobs: list[tuple[str, int]]  # (cycle code, job id) of re-run previews
-    batches: list[int]
+    batches: list[int]  # session import batches
+    roster_batches: list[int]
+    training_batches: list[int]
+    roster_checks: list[dict[str, Any]]  # a roster check job's preview: sha256, job
+    training_checks: list[dict[str, Any]]
     uploads: list[dict[str, Any]]  # the preview page's arguments: sha256, name, platform, [job]
     sessions: list[int]
     streamers: list[int]
@@ -119,6 +123,10 @@ ARGUMENTS: dict[str, Callable[[DemoIds], Arguments]] = {
     "audit.index": lambda ids: [{}, {"page": 2}],
     "live_sessions.batch": lambda ids: [{"batch_id": b} for b in ids.batches],
     "live_sessions.preview": lambda ids: list(ids.uploads),
+    "streamers.import_batch": lambda ids: [{"batch_id": b} for b in ids.roster_batches],
+    "streamers.import_preview": lambda ids: list(ids.roster_checks),
+    "training.import_batch": lambda ids: [{"batch_id": b} for b in ids.training_batches],
+    "training.import_preview": lambda ids: list(ids.training_checks),
     # The column-mapping page of the same uploads (any table file can be mapped).
     "mappings.map_columns": lambda ids: [
         {"sha256": u["sha256"], "name": u["name"]} for u in ids.uploads if "job" not in u
