@@ -252,7 +252,7 @@ def mapping_profile(mapping: ColumnMapping, default_currency: str = "CNY") -> Pr
         )
     return Profile(
         MAPPING_FORMAT,
-        mapping.name,  # type: ignore[arg-type]  # batches show the "format" label table's
+        mapping.name,  # batches show the "format" label table's
         mapping.platform,
         mapping.currency or default_currency,
         tuple(specs),
