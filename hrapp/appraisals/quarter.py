@@ -165,7 +165,7 @@ def _copied(query: Select[Any]) -> pd.DataFrame:
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(statement, compiled.params) as copy:
-            data = b"".join(bytes(block) for block in copy)
+            data = b"".join(copy)
     finally:
         cursor.close()
     return pd.read_csv(io.BytesIO(data))
