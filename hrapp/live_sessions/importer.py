@@ -193,6 +193,8 @@ class Plan:
     explicit_hosts: dict[int, HostList]  # source row → hosts the file names
     stored_hosts: dict[int, HostList]  # session id → hosts before, where the file changes them
     actions: dict[int, str]  # source row → insert | update | unchanged
+    # A batch of files: a source row's file, and its row there (None: a per-session workbook).
+    locate: Callable[[int], tuple[str, int | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -329,17 +331,9 @@ def _localize(problems: list[Problem], start: int, parsed: FilesParse) -> None:
 
 
 def _name_preview_files(plan: Plan, parsed: FilesParse) -> None:
-    """The preview names each row's file (a batch row number means nothing to HR)."""
-
-    def located(frame: pd.DataFrame) -> pd.DataFrame:
-        where = [parsed.locate(int(row)) for row in frame["source_row"]]
-        return frame.assign(
-            source_file=pd.array([file for file, _row in where], dtype="string"),
-            file_row=pd.array([row for _file, row in where], dtype="Int64"),
-        )
-
-    plan.new, plan.changed = located(plan.new), located(plan.changed)
-    plan.unchanged = located(plan.unchanged)
+    """The preview names each row's file (a batch row number means nothing to HR): found for
+    the rows the preview shows, not for every row of the batch."""
+    plan.locate = parsed.locate
 
 
 def _name_columns_as_in_file(problems: list[Problem], start: int, headers: dict[str, str]) -> None:
@@ -940,12 +934,32 @@ def _problem_order(problem: Problem) -> tuple[str, int, int]:
     )
 
 
+_PREVIEW_COLUMNS = [
+    "source_row",
+    "account_id",
+    "nickname",
+    "title",
+    "started_at",
+    "ended_at",
+    "on_air_seconds",
+    "viewers",
+    "gmv_fen",
+    "refunds_fen",
+    "currency",
+]
+
+
 def _preview(plan: Plan) -> list[dict[str, Any]]:
     """The first rows as HR reads them, with what the import does to each."""
     firsts = [
-        f.nsmallest(PREVIEW_ROWS, "source_row") for f in (plan.new, plan.changed, plan.unchanged)
+        f.loc[f["source_row"].nsmallest(PREVIEW_ROWS).index, _PREVIEW_COLUMNS]
+        for f in (plan.new, plan.changed, plan.unchanged)
+        if len(f)
     ]
-    rows = pd.concat(firsts).sort_values("source_row").head(PREVIEW_ROWS)
+    if not firsts:
+        return []
+    rows = pd.concat(firsts) if len(firsts) > 1 else firsts[0]
+    rows = rows.sort_values("source_row").head(PREVIEW_ROWS)
     zone = _zone()
 
     def local(value: Any) -> str:
@@ -955,9 +969,10 @@ def _preview(plan: Plan) -> list[dict[str, Any]]:
         return None if pd.isna(value) else int(value)
 
     def where(r: Any) -> dict[str, Any]:
-        if not hasattr(r, "source_file"):
+        if plan.locate is None:
             return {}
-        return {"file": str(r.source_file), "row": None if pd.isna(r.file_row) else int(r.file_row)}
+        file, row = plan.locate(int(r.source_row))
+        return {"file": file, "row": row}
 
     return [
         {
