@@ -290,7 +290,7 @@ def _binary_kind(column_type: Any) -> str:
 def _fixed_values(series: pd.Series, kind: str) -> np.ndarray:
     """The non-NULL values of a fixed-width kind as numbers (NULLs as 0)."""
     if kind == "timestamptz":
-        instants = series.dt.tz_convert("UTC").to_numpy("datetime64[us]")
+        instants = pd.to_datetime(series, utc=True).to_numpy("datetime64[us]")
         return instants.astype("int64") - _EPOCH_2000_US
     if kind == "float8":
         return series.to_numpy(dtype="float64", na_value=0.0)

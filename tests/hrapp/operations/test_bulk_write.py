@@ -145,9 +145,7 @@ def test_ids_are_reserved_past_every_id_handed_out(
         starts = pd.date_range("2026-09-01", periods=3, freq="D", tz="UTC")
         frame = pd.DataFrame({"id": ids, "platform_account_id": account.id, "started_at": starts})
         bulk.insert_frame(conn, table, frame, constants=REQUIRED)
-    later = LiveSession(
-        account=account, started_at=(NOW + pd.Timedelta(days=1)).to_pydatetime()
-    )
+    later = LiveSession(account=account, started_at=(NOW + pd.Timedelta(days=1)).to_pydatetime())
     db.session.add(later)
     db.session.commit()
 
