@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -610,9 +611,10 @@ def import_rollback(batch_id: int) -> Response:
         return redirect(url_for(".import_batch", batch_id=batch_id))
     db.session.commit()
     flash(
-        _(
-            "Roster import rolled back: %(removed)d streamers removed, %(restored)d restored.",
-            removed=result.removed,
+        ngettext(
+            "Roster import rolled back: %(num)d streamer removed, %(restored)d restored.",
+            "Roster import rolled back: %(num)d streamers removed, %(restored)d restored.",
+            result.removed,
             restored=result.restored,
         ),
         "success",

@@ -75,7 +75,7 @@ def test_hr_imports_a_new_streamer_and_rolls_the_batch_back(
     button(page, zh="回滚本次导入", en="Roll back this import").click()
 
     expect(page.locator(".flash").first).to_contain_text(
-        words(page, "删除 1 名主播", "1 streamers removed")
+        words(page, "删除 1 名主播", "1 streamer removed")
     )
     expect(page.locator("form[action$='/rollback']")).to_have_count(0)
     goto(page, f"/streamers/?q={number}")
