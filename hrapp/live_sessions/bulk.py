@@ -306,8 +306,9 @@ def _fixed_values(series: pd.Series, kind: str) -> np.ndarray:
     return values
 
 
-def _field(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """(bytes, mask): one row per value, its 4-byte length then its value's bytes."""
+def _field(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lengths, data, used): each value's 4-byte length (-1 for NULL), its bytes, and which
+    of them count (a column of one per value where every value has the full width)."""
     count = len(series)
     missing = series.isna().to_numpy()
     if kind == "text":
@@ -322,47 +323,40 @@ def _field(series: pd.Series, kind: str) -> tuple[np.ndarray, np.ndarray]:
         used = np.arange(width) < sizes[:, None]
     else:
         dtype = np.dtype(_FIXED[kind])
-        width = dtype.itemsize
-        values = _fixed_values(series, kind).astype(dtype)
-        data = values.view(np.uint8).reshape(count, width)
-        sizes = np.where(missing, -1, width)
-        used = np.repeat(~missing[:, None], width, axis=1)
+        data = _fixed_values(series, kind).astype(dtype).view(np.uint8).reshape(count, -1)
+        sizes = np.where(missing, -1, dtype.itemsize)
+        used = ~missing[:, None]
     lengths = sizes.astype(">i4").view(np.uint8).reshape(count, 4)
-    return (
-        np.hstack([lengths, data]),
-        np.hstack([np.ones((count, 4), dtype=bool), used]),
-    )
+    return lengths, data, used
 
 
 def copy_rows(kinds: Sequence[str], chunk: pd.DataFrame, constants: list[bytes]) -> bytes:
     """The chunk's rows in binary COPY format; `constants`: the fields of the constant
-    columns, the same at the end of every row."""
+    columns, the same at the end of every row. One matrix of bytes and one mask for the
+    chunk, each field written into its own columns of them."""
     count = len(chunk)
     fields = [_field(chunk[name], kind) for name, kind in zip(chunk.columns, kinds, strict=True)]
-    head = np.frombuffer(np.array(len(fields) + len(constants), dtype=">i2").tobytes(), np.uint8)
-    tail = np.frombuffer(b"".join(constants), dtype=np.uint8)
-    every = np.ones((count, 1), dtype=bool)
-    data = np.hstack(
-        [
-            np.broadcast_to(head, (count, len(head))),
-            *(data for data, _used in fields),
-            np.broadcast_to(tail, (count, len(tail))),
-        ]
-    )
-    used = np.hstack(
-        [
-            np.broadcast_to(every, (count, len(head))),
-            *(used for _data, used in fields),
-            np.broadcast_to(every, (count, len(tail))),
-        ]
-    )
-    return data[used].tobytes()
+    head = np.array(len(fields) + len(constants), dtype=">i2").tobytes()
+    tail = b"".join(constants)
+    width = len(head) + sum(4 + data.shape[1] for _lengths, data, _used in fields) + len(tail)
+    rows = np.empty((count, width), dtype=np.uint8)
+    kept = np.ones((count, width), dtype=bool)
+    rows[:, : len(head)] = np.frombuffer(head, dtype=np.uint8)
+    at = len(head)
+    for lengths, data, used in fields:
+        rows[:, at : at + 4] = lengths
+        at += 4
+        rows[:, at : at + data.shape[1]] = data
+        kept[:, at : at + data.shape[1]] = used
+        at += data.shape[1]
+    rows[:, at:] = np.frombuffer(tail, dtype=np.uint8)
+    return rows[kept].tobytes()
 
 
 def constant_field(column_type: Any, value: Any) -> bytes:
     """One value's field in binary COPY (a column with the same value in every row)."""
-    data, used = _field(pd.Series([value]), _binary_kind(column_type))
-    return data[used].tobytes()
+    lengths, data, used = _field(pd.Series([value]), _binary_kind(column_type))
+    return lengths.tobytes() + data[np.broadcast_to(used, data.shape)].tobytes()
 
 
 @contextmanager
