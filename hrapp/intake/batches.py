@@ -39,6 +39,9 @@ from hrapp.live_sessions.models import ImportBatch
 KINDS = ("sessions", "roster", "training")
 # A grouped reason lists this many rows; the rest are behind "show all".
 GROUP_FIRST_ROWS = 10
+# "Show all" lists at most this many (a page of ten thousand lines helps nobody; the count is
+# exact and the report keeps every problem).
+GROUP_LISTED = 1_000
 # An upload that was never confirmed is removed after a day.
 UPLOAD_MAX_AGE_S = 24 * 3600
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -159,6 +162,15 @@ class ProblemGroup:
     def more_rows(self) -> int:
         rows = sum(1 for p in self.problems if p.get("row") is not None)
         return max(0, rows - GROUP_FIRST_ROWS)
+
+    @property
+    def listed(self) -> list[dict[str, Any]]:
+        """The problems "show all" lists."""
+        return self.problems[:GROUP_LISTED]
+
+    @property
+    def unlisted(self) -> int:
+        return max(0, self.count - GROUP_LISTED)
 
 
 def group_problems(

@@ -18,12 +18,14 @@ from sqlalchemy.orm import selectinload
 from hrapp.auth.models import Role, User
 from hrapp.auth.permissions import role_required
 from hrapp.auth.views import safe_next
+from hrapp.core import labels
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, DomainError, Locked, ValidationFailed
 from hrapp.core.messages import Message
 from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
+from hrapp.intake.batches import group_problems
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import care, charts, services
@@ -50,7 +52,6 @@ staff_only = role_required(Role.HR, Role.ADMIN)
 
 # Above this size the preview's check runs as a background job with a progress bar.
 PREVIEW_SYNC_BYTES = 8 * 1024 * 1024
-PROBLEMS_SHOWN = 1_000
 PER_PAGE = 50
 CARE_WEEKS = 13  # the long-weeks page looks back a quarter unless told otherwise
 CARE_MAX_WEEKS = 104  # one query per page: each week is a select of a UNION ALL
@@ -150,10 +151,27 @@ def preview(sha256: str) -> Response | str:
         name=name,
         platform=platform,
         check=check,
-        problems=check["problems"][:PROBLEMS_SHOWN],
+        groups=group_problems(_row_problems(check), column_words),
         streamers=_streamer_choices() if check["unknown_accounts"] else [],
         recheck=url_for(".preview", sha256=sha256, name=name, platform=platform),
     )
+
+
+def column_words(column: str) -> str:
+    """A problem's column as the reader knows it. Most problems name the file's header as
+    written; the checks after reading name a template column (``account_id``), shown with its
+    label in the reader's language so that it reads in a Compass file's terms too."""
+    if not labels.has_label("template_field", column):
+        return column
+    words = labels.label("template_field", column)
+    return column if words.casefold() == column.casefold() else f"{words} ({column})"
+
+
+def _row_problems(check: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems listed by reason; a file that cannot be imported says why above them."""
+    if check["has_file_error"]:
+        return [p for p in check["problems"] if p["row"] is not None]
+    return list(check["problems"])
 
 
 def _streamer_choices() -> list[tuple[str, str]]:
@@ -247,7 +265,7 @@ def batch(batch_id: int) -> str:
         "live_sessions/batch.html",
         batch=found,
         creator=_usernames([found]).get(found.created_by_id or 0, ""),
-        problems=found.report[:PROBLEMS_SHOWN],
+        groups=group_problems(found.report, column_words),
         form=RollbackForm(),
         host_edits=services.host_edits_lost_by_rollback(found) if imported else [],
     )

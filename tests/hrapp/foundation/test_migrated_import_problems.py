@@ -111,9 +111,9 @@ def _stored_at_0002(connection: sa.Connection) -> None:
 
 
 def _reasons(html: str) -> list[str]:
-    rows = re.findall(r"<tr>\s*<td class=\"num\">.*?</tr>", html, re.S)
-    # Row, column, value, reason, kind: the fourth cell is the reason.
-    return [" ".join(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[3].split()) for row in rows]
+    rows = re.findall(r"<tr class=\"(?:error|warning)\">.*?</tr>", html, re.S)
+    # One line per reason (column, reason, rows, where): the second cell is the reason.
+    return [" ".join(re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[1].split()) for row in rows]
 
 
 @pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
