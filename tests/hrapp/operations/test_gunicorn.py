@@ -31,6 +31,7 @@ def test_the_settings_production_relies_on() -> None:
     assert settings["worker_class"] == "sync"
     assert settings["timeout"] == 120
     assert settings["accesslog"] is None  # the app's own access lines carry no query string
+    assert settings["preload_app"] is True  # a replaced worker starts as a fork, at once
     assert int(str(settings["workers"])) >= 1
 
 
@@ -90,3 +91,64 @@ def _get(url: str) -> bytes:
             if not isinstance(exc.reason, ConnectionRefusedError) or time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def _serve(tmp_path: Path, port: int, extra: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HRAPP_INSTANCE": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'hrapp.sqlite'}",
+        "HUEY_SQLITE_PATH": str(tmp_path / "jobs.sqlite"),
+        "HRAPP_BIND": f"127.0.0.1:{port}",
+        **extra,
+    }
+    env.pop("HRAPP_CONFIG", None)
+    return subprocess.Popen(
+        [str(GUNICORN), "-c", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.skipif(not GUNICORN.exists(), reason="gunicorn is not installed")
+def test_workers_forked_from_the_preloaded_master_serve_after_each_replacement(
+    tmp_path: Path,
+) -> None:
+    """Two workers, each retired after 2 requests: every answer still reaches the database and
+    the queue through connections of the worker's own (a connection inherited from the master
+    would be shared by several processes)."""
+    port = _free_port()
+    retire_often = {"WEB_CONCURRENCY": "2", "GUNICORN_CMD_ARGS": "--max-requests 2"}
+    server = _serve(tmp_path, port, {**retire_often, "GUNICORN_LOG_LEVEL": "warning"})
+    try:
+        answers = [json.loads(_get(f"http://127.0.0.1:{port}/healthz")) for _ in range(12)]
+    finally:
+        server.terminate()
+        server.wait(30)
+    assert answers == [{"database": "ok", "queue": "ok"}] * 12
+
+
+def test_release_connections_leaves_no_pooled_connection(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from hrapp import create_app
+    from hrapp.extensions import db
+    from hrapp.forking import release_connections
+
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.sqlite'}",
+        HUEY_IMMEDIATE=False,
+        HUEY_SQLITE_PATH=str(tmp_path / "jobs.sqlite"),
+    )
+    storage = app.extensions["hrapp.jobs"].huey.storage
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.remove()
+        assert db.engine.pool.checkedin() == 1
+    storage.enqueued_items()  # the queue's file is open
+    release_connections(app)
+    with app.app_context():
+        assert db.engine.pool.checkedin() == 0
+    assert storage._conn is None
