@@ -50,6 +50,35 @@ class MapAccountForm(FlaskForm):
     origin = HiddenField()
 
 
+class AccountRow(Form):
+    """One unknown account of a check; left without a number, it is not mapped now."""
+
+    platform = HiddenField(validators=[DataRequired()])
+    account_id = HiddenField(validators=[DataRequired(), Length(max=64)])
+    nickname = HiddenField(validators=[Optional(), Length(max=120)])
+    employee_no = StringField(_l("Employee number"), validators=[Optional(), Length(max=20)])
+
+
+class MapAccountsForm(FlaskForm):
+    """Every unknown account of a check in one form: one submit maps all the filled rows."""
+
+    accounts = FieldList(FormField(AccountRow))
+    next = HiddenField()
+
+    def filled(self) -> list[tuple[str, str, str, str]]:
+        """(platform, account id, nickname, employee number) of the rows given a number."""
+        return [
+            (
+                row.platform.data or "",
+                row.account_id.data or "",
+                row.nickname.data or "",
+                (row.employee_no.data or "").strip(),
+            )
+            for row in self.accounts
+            if (row.employee_no.data or "").strip()
+        ]
+
+
 class RateForm(FlaskForm):
     currency = StringField(
         _l("Currency (e.g. USD)"),

@@ -120,6 +120,8 @@ class UnknownAccount:
     nickname: str
     rows: int
     exists: bool  # the account is known but linked to no streamer
+    # Every nickname the file gives it, in order of first sight (a renamed room has several).
+    nicknames: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -471,6 +473,7 @@ def _unknown_accounts(rows: pd.DataFrame) -> list[UnknownAccount]:
         nickname=("nickname", "first"),
         rows=("source_row", "size"),
         pk=("platform_account_id", "first"),
+        nicknames=("nickname", _distinct_texts),
     ).reset_index()
     return [
         UnknownAccount(
@@ -479,9 +482,14 @@ def _unknown_accounts(rows: pd.DataFrame) -> list[UnknownAccount]:
             nickname="" if pd.isna(r.nickname) else str(r.nickname),
             rows=int(r.rows),
             exists=pd.notna(r.pk),
+            nicknames=list(r.nicknames),
         )
         for r in summary.itertuples(index=False)
     ]
+
+
+def _distinct_texts(values: pd.Series) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(v) for v in values.dropna() if str(v).strip()))
 
 
 def convert_minor(values: pd.Series, rate: Decimal, exponent: int) -> pd.Series:

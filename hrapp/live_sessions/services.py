@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -25,7 +26,7 @@ from hrapp.appraisals.staleness import inputs_changed, instants_changed
 from hrapp.core import audit
 from hrapp.core.audit import AuditEntry
 from hrapp.core.db import utcnow
-from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from hrapp.core.errors import Conflict, DomainError, Locked, NotFound, ValidationFailed
 from hrapp.core.messages import message
 from hrapp.core.timeutil import local_midnight_utc
 from hrapp.extensions import db
@@ -41,7 +42,7 @@ from hrapp.live_sessions.models import (
 )
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 from hrapp.streamers import services as streamers
-from hrapp.streamers.models import PlatformAccount
+from hrapp.streamers.models import PlatformAccount, Streamer
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -86,6 +87,98 @@ def map_account(platform: str, account_id: str, nickname: str, employee_no: str)
     """
     streamer = streamers.require_by_employee_no(employee_no)
     return streamers.add_account(streamer, platform, account_id, nickname)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The streamer an unknown account probably belongs to, and why: one of the nicknames the
+    file gives the account matches the streamer's stage or legal name."""
+
+    employee_no: str
+    streamer: str  # the streamer's display name
+    name: str  # the stage or legal name that matched
+    nickname: str  # the file's nickname it matched
+    # How: "same" (equal after whitespace and case), "in_nickname" (the nickname contains the
+    # name: 小红酱的直播间, 小红酱) or "in_name" (the name contains the nickname).
+    how: str
+
+
+def _plain(text: str) -> str:
+    """Text as names are compared: no whitespace, case folded (小红 酱 = 小红酱, Mia = MIA)."""
+    return "".join(text.split()).casefold()
+
+
+# A shorter name (one character) is contained in too many nicknames to suggest anything.
+SUGGEST_MIN_LENGTH = 2
+
+
+def suggest_streamers(accounts: list[dict[str, Any]]) -> dict[str, Suggestion]:
+    """A suggested streamer per unknown account (keyed ``platform:account_id``) where exactly
+    one active streamer matches: an exact name match first, else one name containing the
+    other. Two streamers matching equally well suggest nobody; HR chooses."""
+    if not accounts:
+        return {}
+    names = [
+        (plain, name, streamer)
+        for streamer in db.session.scalars(select(Streamer).where(Streamer.status == "active"))
+        for name in {streamer.stage_name, streamer.legal_name}
+        if len(plain := _plain(name or "")) >= SUGGEST_MIN_LENGTH
+    ]
+    found: dict[str, Suggestion] = {}
+    for account in accounts:
+        nicknames = account.get("nicknames") or [account.get("nickname") or ""]
+        seen = [(n, p) for n in nicknames if len(p := _plain(n)) >= SUGGEST_MIN_LENGTH]
+        if suggestion := _only_match(seen, names):
+            found[f"{account['platform']}:{account['account_id']}"] = suggestion
+    return found
+
+
+def _only_match(
+    nicknames: list[tuple[str, str]], names: list[tuple[str, str, Streamer]]
+) -> Suggestion | None:
+    for exact in (True, False):
+        matches = {
+            streamer.employee_no: Suggestion(
+                streamer.employee_no, streamer.display_name, name, nickname, how
+            )
+            for nickname, nick in nicknames
+            for plain, name, streamer in names
+            if (how := _how(plain, nick)) and (how == "same") == exact
+        }
+        if matches:
+            return next(iter(matches.values())) if len(matches) == 1 else None
+    return None
+
+
+def _how(name: str, nickname: str) -> str | None:
+    if name == nickname:
+        return "same"
+    if name in nickname:
+        return "in_nickname"
+    return "in_name" if nickname in name else None
+
+
+def map_accounts(mappings: list[tuple[str, str, str, str]]) -> list[PlatformAccount]:
+    """Map many accounts at once, each as `map_account` does (audited one by one): (platform,
+    account id, nickname, employee number) each. All or nothing: the first that is refused
+    raises, naming the account; the caller rolls back the ones before it."""
+    if not mappings:
+        raise ValidationFailed(_("Give the employee number of at least one account."))
+    mapped = []
+    for platform, account_id, nickname, employee_no in mappings:
+        try:
+            mapped.append(map_account(platform, account_id, nickname, employee_no))
+        except DomainError as exc:
+            raise ValidationFailed(
+                _(
+                    "Nothing was mapped: account %(account)s (%(nickname)s): %(reason)s",
+                    account=account_id,
+                    nickname=nickname,
+                    reason=exc.message,
+                ),
+                getattr(exc, "problems", []),
+            ) from exc
+    return mapped
 
 
 # --- exchange rates -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
@@ -36,6 +37,7 @@ from hrapp.live_sessions.forms import (
     ConfirmForm,
     HostsForm,
     MapAccountForm,
+    MapAccountsForm,
     RateForm,
     RollbackForm,
     UploadForm,
@@ -153,6 +155,7 @@ def preview(sha256: str) -> Response | str:
         check=check,
         groups=group_problems(_row_problems(check), column_words),
         streamers=_streamer_choices() if check["unknown_accounts"] else [],
+        suggestions=services.suggest_streamers(check["unknown_accounts"]),
         recheck=url_for(".preview", sha256=sha256, name=name, platform=platform),
     )
 
@@ -216,6 +219,33 @@ def map_account() -> Response:
         return redirect(back)
     db.session.commit()
     flash(_mapped_message(form), "success")
+    return redirect(back)
+
+
+@bp.post("/imports/accounts/map-many")
+@staff_only
+def map_accounts() -> Response:
+    """The check's unknown accounts mapped in one submit: every filled row or none."""
+    form = MapAccountsForm()
+    back = safe_next(form.next.data) or url_for(".index")
+    if not form.validate_on_submit():
+        flash(_("The accounts could not be mapped; please check the file again."), "error")
+        return redirect(back)
+    try:
+        mapped = services.map_accounts(form.filled())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d account mapped. Check the file again to import its sessions.",
+            "%(num)d accounts mapped. Check the file again to import their sessions.",
+            len(mapped),
+        ),
+        "success",
+    )
     return redirect(back)
 
 

@@ -38,6 +38,8 @@ CASES: dict[str, list[Case]] = {
         Case("POST", lambda w: f"/imports/preview/{MISSING}/confirm", STAFF_404),
     ],
     "live_sessions.map_account": [Case("POST", lambda w: "/imports/accounts/map", STAFF_302)],
+    # Without a filled row nothing is mapped: back to the page it came from.
+    "live_sessions.map_accounts": [Case("POST", lambda w: "/imports/accounts/map-many", STAFF_302)],
     "live_sessions.template": [Case("GET", lambda w: "/imports/template.csv", STAFF_ONLY)],
     "live_sessions.batch": [
         Case("GET", lambda w: f"/imports/batches/{w.import_batch.id}", STAFF_ONLY),

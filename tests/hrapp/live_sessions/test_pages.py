@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from hrapp.appraisals.models import AppraisalCycle
@@ -61,7 +62,9 @@ def test_upload_preview_map_confirm_job_batch(room, hr_client):
     assert "Unknown account 0777001 (新人直播间): map it to a streamer." in page
     assert "2026-09-03 19:00:00" in page  # the preview rows, in the organisation's time
     assert "Import only the 1 valid rows" in page
-    assert 'name="origin" value="preview"' in page  # the mapping's message suits the check
+    # One form maps the check's accounts and comes back to the check.
+    assert 'action="/imports/accounts/map-many"' in page
+    assert f'name="next" value="{escape(preview_url)}"' in page
 
     mapped = hr_client.post(
         "/imports/accounts/map",
