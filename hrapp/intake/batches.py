@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hrapp.core.db import utcnow
@@ -75,6 +76,11 @@ def already_imported(kind: str, sha256: str) -> ImportBatch | None:
         .order_by(ImportBatch.id.desc())
         .limit(1)
     )
+
+
+def already_imported_text(batch_id: int | None) -> str:
+    """What every kind's page and command says to a file already imported."""
+    return _("Already imported as batch %(id)s; nothing changed.", id=batch_id)
 
 
 def open_batch(
@@ -247,5 +253,5 @@ def sweep_uploads(folder: Path, max_age_s: float = UPLOAD_MAX_AGE_S) -> int:
 
 
 def sweep_abandoned_uploads() -> int:
-    """Remove the roster and training uploads older than a day: previews never confirmed."""
-    return sum(sweep_uploads(upload_dir(kind)) for kind in ("roster", "training"))
+    """Remove the uploads of every kind older than a day: previews never confirmed."""
+    return sum(sweep_uploads(upload_dir(kind)) for kind in KINDS)

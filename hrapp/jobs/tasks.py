@@ -49,8 +49,8 @@ def init_queue(app: Flask) -> JobQueue:
 
     @huey.periodic_task(crontab(minute="35"), name="sweep_uploads")
     def sweep_uploads() -> None:
-        """Every hour, roster and training uploads that were previewed but never confirmed
-        for a day are removed (confirmed and refused ones are removed at once)."""
+        """Every hour, uploads (sessions, roster, training) that were previewed but never
+        confirmed for a day are removed (confirmed and refused ones are removed at once)."""
         with _in_app(app):
             sweep_abandoned_uploads()
 

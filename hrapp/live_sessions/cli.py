@@ -20,6 +20,7 @@ from hrapp.core.cli import ProgressLine
 from hrapp.core.errors import DomainError
 from hrapp.core.messages import render
 from hrapp.extensions import db
+from hrapp.intake.batches import already_imported_text
 from hrapp.intake.mapping_cli import load_mapping
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import ImportOutcome, import_session_files, import_sessions
@@ -95,7 +96,8 @@ def import_command(
     username: str | None,
 ) -> None:
     """Import live-session exports FILES (CSV, XLSX, per-session 直播大屏 workbooks, ZIPs of
-    them) as one batch, in this process. Exits 1 when the batch is refused."""
+    them) as one batch, in this process. Exits 1 when the batch is refused. A file already
+    imported whole changes nothing and adds no batch (exit 0)."""
     user = act_as(username)
     mapping = load_mapping(mapping_name) if mapping_name else None
     if mapping is not None and len(files) > 1:
@@ -118,6 +120,9 @@ def import_command(
         db.session.rollback()
     else:
         db.session.commit()
+    if outcome.status == "duplicate":  # a success: what the file holds is in already
+        click.echo(already_imported_text(outcome.batch_id))
+        return
     _echo_outcome(outcome, dry_run)
     refused = outcome.status == "refused" or (
         dry_run and (outcome.has_file_error or (outcome.rejected and not accept_valid_rows))

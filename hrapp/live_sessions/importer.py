@@ -11,7 +11,9 @@ run) and the background job. Its steps:
    has one, else (account, start time) — and sort them into insert / update / unchanged;
 6. unless this is a dry run, write everything in the caller's transaction, or, when errors were
    found and valid rows were not explicitly accepted, write only the refused batch and its report
-   (the history of the attempt; no session is touched).
+   (the history of the attempt; no session is touched). A file the history holds as imported
+   (the same bytes, not rolled back) that would change nothing is "already imported as batch
+   N": no new batch, no audit row (status "duplicate", for a dry run too).
 
 Rules for an update (a later export of a stored session):
 - a value the export does not know (empty, `-`) never erases a stored one;
@@ -49,6 +51,7 @@ from hrapp.core.messages import money as money_param
 from hrapp.core.money import yuan_text
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
+from hrapp.intake import batches
 from hrapp.intake.limits import MAX_ROWS
 from hrapp.intake.mapping_store import parse_sessions
 from hrapp.intake.mappings import ColumnMapping
@@ -130,7 +133,7 @@ class ImportOutcome:
 
     filename: str
     sha256: str
-    status: str  # imported | refused | checked (dry run)
+    status: str  # imported | refused | checked (dry run) | duplicate (already imported)
     batch_id: int | None = None
     format: str | None = None
     platform: str | None = None
@@ -854,6 +857,8 @@ def _conclude(
         outcome.inserted, outcome.updated = len(plan.new), len(plan.changed)
         outcome.unchanged = len(plan.unchanged)
         outcome.preview = _preview(plan)
+        if _already_imported(outcome, options):
+            return outcome
     if options.dry_run:
         return outcome
     actor = db.session.get(User, options.user_id) if options.user_id else None
@@ -864,6 +869,22 @@ def _conclude(
         _record_import(outcome, plan, batch, actor, report)
     db.session.flush()
     return outcome
+
+
+def _already_imported(outcome: ImportOutcome, options: _Options) -> bool:
+    """This very file (or batch of files) was imported before, not rolled back since, and would
+    change nothing now: the outcome names that batch (status "duplicate") and nothing is
+    written, not even a batch. A rate set or an account mapped since makes it change
+    something, and then it is imported like any file."""
+    if outcome.inserted or outcome.updated or outcome.has_file_error:
+        return False
+    if outcome.rejected and not options.accept_valid_rows:
+        return False  # a refusal: its problems are the answer
+    earlier = batches.already_imported("sessions", outcome.sha256)
+    if earlier is None:
+        return False
+    outcome.status, outcome.batch_id = "duplicate", earlier.id
+    return True
 
 
 def _record_refusal(outcome: ImportOutcome, batch: ImportBatch, actor: User | None) -> None:

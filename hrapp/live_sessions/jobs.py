@@ -1,7 +1,8 @@
 """The background job behind the upload page: import (or, for a large file, check) an upload.
 
 The file was stored under its hash when it was uploaded (`services.store_upload`), so the job
-needs only the hash, the file name and the options.
+needs only the hash, the file name and the options. An import removes it (it will not be
+confirmed again); a check removes it when the file can never be imported.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from hrapp.core.progress import ProgressFn
 from hrapp.jobs.models import Job
 from hrapp.jobs.services import handler, path_for
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.services import read_upload
+from hrapp.live_sessions.services import read_upload, remove_upload, settle_checked_upload
 
 KIND = "sessions_import"
 
@@ -39,8 +40,9 @@ def title(filename: str, *, dry_run: bool) -> Message:
 @handler(KIND)
 def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
     options = job.result["payload"]
+    data = read_upload(options["sha256"])
     outcome = import_sessions(
-        read_upload(options["sha256"]),
+        data,
         options["filename"],
         platform=options["platform"],
         dry_run=options["dry_run"],
@@ -49,6 +51,8 @@ def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
         progress=progress,
     )
     if options["dry_run"]:
+        check = outcome.to_dict()
+        settle_checked_upload(options["sha256"], data, options["filename"], check)
         # The preview page shows this stored check instead of parsing a large file again.
         url = path_for(
             "live_sessions.preview",
@@ -57,7 +61,10 @@ def run_import(job: Job, progress: ProgressFn) -> dict[str, Any]:
             platform=options["platform"],
             job=job.id,
         )
-        return {"url": url, "check": outcome.to_dict()}
+        return {"url": url, "check": check}
+    # Imported, refused, or already imported: nothing will confirm this upload again (a job
+    # that failed keeps it, for its retry).
+    remove_upload(options["sha256"])
     return {
         "url": path_for("live_sessions.batch", batch_id=outcome.batch_id),
         "status": outcome.status,

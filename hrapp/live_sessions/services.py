@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from typing import Any
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,8 @@ from hrapp.core.errors import Conflict, DomainError, Locked, NotFound, Validatio
 from hrapp.core.messages import message
 from hrapp.core.timeutil import local_midnight_utc
 from hrapp.extensions import db
+from hrapp.intake import batches
+from hrapp.intake.mapping_preview import NoTable, file_head
 from hrapp.live_sessions import bulk
 from hrapp.live_sessions.importer import FIELD_DTYPES, REVISION_COLUMNS
 from hrapp.live_sessions.models import (
@@ -40,6 +41,7 @@ from hrapp.live_sessions.models import (
     SessionHost,
     SessionRevision,
 )
+from hrapp.live_sessions.parsing import ImportFileError
 from hrapp.live_sessions.parsing.profiles import CURRENCY_EXPONENTS
 from hrapp.streamers import services as streamers
 from hrapp.streamers.models import PlatformAccount, Streamer
@@ -47,33 +49,53 @@ from hrapp.streamers.models import PlatformAccount, Streamer
 SHA256 = re.compile(r"[0-9a-f]{64}")
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 RATE_MAX_DECIMALS = 10
+UPLOADS = "sessions"  # the kind of upload, its folder under UPLOAD_DIR
 
 # --- uploads --------------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "sessions"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def store_upload(data: bytes, sha256: str) -> None:
-    """Keep an uploaded file under its hash so that preview, re-run and job need no re-upload."""
-    target = _upload_dir() / sha256
-    if target.exists():
-        return
-    partial = target.with_name(f"{sha256}.{secrets.token_hex(4)}.part")
-    partial.write_bytes(data)
-    partial.replace(target)  # atomic: a reader never sees half a file
+    """Keep an uploaded file under its hash so that preview, re-check, column mapping and job
+    need no re-upload. It is removed once imported or refused for good, else after a day
+    (`hrapp.intake.batches`: one store and one hourly sweep for every kind)."""
+    kept = batches.store_upload(UPLOADS, data)
+    assert kept == sha256, "an upload is named by its own hash"
 
 
 def read_upload(sha256: str) -> bytes:
     if not SHA256.fullmatch(sha256):
         raise NotFound(message("This upload does not exist."))
-    path = _upload_dir() / sha256
-    if not path.is_file():
+    data = batches.read_upload(UPLOADS, sha256)
+    if data is None:
         raise NotFound(message("This upload is no longer kept; please upload the file again."))
-    return path.read_bytes()
+    return data
+
+
+def remove_upload(sha256: str) -> None:
+    """An upload imported (or found already imported) or refused will not be confirmed again."""
+    batches.remove_upload(UPLOADS, sha256)
+
+
+def settle_checked_upload(sha256: str, data: bytes, filename: str, check: dict[str, Any]) -> None:
+    """After a check: the upload is removed when no later step can import it, kept otherwise
+    (a re-check after mapping accounts, a confirm, a column mapping need it)."""
+    if check["status"] == "duplicate" or refused_for_good(data, filename, check):
+        remove_upload(sha256)
+
+
+def refused_for_good(data: bytes, filename: str, check: dict[str, Any]) -> bool:
+    """Whether a checked file can never be imported as it is: it cannot be read at all (a zip
+    bomb, a workbook unpacking beyond the limits, a damaged file) or it was read and refused as
+    a whole. A file in a layout no format knows is not: a column mapping may still read it."""
+    if not check["has_file_error"]:
+        return False
+    if check["format"]:
+        return True
+    try:
+        file_head(data, filename)
+    except (ImportFileError, NoTable):
+        return True
+    return False
 
 
 # --- accounts -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from hrapp.core.messages import Message
 from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
-from hrapp.intake.batches import group_problems
+from hrapp.intake.batches import already_imported_text, group_problems
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import care, charts, services
@@ -147,6 +147,10 @@ def preview(sha256: str) -> Response | str:
         data = services.read_upload(sha256)
         check = import_sessions(data, name, platform=platform, dry_run=True).to_dict()
         db.session.rollback()  # a check writes nothing; end its read transaction
+        services.settle_checked_upload(sha256, data, name, check)
+    if check["status"] == "duplicate":
+        flash(already_imported_text(check["batch_id"]), "info")
+        return redirect(url_for(".batch", batch_id=check["batch_id"]))
     return render_template(
         "live_sessions/preview.html",
         sha256=sha256,

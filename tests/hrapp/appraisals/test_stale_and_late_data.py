@@ -229,7 +229,8 @@ def test_no_late_data_no_line(host) -> None:
     q3 = cycle("2026Q3")
     run_cycle(q3)
     finalize_cycle(q3, None)
-    imported({"started_at": "2026-09-03 19:00:00"})  # the same file again: nothing changes
+    again = import_sessions(template_file({"started_at": "2026-09-03 19:00:00"}), "s.csv")
+    assert again.status == "duplicate"  # the same file again: nothing changes
     run_cycle(cycle("2026Q4"))
     assert settlement_lines("2026Q4") == []
 

@@ -35,7 +35,9 @@ def test_import_prints_the_summary_and_exits_zero(app, tmp_path):
     assert "Inserted: 446  Updated: 0  Unchanged: 0  Rejected: 0" in result.output
     assert count(LiveSession) == 446
     again = invoke(app, "import", path, "--platform", "douyin")
-    assert "Inserted: 0  Updated: 0  Unchanged: 446  Rejected: 0" in again.output
+    assert again.exit_code == 0, again.output
+    assert "Already imported as batch 1; nothing changed." in again.output
+    assert count(ImportBatch) == 1
 
 
 def test_a_refused_file_exits_non_zero_writes_nothing_and_lists_every_problem(app, room, tmp_path):

@@ -145,8 +145,8 @@ def test_the_sample_zip_imports_from_the_command_and_again_changes_nothing(app, 
     again = invoke(app, str(SAMPLE_ZIP))
 
     assert again.exit_code == 0, again.output
-    assert "Inserted: 0  Updated: 0  Unchanged: 3  Rejected: 0" in again.output
-    assert count(LiveSession) == 3 and count(AuditEntry) == audits + 1  # the batch's own row
+    assert "Already imported as batch 1; nothing changed." in again.output
+    assert count(LiveSession) == 3 and count(AuditEntry) == audits  # not even a batch
 
 
 def test_several_files_and_a_zip_are_one_batch(app, room, tmp_path):
@@ -249,13 +249,15 @@ def test_thirty_downloads_alone_have_the_buyer_paid_amount_as_gmv(app, room):
 
 
 def test_the_download_again_after_the_list_changes_nothing(app, room):
-    import_sessions(thirty_zip(), "july.zip")
+    download = thirty_zip()  # the same bytes twice (a ZIP built anew holds another time)
+    first = import_sessions(download, "july.zip")
     import_sessions(compass_list(THIRTY), "罗盘.csv")
     db.session.commit()
 
-    again = import_sessions(thirty_zip(), "july.zip")
+    again = import_sessions(download, "july.zip")
 
-    assert (again.status, again.unchanged, again.updated) == ("imported", 30, 0)
+    assert (again.status, again.unchanged, again.updated) == ("duplicate", 30, 0)
+    assert again.batch_id == first.batch_id
 
 
 # --- the pages ---------------------------------------------------------------------------------
