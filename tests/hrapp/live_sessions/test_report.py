@@ -217,3 +217,20 @@ def test_a_submit_with_no_number_maps_nothing_and_says_so(room, newcomers, hr_cl
 
     assert _owners() == {}
     assert "Give the employee number of at least one account." in text(hr_client.get(preview))
+
+
+def test_a_reason_in_several_files_is_one_line_whose_rows_name_their_file(room, hr_client):
+    first = template_file({"gmv": "x"})
+    second = template_file({"started_at": "2026-09-05 19:00:00", "gmv": "y"})
+    response = hr_client.post(
+        "/imports/upload",
+        data={"file": [(io.BytesIO(first), "一.csv"), (io.BytesIO(second), "二.csv")]},
+        content_type="multipart/form-data",
+    )
+
+    page = text(hr_client.get(response.headers["Location"]))
+
+    (line,) = re.findall(r"<tr class=\"error\">.*?</tr>", page, re.S)
+    assert "Not a number." in line and '<td class="num">2</td>' in line
+    assert '<span translate="no">一.csv</span>, Row 2: <code>x</code>' in line
+    assert '<span translate="no">二.csv</span>, Row 2: <code>y</code>' in line
