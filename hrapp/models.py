@@ -9,11 +9,11 @@ from hrapp.appraisals.models import (  # noqa: F401
 )
 from hrapp.auth.models import LoginAttempt, User, UserRole  # noqa: F401
 from hrapp.core.audit import AuditEntry  # noqa: F401
+from hrapp.intake.batch_model import ImportBatch  # noqa: F401
 from hrapp.intake.mapping_store import SavedMapping  # noqa: F401
 from hrapp.jobs.models import Job  # noqa: F401
 from hrapp.live_sessions.models import (  # noqa: F401
     ExchangeRate,
-    ImportBatch,
     LiveSession,
     SessionHost,
     SessionRevision,

@@ -28,7 +28,8 @@ from sqlalchemy import func, select
 from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.core.money import round_half_up
 from hrapp.extensions import db
-from hrapp.live_sessions.models import FULL_SHARE_BP, ImportBatch, LiveSession, SessionHost
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import FULL_SHARE_BP, LiveSession, SessionHost
 from hrapp.portal.models import AppraisalResponse, ResponseMessage
 from hrapp.training.models import Module, TrainingRecord
 

@@ -260,8 +260,8 @@ def _jobs(ids: list[int]) -> dict[int, Named]:
 
 
 def _import_batches(ids: list[int]) -> dict[int, Named]:
+    from hrapp.intake.batch_model import ImportBatch
     from hrapp.intake.batches import batch_url
-    from hrapp.live_sessions.models import ImportBatch
 
     rows = db.session.execute(
         select(ImportBatch.id, ImportBatch.kind, ImportBatch.filename).where(

@@ -30,7 +30,8 @@ from hrapp.core.timeutil import org_zone
 from hrapp.demo import data
 from hrapp.demo.generator import DemoSet, build_demo_set
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.live_sessions.parsing.model import COUNT_COLUMNS
 from hrapp.streamers.models import LevelChange, Mentorship, PlatformAccount, Streamer
 from hrapp.training.curriculum import ensure_default_curriculum

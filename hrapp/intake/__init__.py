@@ -22,7 +22,8 @@ the same pieces:
   header synonyms of domain.md.
 
 These modules import neither Flask nor SQLAlchemy (a test checks). Column mappings
-(`mappings`) and batch history sit beside them and may.
+(`mappings`) and batch history (`batch_model`, the table; `batches`, its services) sit beside
+them and may.
 
 Where the session profiles live: they stay in `hrapp.live_sessions.parsing.profiles`, with the
 session list readers built on them (chunked CSV, calamine/openpyxl XLSX, the per-session

@@ -12,9 +12,8 @@ status, counts, report, rollback time) are what every import needs, so one table
 history to list and link (dashboard, audit log), one "already imported" rule by hash and kind,
 and one report format. What each kind must keep to be rolled back stays with its feature, as
 session_revisions does for sessions: roster_revisions (the streamer before the batch and what
-the batch added) and training_records.import_batch_id. The model still lives in
-`hrapp.live_sessions.models`, where the session import defined it; it belongs beside this
-module.
+the batch added) and training_records.import_batch_id. The model is beside this module:
+`hrapp.intake.batch_model.ImportBatch`.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from sqlalchemy import select
 from hrapp.core.db import utcnow
 from hrapp.core.messages import Message, render
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 
 KINDS = ("sessions", "roster", "training")
 # A grouped reason lists this many rows; the rest are behind "show all".

@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from hrapp.core import labels
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import LiveSession
 
 SESSION_FIELDS = labels.register(
     "session_field",

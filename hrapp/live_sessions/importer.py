@@ -52,6 +52,7 @@ from hrapp.core.money import yuan_text
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
 from hrapp.intake import batches
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.limits import MAX_ROWS
 from hrapp.intake.mapping_store import parse_sessions
 from hrapp.intake.mappings import ColumnMapping
@@ -59,7 +60,6 @@ from hrapp.live_sessions import bulk
 from hrapp.live_sessions.models import (
     FULL_SHARE_BP,
     ExchangeRate,
-    ImportBatch,
     LiveSession,
     SessionHost,
     SessionRevision,

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -30,13 +29,13 @@ from hrapp.core.messages import message
 from hrapp.core.timeutil import local_midnight_utc
 from hrapp.extensions import db
 from hrapp.intake import batches
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.mapping_preview import NoTable, file_head
 from hrapp.live_sessions import bulk
 from hrapp.live_sessions.importer import FIELD_DTYPES, REVISION_COLUMNS
 from hrapp.live_sessions.models import (
     FULL_SHARE_BP,
     ExchangeRate,
-    ImportBatch,
     LiveSession,
     SessionHost,
     SessionRevision,

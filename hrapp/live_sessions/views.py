@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -26,6 +27,7 @@ from hrapp.core.messages import Message
 from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.batches import already_imported_text, group_problems
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
@@ -44,7 +46,7 @@ from hrapp.live_sessions.forms import (
 )
 from hrapp.live_sessions.importer import batch_name, import_sessions
 from hrapp.live_sessions.jobs import KIND, payload, title
-from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession, SessionHost
+from hrapp.live_sessions.models import ExchangeRate, LiveSession, SessionHost
 from hrapp.live_sessions.parsing import template_csv
 from hrapp.live_sessions.parsing.files import bundle
 from hrapp.streamers.models import PlatformAccount, Streamer
@@ -164,14 +166,17 @@ def preview(sha256: str) -> Response | str:
     )
 
 
-def column_words(column: str) -> str:
-    """A problem's column as the reader knows it. Most problems name the file's header as
-    written; the checks after reading name a template column (``account_id``), shown with its
-    label in the reader's language so that it reads in a Compass file's terms too."""
+def column_words(column: str) -> Markup:
+    """A problem's column as the reader knows it. Most problems name the file's header, shown
+    as written (in <code>: the file's words, not the page's); the checks after reading name a
+    template column (``account_id``), shown after its label in the reader's language."""
+    header = Markup("<code>%s</code>") % column
     if not labels.has_label("template_field", column):
-        return column
+        return header
     words = labels.label("template_field", column)
-    return column if words.casefold() == column.casefold() else f"{words} ({column})"
+    if words.casefold() == column.casefold():
+        return header
+    return Markup("%s (%s)") % (words, header)
 
 
 def _row_problems(check: dict[str, Any]) -> list[dict[str, Any]]:

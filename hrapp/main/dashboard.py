@@ -18,7 +18,8 @@ from hrapp.appraisals.review import stale_notice
 from hrapp.appraisals.services import cycle_totals
 from hrapp.core.timeutil import local_midnight_utc, org_today, org_zone, to_org_time
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import LiveSession
 from hrapp.streamers.models import PlatformAccount, Streamer
 from hrapp.training import services as training
 

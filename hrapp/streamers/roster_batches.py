@@ -27,7 +27,8 @@ from hrapp.core.messages import message
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
 from hrapp.intake import batches
-from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.streamers.models import LevelChange, PlatformAccount, RosterRevision, Streamer
 from hrapp.streamers.roster_import import (
     ImportRefused,

@@ -42,10 +42,10 @@ from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
 from hrapp.core.params import int_arg
 from hrapp.extensions import db
 from hrapp.intake import batches
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.batches import group_problems
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers import forms, rules, services
 from hrapp.streamers import jobs as roster_jobs
 from hrapp.streamers.models import PlatformAccount, Streamer

@@ -32,7 +32,7 @@ from hrapp.core.messages import message
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
 from hrapp.intake import batches
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.training import imports
 from hrapp.training.imports import ImportRefused, ImportResult
 from hrapp.training.models import TrainingRecord

@@ -41,10 +41,10 @@ from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.i18n import localized
 from hrapp.intake import batches
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.batches import group_problems
 from hrapp.jobs import services as jobs
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers import services as roster_services
 from hrapp.streamers.forms import ImportConfirmForm, ImportRollbackForm
 from hrapp.streamers.models import Level, Streamer

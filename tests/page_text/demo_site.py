@@ -360,7 +360,7 @@ def collect_ids(
 
 def _batches(kind: str) -> list[int]:
     from hrapp.extensions import db
-    from hrapp.live_sessions.models import ImportBatch
+    from hrapp.intake.batch_model import ImportBatch
 
     return list(
         db.session.scalars(

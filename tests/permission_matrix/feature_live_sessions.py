@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions.services import store_upload
 from tests.permission_matrix.cases import STAFF_ONLY, Case, statuses
 

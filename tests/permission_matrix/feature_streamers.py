@@ -7,8 +7,8 @@ world as the next one expects; what each change really does is tested in tests/h
 from __future__ import annotations
 
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.streamers.roster_batches import import_roster, preview_data
 from tests.factories import make_account
 from tests.permission_matrix.cases import STAFF_ONLY, Case, statuses

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.training.batches import import_training, preview_data
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.services import Attendee, ScoreInput, log_class, log_record, module_by_code

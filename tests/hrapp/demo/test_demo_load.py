@@ -21,8 +21,9 @@ from hrapp.core.audit import AuditEntry
 from hrapp.demo import data, generator
 from hrapp.demo.generator import build_demo_set, demo_quarters
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions.care import long_weeks
-from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost
+from hrapp.live_sessions.models import LiveSession, SessionHost
 from hrapp.streamers.models import LevelChange, PlatformAccount, Streamer
 from hrapp.training.curriculum import DEFAULT_CURRICULUM
 from hrapp.training.models import Module, TrainingRecord

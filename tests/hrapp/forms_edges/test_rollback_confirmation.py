@@ -8,8 +8,9 @@ import re
 from sqlalchemy import func, select
 
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.factories import make_account, make_streamer
 from tests.hrapp.live_sessions.builders import template_file
 

@@ -18,7 +18,7 @@ from hrapp.appraisals import services as appraisals
 from hrapp.appraisals.runner import run_cycle
 from hrapp.auth.models import Role, User
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.main.dashboard import Quarter, quarter_to_appraise, session_data
 from hrapp.streamers.models import PlatformAccount
 from hrapp.training.curriculum import ensure_default_curriculum

@@ -16,8 +16,8 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from tests.hrapp.foundation.migration_helpers import (
     insert_row,
     migrated_app,

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.intake.mapping_store import SavedMapping, find_mapping
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.intake.test_mappings import CHANMAMA_ROWS
 from tests.live_sessions_parsing.builders import xlsx_bytes
 

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions import services
-from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession
+from hrapp.live_sessions.models import ExchangeRate, LiveSession
 from tests.factories import make_streamer
 
 from .builders import SEPTEMBER_CSV, accounts_for_sample, count, sample, template_file

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import convert_minor, import_sessions
-from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession
+from hrapp.live_sessions.models import ExchangeRate, LiveSession
 from tests.factories import make_account
 
 from .builders import count, template_file

@@ -16,10 +16,11 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.sheet_facts import SheetFacts, buyer_paid_gmv_sessions
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import import_session_files, import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.live_sessions_parsing.builders import csv_bytes
 from tests.live_sessions_parsing.dashboard_builders import (
     Session,

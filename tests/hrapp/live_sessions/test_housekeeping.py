@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.queue import job_queue
 from hrapp.live_sessions import services
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.live_sessions_parsing.builders import zip_bytes
 
 from .builders import count, template_file

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions import bulk, services
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession, SessionHost, SessionRevision
+from hrapp.live_sessions.models import LiveSession, SessionHost, SessionRevision
 from tests.factories import make_account, make_streamer
 
 from .builders import (

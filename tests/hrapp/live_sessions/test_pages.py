@@ -14,10 +14,11 @@ from sqlalchemy import select
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import services, views
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ExchangeRate, ImportBatch, LiveSession, SessionHost
+from hrapp.live_sessions.models import ExchangeRate, LiveSession, SessionHost
 from hrapp.streamers.models import PlatformAccount
 from tests.factories import make_streamer
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 
 SHEET = (
     "达人昵称,抖音号or火山号,直播时间,直播间观看人数,直播间观看次数,直播间成交订单数,"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from hrapp.auth.models import Role
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.streamers.models import PlatformAccount
 from tests.factories import make_readers, make_streamer
 
@@ -58,7 +58,7 @@ def test_446_rows_with_the_same_reason_are_one_line_naming_the_count_and_first_r
     groups = re.findall(r"<tr class=\"error\">.*?</tr>", page, re.S)
     assert len(groups) == 1
     line = groups[0]
-    assert ">gmv<" in line and "Not a number." in line and ">446<" in line
+    assert "<td><code>gmv</code></td>" in line and "Not a number." in line and ">446<" in line
     assert "Rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11" in line and "and 436 more" in line
     assert "<details>" in line and line.count("<li>") == 446  # all of them, when opened
     assert "<code>abc</code>" in line
@@ -85,8 +85,8 @@ def test_a_problem_names_row_column_value_and_reason_in_each_readers_language(ro
 
     line = r"<tr class=\"error\">\s*<td>{col}</td><td>{reason}</td><td class=\"num\">1</td>"
     # The template's header as written, after its label where that differs.
-    assert re.search(line.format(col=r"成交金额 \(gmv\)", reason="不是数字。"), zh)
-    assert re.search(line.format(col="gmv", reason="Not a number."), en)
+    assert re.search(line.format(col=r"成交金额 \(<code>gmv</code>\)", reason="不是数字。"), zh)
+    assert re.search(line.format(col="<code>gmv</code>", reason="Not a number."), en)
     assert "第 3 行: <code>x</code>" in zh and "Row 3: <code>x</code>" in en
     assert "Not a number." not in zh
 
@@ -97,7 +97,8 @@ def test_a_check_after_reading_names_its_column_in_the_readers_words(room, reade
 
     zh, en = text(chinese.get(preview)), text(english.get(preview))
 
-    assert "<td>账号 ID (account_id)</td>" in zh and "<td>Account id (account_id)</td>" in en
+    assert "<td>账号 ID (<code>account_id</code>)</td>" in zh
+    assert "<td>Account id (<code>account_id</code>)</td>" in en
     assert "未知账号 0777001（新人）：请将其关联到主播。" in zh
 
 

@@ -11,9 +11,10 @@ from hrapp.appraisals.models import AppraisalCycle
 from hrapp.core.audit import AuditEntry
 from hrapp.core.errors import Conflict, Locked, NotFound
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.live_sessions import bulk, services
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.factories import make_streamer
 
 from .builders import SEPTEMBER_CSV, accounts_for_sample, count, sample, snapshot, template_file

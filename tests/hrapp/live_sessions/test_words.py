@@ -12,10 +12,11 @@ from sqlalchemy import select
 
 from hrapp.auth.models import Role
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
 from hrapp.live_sessions import views
 from hrapp.live_sessions.importer import import_sessions
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.live_sessions.models import LiveSession
 from tests.factories import make_readers
 
 from .builders import SEPTEMBER_CSV, accounts_for_sample, sample, template_file

@@ -19,7 +19,8 @@ from hrapp.appraisals.models import Appraisal, AppraisalCycle
 from hrapp.appraisals.runner import run_cycle
 from hrapp.auth.models import Role
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch, LiveSession
+from hrapp.intake.batch_model import ImportBatch
+from hrapp.live_sessions.models import LiveSession
 from hrapp.training.models import Module, TrainingRecord
 from tests.factories import make_account, make_streamer, make_user
 from tests.hrapp.appraisals.helpers import (

@@ -75,7 +75,7 @@ def test_a_rehearsal_leaves_the_roster_as_it_was(demo_roster) -> None:
 
 
 def _batches() -> list:
-    from hrapp.live_sessions.models import ImportBatch
+    from hrapp.intake.batch_model import ImportBatch
 
     return list(db.session.scalars(db.select(ImportBatch).order_by(ImportBatch.id)))
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
-from hrapp.live_sessions.models import ImportBatch
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.training.batches import import_training_file
 from hrapp.training.imports import ImportRefused
 from hrapp.training.models import Module, TrainingRecord

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from hrapp.core.errors import Conflict
 from hrapp.extensions import db
+from hrapp.intake.batch_model import ImportBatch
 from hrapp.jobs.models import Job
-from hrapp.live_sessions.models import ImportBatch
 from hrapp.training.batches import import_training, rollback_training_batch
 from hrapp.training.models import TrainingRecord
 from hrapp.training.services import void_record
