@@ -15,8 +15,9 @@ from sqlalchemy import select
 from hrapp.core.audit import AuditEntry
 from hrapp.extensions import db
 from hrapp.intake.batch_model import ImportBatch
+from hrapp.jobs.models import Job
 from hrapp.jobs.queue import job_queue
-from hrapp.live_sessions import services
+from hrapp.live_sessions import services, views
 from hrapp.live_sessions.importer import import_sessions
 from hrapp.live_sessions.models import LiveSession
 from tests.live_sessions_parsing.builders import zip_bytes
@@ -172,3 +173,36 @@ def test_a_session_upload_abandoned_for_a_day_is_removed_by_the_hourly_sweep(app
     job_queue().sweep_uploads.call_local()
 
     assert kept_uploads(app) == []
+
+
+def test_a_large_file_already_imported_is_answered_after_its_check_job(
+    app, room, hr_client, monkeypatch
+):
+    data = template_file({})
+    first = import_sessions(data, "s.csv")
+    db.session.commit()
+    monkeypatch.setattr(views, "PREVIEW_SYNC_BYTES", 10)  # every upload is checked by a job
+
+    uploaded = upload(hr_client, data)
+    job = db.session.scalars(select(Job)).one()
+    preview = hr_client.get(job.result["outcome"]["url"])
+
+    assert preview.headers["Location"].endswith(f"/imports/batches/{first.batch_id}")
+    page = hr_client.get(preview.headers["Location"]).get_data(as_text=True)
+    assert f"Already imported as batch {first.batch_id}; nothing changed." in page
+    assert "/jobs/" in uploaded.headers["Location"] and kept_uploads(app) == []
+    assert count(ImportBatch) == 1
+
+
+def test_a_zip_bomb_checked_by_a_job_is_refused_and_its_upload_removed(
+    app, room, hr_client, monkeypatch
+):
+    monkeypatch.setattr(views, "PREVIEW_SYNC_BYTES", 10)
+    bomb = zip_bytes({**WORKBOOK_PARTS, "xl/worksheets/sheet1.xml": b"0" * 20_000_000})
+
+    upload(hr_client, bomb, "bomb.xlsx")
+    job = db.session.scalars(select(Job)).one()
+    preview = hr_client.get(job.result["outcome"]["url"])
+
+    assert "This file cannot be imported" in preview.get_data(as_text=True)
+    assert kept_uploads(app) == [] and count(ImportBatch) == 0
