@@ -120,6 +120,44 @@ def test_hr_imports_a_session_export_and_rolls_it_back(
 
 
 @BOTH_LANGUAGES
+def test_hr_maps_a_checks_unknown_accounts_in_one_submit(
+    page: Page, demo: DemoAgency, live_server: LiveServer
+) -> None:
+    streamer_no, stage_name = _a_streamer_with_a_name_of_their_own(live_server)
+    named, nameless = unique("77"), unique("78")
+    account = Account("douyin", named, f"{stage_name}的直播间", "")
+    other = Account("douyin", nameless, unique("无人认领"), "")
+    rows = _template_csv(account, DAYS[lang_of(page)][:1], prefix=unique("bm"))
+    rows += _template_csv(other, DAYS[lang_of(page)][1:], prefix=unique("bm")).split(b"\n", 1)[1]
+    name = f"{unique('accounts-')}.csv"
+    login_as(page, "hr")
+
+    goto(page, "/imports/")
+    page.locator("input[type=file][name=file]").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": rows}]
+    )
+    button(page, zh="上传并检查", en="Upload and check").click()
+    expect_heading(page, zh=f"检查 {name}", en=f"Check {name}")
+
+    # Each account once, the one whose nickname holds a streamer's name with them filled in.
+    section = page.locator("section[data-unknown-accounts]")
+    suggested = section.locator(f"tr[data-account='{named}']")
+    expect(suggested.locator("input[name$='-employee_no']")).to_have_value(streamer_no)
+    expect(suggested).to_contain_text(stage_name)
+    expect(
+        section.locator(f"tr[data-account='{nameless}'] input[name$='-employee_no']")
+    ).to_have_value("")
+
+    button(page, zh="关联这些账号", en="Map these accounts").click()
+    expect(page.locator(".flash").first).to_contain_text(
+        words(page, "已关联 1 个账号", "1 account mapped")
+    )
+    expect_heading(page, zh=f"检查 {name}", en=f"Check {name}")
+    expect(section.locator("tr[data-account]")).to_have_count(1)
+    expect(section.locator(f"tr[data-account='{nameless}']")).to_have_count(1)
+
+
+@BOTH_LANGUAGES
 def test_hr_opens_the_explanation_of_an_appraisal(
     page: Page, demo: DemoAgency, live_server: LiveServer
 ) -> None:
@@ -240,6 +278,31 @@ def _an_account_of_the_demo(live_server: LiveServer) -> Account:
             .limit(1)
         ).one()
         found = Account(account.platform, account.account_id, account.nickname, employee_no)
+        db.session.remove()
+    return found
+
+
+def _a_streamer_with_a_name_of_their_own(live_server: LiveServer) -> tuple[str, str]:
+    """An active streamer of the demo whose stage name no other active streamer's name
+    contains or is contained in: a nickname holding it suggests that streamer alone."""
+    from hrapp.extensions import db
+    from hrapp.streamers.models import Streamer
+
+    with live_server.app.app_context():
+        active = db.session.scalars(
+            select(Streamer).where(Streamer.status == "active").order_by(Streamer.id)
+        ).all()
+        found = next(
+            (s.employee_no, s.stage_name)
+            for s in active
+            if len(s.stage_name) >= 2
+            and not any(
+                name and (name in s.stage_name or s.stage_name in name)
+                for other in active
+                if other.id != s.id
+                for name in (other.stage_name, other.legal_name)
+            )
+        )
         db.session.remove()
     return found
 
