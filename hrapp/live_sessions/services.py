@@ -83,13 +83,12 @@ def settle_checked_upload(sha256: str, data: bytes, filename: str, check: dict[s
 
 
 def refused_for_good(data: bytes, filename: str, check: dict[str, Any]) -> bool:
-    """Whether a checked file can never be imported as it is: it cannot be read at all (a zip
-    bomb, a workbook unpacking beyond the limits, a damaged file) or it was read and refused as
-    a whole. A file in a layout no format knows is not: a column mapping may still read it."""
-    if not check["has_file_error"]:
+    """Whether a checked file can never be imported as it is: no reader opens it (a zip bomb, a
+    workbook unpacking beyond the limits, a damaged or fake file), so neither a column mapping
+    nor a check after mapping accounts or setting rates can. Anything read is kept for them
+    (until the day-old sweep): a file in a layout no format knows, a batch with problems."""
+    if not check["has_file_error"] or check["format"]:
         return False
-    if check["format"]:
-        return True
     try:
         file_head(data, filename)
     except (ImportFileError, NoTable):
