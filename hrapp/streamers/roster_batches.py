@@ -355,7 +355,11 @@ def _built_on_created(streamer_ids: list[int]) -> bool:
 
 
 def _days_reached(revision: RosterRevision) -> list[dt.date]:
-    """The days from which the batch's change of this streamer counts for appraisals."""
+    """The days from which the batch's change of this streamer counts for appraisals. A
+    streamer the batch created reaches none: a finalized cycle can only hold it through an
+    appraisal, and a created streamer with any appraisal is refused as built upon."""
+    if revision.did.get("created"):
+        return []
     days = [
         change.effective_on
         for change in db.session.scalars(
@@ -364,11 +368,9 @@ def _days_reached(revision: RosterRevision) -> list[dt.date]:
     ]
     streamer = db.session.get(Streamer, revision.streamer_id)
     old_hire = revision.before.get("hire_date")
-    if streamer is not None and streamer.hire_date is not None:
-        if revision.did.get("created"):
-            days.append(streamer.hire_date)
-        elif old_hire and old_hire != streamer.hire_date.isoformat():
-            days += [streamer.hire_date, dt.date.fromisoformat(old_hire)]
+    hire = None if streamer is None else streamer.hire_date
+    if hire is not None and old_hire and old_hire != hire.isoformat():
+        days += [hire, dt.date.fromisoformat(old_hire)]
     return days
 
 

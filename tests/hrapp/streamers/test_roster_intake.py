@@ -170,6 +170,59 @@ def test_a_rollback_is_refused_when_a_streamer_changed_since(app) -> None:
     assert _batches()[0].status == "imported"
 
 
+def _finalized_cycle(code: str, first: str, last: str) -> None:
+    import datetime as dt
+
+    from hrapp.appraisals.models import AppraisalCycle
+
+    db.session.add(
+        AppraisalCycle(
+            code=code,
+            starts_on=dt.date.fromisoformat(first),
+            ends_on=dt.date.fromisoformat(last),
+            timezone="Asia/Shanghai",
+            status="finalized",
+        )
+    )
+    db.session.commit()
+
+
+def test_a_streamer_the_batch_created_is_removed_although_a_cycle_of_its_days_was_finalized(
+    app,
+) -> None:
+    """A finalized cycle holds no appraisal of a streamer created after it was run (one that
+    has any appraisal is refused as built upon), so its days alone keep nothing in place."""
+    from hrapp.streamers.roster_batches import import_roster, rollback_roster_batch
+
+    outcome = import_roster(SAMPLE.read_bytes(), "roster.csv")
+    db.session.commit()
+    _finalized_cycle("2026Q3", "2026-07-01", "2026-09-30")
+
+    result = rollback_roster_batch(outcome.batch_id)
+    db.session.commit()
+
+    assert result.removed == 24
+
+
+def test_a_rollback_of_a_level_change_inside_a_finalized_cycle_is_refused(app) -> None:
+    from hrapp.core.errors import Locked
+    from hrapp.streamers.roster_batches import import_roster, rollback_roster_batch
+
+    import_roster(SAMPLE.read_bytes(), "roster.csv")
+    db.session.commit()
+    promoted = SAMPLE.read_text(encoding="utf-8").replace(
+        "E1002,王宇轩,宇轩酱,assistant", "E1002,王宇轩,宇轩酱,senior"
+    )
+    second = import_roster(promoted.encode(), "roster-2.csv")
+    db.session.commit()
+    _finalized_cycle("2026Q3", "2026-07-01", "2026-09-30")
+
+    with pytest.raises(Locked, match="2026Q3"):
+        rollback_roster_batch(second.batch_id)
+    db.session.rollback()
+    assert _batches()[1].status == "imported"
+
+
 # --- the command ---------------------------------------------------------------------------
 
 
