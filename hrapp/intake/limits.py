@@ -26,8 +26,16 @@ MAX_ROWS = 200_000
 BYTES_PER_ROW = 2 * 1024
 BASE_BYTES = 16 * 1024 * 1024  # styles, themes, shared strings of a small sheet
 MAX_COMPRESSION_RATIO = 100
-# Small parts compress oddly well (empty styles); only bulky parts are held to the ratio.
+# Small parts compress oddly well (empty styles); only bulky parts are held to the ratio. Both
+# hold for every member of a ZIP of files too (workbooks and CSV compress 2-10x).
 RATIO_EXEMPT_BYTES = 1024 * 1024
+# A ZIP of files: a month of per-session workbooks for a whole agency is a few thousand members
+# of ~10 KB; more members, or more bytes unpacked in all, is not a download of exports.
+ARCHIVE_MAX_MEMBERS = 5_000
+ARCHIVE_MAX_BYTES = 512 * 1024 * 1024
+# The workbook part (xl/workbook.xml) only lists the sheets: a few KB in a real export. A larger
+# one is not read to tell a per-session 直播大屏 workbook by its sheet names.
+MAX_WORKBOOK_PART_BYTES = 1024 * 1024
 # A report longer than this helps nobody and a wholly broken 1M-row file would otherwise hold
 # millions of Problem objects; the set of rejected rows stays complete either way.
 MAX_PROBLEMS = 10_000

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from hrapp.core.messages import render
+from hrapp.intake import limits
 from hrapp.live_sessions.parsing import ImportFileError, archives
 from hrapp.live_sessions.parsing.dashboard_workbook import (
     is_session_workbook,
@@ -258,7 +259,7 @@ def test_nested_archives_are_refused_by_name_and_by_content():
 
 
 def test_too_many_members_are_refused(monkeypatch):
-    monkeypatch.setattr(archives, "MAX_MEMBERS", 3)
+    monkeypatch.setattr(limits, "ARCHIVE_MAX_MEMBERS", 3)
     data = zip_of({f"{n}.csv": b"x" for n in range(4)})
     assert _refusal(data) == "evil.zip holds 4 files; at most 3 are read from one archive. " + (
         "Split it into smaller archives."
@@ -266,7 +267,7 @@ def test_too_many_members_are_refused(monkeypatch):
 
 
 def test_an_archive_that_unpacks_too_large_is_refused(monkeypatch):
-    monkeypatch.setattr(archives, "MAX_TOTAL_BYTES", 1000)
+    monkeypatch.setattr(limits, "ARCHIVE_MAX_BYTES", 1000)
     assert "unpacks to more than" in _refusal(zip_of({"a.csv": b"x" * 2000}))
 
 

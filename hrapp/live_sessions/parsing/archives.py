@@ -20,16 +20,13 @@ from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from hrapp.core.messages import message
+from hrapp.intake import limits
 
 from .model import ImportFileError
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-# A month of per-session workbooks for a whole agency is a few thousand members of ~10 KB.
-MAX_MEMBERS = 5_000
-MAX_TOTAL_BYTES = 512 * 1024 * 1024
-# Workbooks and CSV compress about 2-10x; a zip bomb compresses thousands of times.
-MAX_COMPRESSION_RATIO = 100
-_RATIO_EXEMPT_BYTES = 1024 * 1024  # small members compress oddly well (empty styles)
+# How many members, how many bytes in all and how compressed a member may be: the intake's
+# limits (`hrapp.intake.limits`), read when a ZIP is opened.
 _ARCHIVE_SUFFIXES = frozenset({".zip", ".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz"})
 _WORKBOOK_PARTS = frozenset({"[Content_Types].xml", "xl/workbook.xml"})
 # What archivers add beside the files themselves (macOS resource forks, Windows thumbnails).
@@ -220,22 +217,22 @@ def _check_directory(
 ) -> list[tuple[str, zipfile.ZipInfo]]:
     """The files to read (junk left out), each with its name; ImportFileError naming the
     first member refused."""
-    if len(entries) > MAX_MEMBERS:
+    if len(entries) > limits.ARCHIVE_MAX_MEMBERS:
         raise ImportFileError(
             message(
                 "%(file)s holds %(n)s files; at most %(max)s are read from one archive. Split "
                 "it into smaller archives.",
                 file=archive_name,
                 n=f"{len(entries):,}",
-                max=f"{MAX_MEMBERS:,}",
+                max=f"{limits.ARCHIVE_MAX_MEMBERS:,}",
             )
         )
-    if sum(e.file_size for e in entries) > MAX_TOTAL_BYTES:
+    if sum(e.file_size for e in entries) > limits.ARCHIVE_MAX_BYTES:
         raise ImportFileError(
             message(
                 "%(file)s unpacks to more than %(mb)d MB and was refused.",
                 file=archive_name,
-                mb=MAX_TOTAL_BYTES // (1024 * 1024),
+                mb=limits.ARCHIVE_MAX_BYTES // (1024 * 1024),
             )
         )
     files = []
@@ -262,8 +259,8 @@ def _check_directory(
                     "archives inside an archive are not opened; unpack it and upload its files."
                 ),
             )
-        if entry.file_size > _RATIO_EXEMPT_BYTES and entry.file_size > MAX_COMPRESSION_RATIO * max(
-            entry.compress_size, 1
+        if entry.file_size > limits.RATIO_EXEMPT_BYTES and (
+            entry.file_size > limits.MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
         ):
             raise _member_error(
                 archive_name,

@@ -35,6 +35,7 @@ import python_calamine
 from openpyxl.utils import get_column_letter
 
 from hrapp.core.messages import Message, message
+from hrapp.intake import limits
 
 from .archives import is_zip, plain_directory, read_plain
 from .convert import ERROR_COLUMN, convert_chunk
@@ -59,7 +60,6 @@ _ARCHIVE_ROW_BUDGET = 20_000
 # A thousand workbooks repeat the same few dozen headers.
 normalize_header = functools.lru_cache(maxsize=4096)(_normalize)
 _SHEET_NAME = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
-_MAX_WORKBOOK_XML = 1024 * 1024  # for the archive size check (`sniff.check_workbook_archive`)
 _BOOK = "xl/workbook.xml"  # the workbook part, which lists the sheets
 
 
@@ -165,7 +165,9 @@ def session_workbook_checked(data: bytes) -> bool:
     is a plain ZIP (`archives.plain_directory`; a thousand workbooks make a batch)."""
     entries = plain_directory(data)
     info = None if entries is None else next((e for e in entries if e.filename == _BOOK), None)
-    xml = None if info is None or info.file_size > _MAX_WORKBOOK_XML else read_plain(data, info)
+    xml = None
+    if info is not None and info.file_size <= limits.MAX_WORKBOOK_PART_BYTES:
+        xml = read_plain(data, info)
     if entries is None or xml is None:
         return _session_workbook_checked_by_zipfile(data)
     if not set(REQUIRED_SHEETS) <= _names_of(xml):
@@ -200,7 +202,7 @@ def _sheet_names(data: bytes) -> set[str] | None:
 
 def _names_in(archive: zipfile.ZipFile) -> set[str] | None:
     info = archive.getinfo(_BOOK)
-    if info.file_size > _MAX_WORKBOOK_XML:
+    if info.file_size > limits.MAX_WORKBOOK_PART_BYTES:
         return None
     return _names_of(archive.read(info))
 
