@@ -275,6 +275,17 @@ def test_a_zip_bomb_member_is_refused_by_its_compression_ratio():
     assert "implausible size" in _refusal(zip_of({"bomb.csv": b"0" * (8 * 1024 * 1024)}))
 
 
+def test_a_zip_member_is_held_to_the_intakes_ratio_and_exemption(monkeypatch):
+    bulky = zip_of({"a.csv": b"0" * (2 * 1024 * 1024)})  # compresses ~1000x
+    monkeypatch.setattr(limits, "RATIO_EXEMPT_BYTES", 4 * 1024 * 1024)
+    assert [m.name for m in archives.open_archive(bulky, "a.zip")] == ["a.csv"]
+    monkeypatch.setattr(limits, "RATIO_EXEMPT_BYTES", 1024)
+    monkeypatch.setattr(limits, "MAX_COMPRESSION_RATIO", 10_000)
+    assert [m.name for m in archives.open_archive(bulky, "a.zip")] == ["a.csv"]
+    monkeypatch.setattr(limits, "MAX_COMPRESSION_RATIO", 100)
+    assert "implausible size" in _refusal(bulky)
+
+
 def test_archive_junk_is_skipped():
     data = zip_of({"__MACOSX/._a.xlsx": b"junk", ".DS_Store": b"junk", "a.csv": b"x"})
     assert [m.name for m in archives.open_archive(data, "a.zip")] == ["a.csv"]
