@@ -35,7 +35,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" labels of columns
 from hrapp.core import audit, labels
@@ -547,13 +547,28 @@ def plan_import(
 
 
 def _rehearse(plan: RosterPlan, progress: ProgressFn) -> None:
-    savepoint = db.session.begin_nested()
+    """Carry the plan out in a savepoint and roll it back. Rows the rehearsal inserted are
+    gone afterwards, but an object of such a row can stay in the session's identity map (one
+    loaded again inside the savepoint); the confirm's insert of the same id would then meet a
+    phantom. Each object the rehearsal inserted is therefore put out of the session."""
+    session = db.session()
+    inserted: list[object] = []
+
+    def remember(_session: Any, instance: object) -> None:
+        inserted.append(instance)
+
+    event.listen(session, "pending_to_persistent", remember)
+    savepoint = session.begin_nested()
     try:
         _apply_items(plan, REHEARSAL_SOURCE, progress=progress, step=REHEARSAL_STEP)
     except ImportRefused as exc:
         plan.problems.extend(exc.details)
     finally:
         savepoint.rollback()
+        event.remove(session, "pending_to_persistent", remember)
+        for instance in inserted:
+            if instance in session:
+                session.expunge(instance)
 
 
 def _plan(data: bytes) -> RosterPlan:

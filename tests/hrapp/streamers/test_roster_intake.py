@@ -71,6 +71,21 @@ def test_a_rehearsal_leaves_the_roster_as_it_was(demo_roster) -> None:
     assert after == before
 
 
+def test_a_rehearsal_leaves_no_object_of_a_row_it_inserted_in_the_session(app) -> None:
+    """The rolled-back rows' objects would meet the confirm's inserts of the same ids (one
+    account id on two platforms: the first account is loaded again inside the savepoint)."""
+    header = SAMPLE.read_text(encoding="utf-8").splitlines()[0]
+    rows = [
+        "E2,乙,,assistant,beauty,,2024-02-03,douyin,01,",
+        "E2,乙,,assistant,beauty,,2024-02-03,taobao,01,",
+    ]
+    plan_import("\n".join([header, *rows]).encode())
+
+    for key in list(db.session.identity_map.keys()):
+        model, identity = key[0], key[1]
+        assert db.session.execute(db.select(model).filter_by(id=identity[0])).first() is not None
+
+
 # --- batches -------------------------------------------------------------------------------
 
 
