@@ -83,6 +83,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         SQLALCHEMY_DATABASE_URI=url,
         WTF_CSRF_ENABLED=True,
         UPLOAD_DIR=str(tmp / "uploads"),
+        SHEETS_DIR=str(tmp / "sheets"),  # not instance/: another test process may print there
     )
     with app.app_context():
         db.create_all()

@@ -20,7 +20,12 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     tmp = tmp_path_factory.mktemp("page_text")
     os.environ.setdefault("HUEY_SQLITE_PATH", str(tmp / "huey.sqlite"))
     url, drop_database = own_database(tmp, "pages")
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=str(tmp / "uploads"))
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=url,
+        UPLOAD_DIR=str(tmp / "uploads"),
+        SHEETS_DIR=str(tmp / "sheets"),
+    )
     with app.app_context():
         db.create_all()
     try:

@@ -289,6 +289,15 @@ def _confirm_fields(html: str) -> dict[str, str]:
     }
 
 
+@pytest.fixture(autouse=True)
+def _no_uploads_yet(app):
+    """The upload folder is the test session's: each test starts with none kept (an earlier
+    test in the same process may have left one)."""
+    folder = Path(app.config["UPLOAD_DIR"]) / "roster"
+    for path in folder.glob("*") if folder.exists() else []:
+        path.unlink()
+
+
 def _kept_uploads(app) -> list[str]:
     folder = Path(app.config["UPLOAD_DIR"]) / "roster"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
