@@ -24,7 +24,7 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from html import unescape
 from typing import Any, NamedTuple, cast
@@ -117,6 +117,11 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     "items_sold": (Source(OVERVIEW, "record", ("成交件数",)),),
 }
 REQUIRED_FIELDS = ("account_id", "session_time", "gmv_minor")
+# Per sheet, the layouts its fields are read in.
+_LAYOUTS = {
+    sheet: frozenset(s.layout for sources in SOURCES.values() for s in sources if s.sheet == sheet)
+    for sheet in {s.sheet for sources in SOURCES.values() for s in sources}
+}
 ITEMS_COLUMN = "成交件数"
 
 
@@ -226,7 +231,9 @@ def read_cells(data: bytes, filename: str, *, checked: bool = False) -> SessionC
     if not checked:
         check_workbook_archive(data, _ARCHIVE_ROW_BUDGET)
     grids = _read_sheets(data, filename)
-    sheets = {name: _Indexed(grid) for name, grid in grids.items()}
+    sheets = {
+        name: _Indexed(grid, _LAYOUTS[name]) for name, grid in grids.items() if name in _LAYOUTS
+    }
     problems: list[Problem] = []
     cells: dict[str, tuple[str, Place]] = {}
     for name, sources in SOURCES.items():
@@ -342,46 +349,44 @@ def _place(sheet: str, row: int, column: int, header: str) -> Place:
 
 
 class _Indexed:
-    """A sheet's cells, and where its names are: each index is built when a field first asks
-    (a sheet serves several fields, and most sheets only one layout)."""
+    """A sheet's cells, and where its names are, indexed for the layouts the sheet is read in
+    (`_LAYOUTS`): a thousand workbooks make a batch, so only what some field asks is built."""
 
-    def __init__(self, grid: Grid) -> None:
+    __slots__ = ("columns", "grid", "pairs", "record_row", "top", "whole_row")
+
+    def __init__(self, grid: Grid, layouts: frozenset[str]) -> None:
         self.grid = grid
-        self.top = _header_row(grid)
+        self.top = top = _header_row(grid)
+        tabular = top is not None and not layouts <= {"pairs"}
+        # Header row: name → column; first column: name → row.
+        self.columns = _first_positions(grid[top]) if tabular else {}
+        paired = "pairs" in layouts
+        self.pairs = _first_positions(row[0] if row else "" for row in grid) if paired else {}
+        self.record_row = _record_row(grid, top) if "record" in layouts else None
+        self.whole_row = _whole_row(grid, top) if "whole" in layouts else None
 
-    @functools.cached_property
-    def columns(self) -> dict[str, int]:
-        """Header row: name → column."""
-        columns: dict[str, int] = {}
-        for column, header in enumerate(self.grid[self.top] if self.top is not None else ()):
-            columns.setdefault(normalize_header(header), column)
-        return columns
 
-    @functools.cached_property
-    def pairs(self) -> dict[str, int]:
-        """First column: name → row."""
-        pairs: dict[str, int] = {}
-        for index, row in enumerate(self.grid):
-            if row:
-                pairs.setdefault(normalize_header(row[0]), index)
-        return pairs
+def _first_positions(names: Iterable[str]) -> dict[str, int]:
+    """Each name (as `normalize_header` gives it) → where it first appears."""
+    positions: dict[str, int] = {}
+    for position, name in enumerate(names):
+        positions.setdefault(normalize_header(name), position)
+    return positions
 
-    @functools.cached_property
-    def record_row(self) -> int | None:
-        """The first non-blank row below the header."""
-        if self.top is None:
-            return None
-        grid = self.grid
-        return next((i for i in range(self.top + 1, len(grid)) if not _blank(grid[i])), None)
 
-    @functools.cached_property
-    def whole_row(self) -> int | None:
-        """The row 整体 below the header."""
-        if self.top is None:
-            return None
-        grid, whole = self.grid, _WHOLE
-        below = range(self.top + 1, len(grid))
-        return next((i for i in below if grid[i] and normalize_header(grid[i][0]) == whole), None)
+def _record_row(grid: Grid, top: int | None) -> int | None:
+    """The first non-blank row below the header."""
+    if top is None:
+        return None
+    return next((i for i in range(top + 1, len(grid)) if not _blank(grid[i])), None)
+
+
+def _whole_row(grid: Grid, top: int | None) -> int | None:
+    """The row 整体 below the header."""
+    if top is None:
+        return None
+    below = range(top + 1, len(grid))
+    return next((i for i in below if grid[i] and normalize_header(grid[i][0]) == _WHOLE), None)
 
 
 _WHOLE = normalize_header(WHOLE_SESSION)
