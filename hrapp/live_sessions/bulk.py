@@ -20,7 +20,6 @@ from __future__ import annotations
 import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,6 +27,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.engine import Connection
+
+from hrapp.core.read_ahead import read_ahead
 
 CHUNK_ROWS = 50_000
 # SQLite's page cache while bulk-writing: the default 2 MiB makes every insert into an index
@@ -230,17 +231,8 @@ def insert_frame(
         values += [itertools.repeat(v, len(chunk)) for v in fixed.values()]
         return len(chunk), list(zip(*values, strict=True))
 
-    starts = list(range(0, len(frame), CHUNK_ROWS))
-    with (
-        gc_paused(),
-        ThreadPoolExecutor(max_workers=1) as builder,
-        _batch_writer(conn, table, columns, sql, copying) as write,
-    ):
-        ahead = [builder.submit(rows, start) for start in starts[:1]]
-        for following in [*starts[1:], None]:
-            count, batch = ahead.pop().result()
-            if following is not None:  # one chunk ahead, never more: memory stays flat
-                ahead.append(builder.submit(rows, following))
+    with gc_paused(), _batch_writer(conn, table, columns, sql, copying) as write:
+        for count, batch in read_ahead(rows(start) for start in range(0, len(frame), CHUNK_ROWS)):
             write(batch)
             if on_chunk:
                 on_chunk(count)

@@ -754,9 +754,9 @@ def _diff(
         rehost[index] = explicit_hosts[int(row)] != stored_hosts.get(int(session_id), [])
     changed_any = changes.any(axis=1) | rehost
     changed = merged[changed_any]
-    actions = dict.fromkeys((int(r) for r in incoming.loc[is_new, "source_row"]), "insert")
-    actions.update((int(r), "update") for r in changed["source_row"])
-    actions.update((int(r), "unchanged") for r in matched.loc[~changed_any, "source_row"])
+    actions = dict.fromkeys(incoming.loc[is_new, "source_row"].tolist(), "insert")
+    actions.update(dict.fromkeys(changed["source_row"].tolist(), "update"))
+    actions.update(dict.fromkeys(matched.loc[~changed_any, "source_row"].tolist(), "unchanged"))
     return Plan(
         new=incoming[is_new],
         changed=changed,
@@ -785,7 +785,7 @@ def _all_new(
         unchanged=none,
         explicit_hosts=explicit_hosts,
         stored_hosts={},
-        actions=dict.fromkeys((int(r) for r in incoming["source_row"]), "insert"),
+        actions=dict.fromkeys(incoming["source_row"].tolist(), "insert"),  # plain ints
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from hrapp.core.messages import message
+from hrapp.core.read_ahead import read_ahead
 from hrapp.intake.limits import MAX_ROWS
 from hrapp.intake.sniff import detect_container, encoding_candidates, may_fall_back, undecodable
 
@@ -71,7 +72,8 @@ def _parse_table(table: RawTable, tz: str) -> ParseResult:
     for finding in table.findings:
         log.add(finding.row, None, None, finding.reason, finding.severity)
     quiet = frozenset(f.row for f in table.findings if f.severity == "error")
-    frames = [convert_chunk(chunk, layout, tz, log, quiet) for chunk in table.chunks]
+    # The next chunk is read (pandas' C parser) while this one is converted.
+    frames = [convert_chunk(chunk, layout, tz, log, quiet) for chunk in read_ahead(table.chunks)]
     frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(layout)
     _report_duplicates(frame, layout, tz, log)
     valid = ~frame[ERROR_COLUMN] & ~frame["source_row"].isin(log.rejected)
