@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from hrapp.auth.models import User
@@ -25,9 +28,19 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    # One statement for what every page reads of the user: the roles (permissions, menu) and
-    # the linked streamer (the header names a streamer's account by the roster).
-    user = db.session.get(User, int(user_id), options=USER_WITH_PAGE_NEEDS)
+    found = db.session.execute(_user_statement(), {"user_id": int(user_id)})
+    user = found.unique().scalar_one_or_none()
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+@functools.cache
+def _user_statement() -> Select[tuple[User]]:
+    """One statement for what every page reads of the user: the roles (permissions, menu) and
+    the linked streamer (the header names a streamer's account by the roster).
+
+    Built once per process: every request runs it, and building a statement with eager loads
+    (and its cache key) costs the application more than the database needs to answer it.
+    """
+    return select(User).options(*USER_WITH_PAGE_NEEDS).where(User.id == bindparam("user_id"))
