@@ -17,7 +17,6 @@ receives aware datetimes.
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Boolean, DateTime, Float, Integer, String, Table, func, select
 from sqlalchemy.engine import Connection
 
+from hrapp.core.collector import collection_paused
 from hrapp.core.read_ahead import read_ahead
 
 CHUNK_ROWS = 50_000
@@ -174,22 +174,6 @@ def _secondary_indexes(conn: Connection, table: Table) -> list[tuple[str, str]]:
     return [(str(name), str(definition)) for name, definition in rows]
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while building millions of row tuples.
-
-    Every tuple is a tracked container, so the collector would otherwise run thousands of
-    times over a heap that only grows; this halves the time spent building rows.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def insert_frame(
     conn: Connection,
     table: Table,
@@ -231,7 +215,7 @@ def insert_frame(
         values += [itertools.repeat(v, len(chunk)) for v in fixed.values()]
         return len(chunk), list(zip(*values, strict=True))
 
-    with gc_paused(), _batch_writer(conn, table, columns, sql, copying) as write:
+    with collection_paused(), _batch_writer(conn, table, columns, sql, copying) as write:
         for count, batch in read_ahead(rows(start) for start in range(0, len(frame), CHUNK_ROWS)):
             write(batch)
             if on_chunk:
@@ -378,7 +362,7 @@ def update_frame(conn: Connection, table: Table, frame: pd.DataFrame, key: str =
     assignments = ", ".join(f"{quote(conn, c)} = {mark}" for c in columns)
     where = f"{quote(conn, key)} = {mark}"
     sql = f"UPDATE {quote(conn, table.name)} SET {assignments} WHERE {where}"  # noqa: S608
-    with gc_paused():
+    with collection_paused():
         for start in range(0, len(frame), CHUNK_ROWS):
             chunk = frame.iloc[start : start + CHUNK_ROWS]
             values = [column_values(conn, chunk[c]) for c in [*columns, key]]

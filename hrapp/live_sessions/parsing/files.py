@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from hrapp.core.collector import collection_paused
 from hrapp.core.messages import Message, message
 from hrapp.intake.limits import MAX_ROWS
 
@@ -174,22 +175,10 @@ def parse_files(
         raise ImportFileError(message("The archive holds no files."))
     report = progress or (lambda done, total, step: None)
     batch = _Batch()
-    for number, member in enumerate(members):
-        report(number, len(members), _reading(number + 1, len(members)))
-        try:
-            if session_workbook_checked(member.data):
-                batch.add_workbook(read_cells(member.data, member.name, checked=True))
-            else:
-                parsed = parse_export(
-                    member.data,
-                    member.name,
-                    platform=platform,
-                    org_timezone=org_timezone,
-                    max_xlsx_rows=max_xlsx_rows,
-                )
-                batch.add_list(member.name, parsed)
-        except ImportFileError as error:
-            batch.problems.append(Problem(None, None, None, error.reason, file=member.name))
+    with collection_paused():  # what each file leaves is kept until the batch ends
+        for number, member in enumerate(members):
+            report(number, len(members), _reading(number + 1, len(members)))
+            batch.read(member, platform, org_timezone, max_xlsx_rows)
     report(len(members), len(members), _reading(len(members), len(members)))
     return batch.result(org_timezone, len(members))
 
@@ -216,6 +205,24 @@ class _Batch:
         self.parts.append(part)
         self.next_row += max(size, 1)
         return part
+
+    def read(self, member: Member, platform: str, tz: str, max_xlsx_rows: int) -> None:
+        """One file of the batch: a per-session workbook or a list export; a file that cannot
+        be read becomes a problem naming it."""
+        try:
+            if session_workbook_checked(member.data):
+                self.add_workbook(read_cells(member.data, member.name, checked=True))
+            else:
+                parsed = parse_export(
+                    member.data,
+                    member.name,
+                    platform=platform,
+                    org_timezone=tz,
+                    max_xlsx_rows=max_xlsx_rows,
+                )
+                self.add_list(member.name, parsed)
+        except ImportFileError as error:
+            self.problems.append(Problem(None, None, None, error.reason, file=member.name))
 
     def add_workbook(self, workbook: SessionCells) -> None:
         part = self._take(workbook.filename, 1, places=workbook.places)
