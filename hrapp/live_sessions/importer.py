@@ -139,6 +139,7 @@ class ImportOutcome:
     platform: str | None = None
     mapping: str | None = None  # the name of the column mapping the file was read with
     total_rows: int = 0
+    files: int = 1  # a batch of several files (ZIPs opened) reads more than one
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -301,7 +302,7 @@ def import_session_files(
         log.add(None, None, None, exc.reason)
         return _conclude(outcome, log, None, options, report)
     outcome.format, outcome.platform = parsed.format, parsed.platform
-    outcome.total_rows = parsed.total_rows
+    outcome.total_rows, outcome.files = parsed.total_rows, parsed.files
     log.problems, log.rejected = list(parsed.problems), set(parsed.rejected_rows)
     log.omitted = parsed.omitted_problems
     report(parsed.files, parsed.files, message("Checking accounts, rates and hosts…"))

@@ -285,6 +285,8 @@ def test_the_upload_page_takes_several_files_and_imports_them_as_one_batch(room,
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200 and "No problems found." in page
     assert THIRTY[0].filename() in page and f"z.zip/{THIRTY[2].filename()}" in page
+    # Three files, not "3 data rows": each workbook is a session, not a row.
+    assert "3 files read, 3 sessions in them." in page
 
     sha = re.search(r"/imports/preview/([0-9a-f]{64})", uploaded.headers["Location"]).group(1)
     name = re.search(r'name="name" value="([^"]*)"', page).group(1)
