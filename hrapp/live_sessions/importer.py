@@ -671,7 +671,7 @@ def _load_stored(valid: pd.DataFrame) -> pd.DataFrame:
 
 def _match_stored(valid: pd.DataFrame, log: ProblemLog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add `session_id`: the stored session a row is, by platform session id, then by start."""
-    valid["session_id"] = pd.array([pd.NA] * len(valid), dtype="Int64")
+    valid["session_id"] = pd.Series(pd.NA, index=valid.index, dtype="Int64")
     if valid.empty:
         return valid, _stored_frame("1 = 0", [])
     stored = _load_stored(valid)

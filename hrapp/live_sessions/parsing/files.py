@@ -253,7 +253,7 @@ class _Batch:
         self.rejected |= {part.first + row - 1 for row in parsed.rejected_rows}
         rows = parsed.rows.assign(
             source_row=parsed.rows["source_row"] + part.first - 1,
-            gmv_basis=pd.array([pd.NA] * len(parsed.rows), dtype="string"),
+            gmv_basis=_unmarked(parsed.rows),
         )
         self.frames.append(rows)
 
@@ -311,7 +311,12 @@ def mark_buyer_paid(rows: pd.DataFrame) -> pd.DataFrame:
     """``gmv_basis`` of rows read by `parse_export`: their GMV is 成交金额, not marked."""
     if "gmv_basis" in rows.columns:
         return rows
-    return rows.assign(gmv_basis=pd.array([pd.NA] * len(rows), dtype="string"))
+    return rows.assign(gmv_basis=_unmarked(rows))
+
+
+def _unmarked(rows: pd.DataFrame) -> pd.Series:
+    """A ``gmv_basis`` of NA for every row (built in one step: a million rows make a batch)."""
+    return pd.Series(pd.NA, index=rows.index, dtype="string")
 
 
 __all__ = [
