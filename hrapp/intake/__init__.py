@@ -23,7 +23,8 @@ the same pieces:
 
 These modules import neither Flask nor SQLAlchemy (a test checks). Column mappings
 (`mappings`) and batch history (`batch_model`, the table; `batches`, its services) sit beside
-them and may.
+them and may, as do the web flow the roster's and training's imports share (`flow`, with its
+`forms`; their background job is `batch_jobs`): each feature describes its kind there.
 
 Where the session profiles live: they stay in `hrapp.live_sessions.parsing.profiles`, with the
 session list readers built on them (chunked CSV, calamine/openpyxl XLSX, the per-session

@@ -3,8 +3,9 @@
 Each import (sessions, roster, training) writes one `ImportBatch` row of its kind: what the file
 was, who sent it, what it did and the problems found. This module holds what the roster and
 training imports share around that row: finding a file already imported, opening and closing
-a batch, the report's problem records, grouping a report for people to read, and removing
-uploads that will never be confirmed. It may use the database (the readers beside it may not).
+a batch (and keeping a refused one), the bookkeeping of a rollback, the report's problem
+records, grouping a report for people to read, and removing uploads that will never be
+confirmed. It may use the database (the readers beside it may not).
 
 One history, one table: roster and training batches are rows of ``import_batches`` with their
 ``kind``, not a table of their own. The columns a session batch needs (file, hash, who, when,
@@ -31,8 +32,10 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hrapp.core import audit
 from hrapp.core.db import utcnow
-from hrapp.core.messages import Message, render
+from hrapp.core.errors import Conflict, NotFound
+from hrapp.core.messages import Message, message, render
 from hrapp.extensions import db
 from hrapp.intake.batch_model import ImportBatch
 
@@ -53,6 +56,22 @@ BATCH_PAGES = {
     "roster": "streamers.import_batch",
     "training": "training.import_batch",
 }
+
+
+@dataclass
+class BatchOutcome:
+    """What importing a roster or training file did (or, for a dry run, would do); each kind
+    adds what it found. The import pages (`hrapp.intake.flow`) and jobs read these fields.
+
+    ``status``: checked (dry run), imported, refused, stale (the file would now do something
+    else than the preview showed: nothing written), or duplicate (this very file is already
+    imported as ``batch_id``: nothing changed)."""
+
+    filename: str
+    sha256: str
+    status: str
+    batch_id: int | None = None
+    problems: list[Any] = field(default_factory=list)
 
 
 def batch_url(kind: str, batch_id: int) -> str:
@@ -82,9 +101,7 @@ def already_imported_text(batch_id: int | None) -> str:
     return _("Already imported as batch %(id)s; nothing changed.", id=batch_id)
 
 
-def open_batch(
-    kind: str, filename: str, data: bytes, *, user_id: int | None, file_format: str | None
-) -> ImportBatch:
+def open_batch(kind: str, filename: str, data: bytes, *, user_id: int | None) -> ImportBatch:
     """A batch for a file being imported (status running until `close_batch`); flushes."""
     assert kind in KINDS, kind
     batch = ImportBatch(
@@ -92,7 +109,7 @@ def open_batch(
         filename=filename[:255],
         sha256=digest(data),
         size_bytes=len(data),
-        format=file_format,
+        format=file_format(data),
         status="running",
         created_by_id=user_id,
     )
@@ -123,6 +140,80 @@ def close_batch(
 
 def file_format(data: bytes) -> str:
     return "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+
+
+def keep_refused(
+    kind: str,
+    outcome: BatchOutcome,
+    data: bytes,
+    *,
+    user_id: int | None,
+    total_rows: int,
+    report: list[dict[str, Any]],
+    batch: ImportBatch | None = None,
+) -> None:
+    """Keep a refused import in the history: its batch (opened here unless the import had
+    opened it already) closed as refused with its report, the refusal in the audit log, and
+    the batch in ``outcome``. The outcome's problems (each with its ``row``) refused the file;
+    the report may hold warnings besides. Flushes; the caller commits (the refused batch is
+    the record of the attempt)."""
+    # Each kind's action spelled out: the audit log's labels are found by reading the source.
+    action = {"roster": "roster.import_refused", "training": "training.import_refused"}[kind]
+    if batch is None:
+        batch = open_batch(kind, outcome.filename, data, user_id=user_id)
+    close_batch(
+        batch,
+        "refused",
+        total_rows=total_rows,
+        rejected=len({p.row for p in outcome.problems if p.row is not None}),
+        report=report,
+    )
+    audit.record(
+        action,
+        "import_batch",
+        batch.id,
+        summary=message(
+            "%(file)s refused: %(n)d problems; nothing was written.",
+            file=outcome.filename,
+            n=len(outcome.problems),
+        ),
+    )
+    outcome.batch_id = batch.id
+
+
+# --- a batch's page and its rollback ----------------------------------------------------------
+
+
+def batch_of(kind: str, batch_id: int) -> ImportBatch:
+    """The batch of this kind; NotFound for another kind's batch as for none."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.kind != kind:
+        raise NotFound(_("This import batch does not exist."))
+    return batch
+
+
+def to_roll_back(kind: str, batch_id: int) -> ImportBatch:
+    """The batch a rollback may undo: only an imported one (not refused, not rolled back)."""
+    batch = batch_of(kind, batch_id)
+    if batch.status != "imported":
+        raise Conflict(_("Only an imported batch can be rolled back."))
+    return batch
+
+
+def mark_rolled_back(batch: ImportBatch, summary: Message) -> None:
+    """Close a rollback whose kind has undone what the batch wrote: the batch's status, the
+    audit entry, and a fresh view of what the undoing deleted behind the session's back."""
+    action = {"roster": "roster.rollback", "training": "training.rollback"}[batch.kind]
+    batch.status, batch.rolled_back_at = "rolled_back", utcnow()
+    audit.record(
+        action,
+        "import_batch",
+        batch.id,
+        changes={"status": ["imported", "rolled_back"]},
+        summary=summary,
+    )
+    db.session.flush()
+    db.session.expire_all()
 
 
 def problem_record(

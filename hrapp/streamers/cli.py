@@ -14,7 +14,8 @@ from hrapp.audit.display import shown_value
 from hrapp.auth.acting import act_as, user_option
 from hrapp.core import labels
 from hrapp.extensions import db
-from hrapp.streamers.roster_batches import already_imported_text, import_roster
+from hrapp.intake.batches import already_imported_text
+from hrapp.streamers.roster_batches import import_roster
 from hrapp.streamers.roster_import import (
     Problem,
     RosterPlan,

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -156,17 +156,3 @@ class RosterFilterForm(FlaskForm):
 
 class ImportUploadForm(FlaskForm):
     file = FileField(_l("Roster file (CSV or XLSX)"), validators=[FileRequired()])
-
-
-class ImportConfirmForm(FlaskForm):
-    """Confirms the preview that was shown: the plan must still have the same fingerprint."""
-
-    token = HiddenField(validators=[DataRequired()])
-    fingerprint = HiddenField(validators=[DataRequired()])
-    filename = HiddenField(validators=[Length(max=200)])
-
-
-class ImportRollbackForm(FlaskForm):
-    """Ticked to say HR read what rolling back an import batch removes."""
-
-    confirm = BooleanField()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
@@ -21,8 +21,7 @@ from sqlalchemy import delete, select
 from hrapp.appraisals.models import AppraisalCycle
 from hrapp.appraisals.staleness import inputs_changed
 from hrapp.core import audit
-from hrapp.core.db import utcnow
-from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
+from hrapp.core.errors import Conflict, Locked, ValidationFailed
 from hrapp.core.messages import message
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
@@ -44,26 +43,15 @@ KIND = "roster"
 
 
 @dataclass
-class RosterOutcome:
-    """What importing a roster file did (or, for a dry run, would do).
+class RosterOutcome(batches.BatchOutcome):
+    """What importing a roster file did (`BatchOutcome`), with the plan it made; its
+    problems are the roster's `Problem`s."""
 
-    ``status``: checked (dry run), imported, refused, or duplicate (this very file is already
-    imported as ``batch_id``: nothing changed)."""
-
-    filename: str
-    sha256: str
-    status: str
     plan: RosterPlan | None = None
-    batch_id: int | None = None
-    problems: list[Problem] = field(default_factory=list)
 
     @property
     def summary(self) -> Summary:
         return self.plan.summary if self.plan is not None else Summary()
-
-
-def already_imported_text(batch_id: int | None) -> str:
-    return _("Already imported as batch %(id)s; nothing changed.", id=batch_id)
 
 
 def problem_record(problem: Problem, severity: str = "error") -> dict[str, Any]:
@@ -111,9 +99,7 @@ def import_roster(
     if dry_run or not plan.changed:
         return outcome  # nothing changes: no empty batch
     report(0, len(plan.changed), message("Writing the roster…"))
-    batch = batches.open_batch(
-        KIND, filename, data, user_id=user_id, file_format=batches.file_format(data)
-    )
+    batch = batches.open_batch(KIND, filename, data, user_id=user_id)
     savepoint = db.session.begin_nested()
     try:
         summary = apply_plan(plan, filename, batch.id, progress=report)
@@ -153,31 +139,17 @@ def _refuse(
     outcome.status = "checked" if dry_run else "refused"
     if dry_run:
         return outcome
-    if batch is None:
-        batch = batches.open_batch(
-            KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)
-        )
-    rejected = {p.row for p in outcome.problems if p.row is not None}
     warnings = outcome.plan.warnings if outcome.plan is not None else []
-    batches.close_batch(
-        batch,
-        "refused",
+    batches.keep_refused(
+        KIND,
+        outcome,
+        data,
+        user_id=user_id,
         total_rows=_rows(outcome.plan) if outcome.plan is not None else 0,
-        rejected=len(rejected),
         report=[problem_record(p) for p in outcome.problems]
         + [problem_record(w, "warning") for w in warnings],
+        batch=batch,
     )
-    audit.record(
-        "roster.import_refused",
-        "import_batch",
-        batch.id,
-        summary=message(
-            "%(file)s refused: %(n)d problems; nothing was written.",
-            file=outcome.filename,
-            n=len(outcome.problems),
-        ),
-    )
-    outcome.batch_id = batch.id
     return outcome
 
 
@@ -232,13 +204,6 @@ class RosterRollback:
     restored: int  # streamers it changed
 
 
-def roster_batch(batch_id: int) -> ImportBatch:
-    batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.kind != KIND:
-        raise NotFound(_("This import batch does not exist."))
-    return batch
-
-
 def rollback_roster_batch(batch_id: int) -> RosterRollback:
     """Undo a roster import: remove the streamers and accounts it created, put back the
     profiles, levels and nicknames it changed.
@@ -248,9 +213,7 @@ def rollback_roster_batch(batch_id: int) -> RosterRollback:
     appraisals or a login of a streamer it created, or a finalized appraisal cycle whose
     quarter its level or hire-date changes reach (pay was computed from them).
     """
-    batch = roster_batch(batch_id)
-    if batch.status != "imported":
-        raise Conflict(_("Only an imported batch can be rolled back."))
+    batch = batches.to_roll_back(KIND, batch_id)
     revisions = list(
         db.session.scalars(select(RosterRevision).where(RosterRevision.batch_id == batch.id))
     )
@@ -265,21 +228,15 @@ def rollback_roster_batch(batch_id: int) -> RosterRollback:
         else:
             _restore(streamer, revision)
             restored += 1
-    batch.status, batch.rolled_back_at = "rolled_back", utcnow()
-    audit.record(
-        "roster.rollback",
-        "import_batch",
-        batch.id,
-        changes={"status": ["imported", "rolled_back"]},
-        summary=message(
+    batches.mark_rolled_back(
+        batch,
+        message(
             "%(file)s rolled back: %(removed)d streamers removed, %(restored)d restored.",
             file=batch.filename,
             removed=removed,
             restored=restored,
         ),
     )
-    db.session.flush()
-    db.session.expire_all()
     return RosterRollback(removed=removed, restored=restored)
 
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +24,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hrapp.appraisals.review import streamer_appraisals
@@ -38,35 +35,22 @@ from hrapp.auth.permissions import (
     require,
     role_required,
 )
-from hrapp.core.errors import Conflict, Locked, NotFound, ValidationFailed
-from hrapp.core.params import int_arg
+from hrapp.core.errors import ValidationFailed
 from hrapp.extensions import db
-from hrapp.intake import batches
-from hrapp.intake.batch_model import ImportBatch
-from hrapp.intake.batches import group_problems
-from hrapp.jobs import services as jobs
-from hrapp.jobs.models import Job
+from hrapp.intake import flow
 from hrapp.streamers import forms, rules, services
 from hrapp.streamers import jobs as roster_jobs
 from hrapp.streamers.models import PlatformAccount, Streamer
-from hrapp.streamers.roster_batches import (
-    already_imported_text,
-    import_roster,
-    preview_data,
-    rollback_roster_batch,
-    roster_batch,
-)
+from hrapp.streamers.roster_batches import RosterOutcome, RosterRollback, rollback_roster_batch
 from hrapp.streamers.roster_import import column_label, read_rows, refusal_message
 
 bp = Blueprint("streamers", __name__, url_prefix="/streamers")
 PER_PAGE = 25
-ROSTER = "roster"  # the kind of the roster's import batches and uploads
 # Above this many rows a file is checked and imported by a background job. Lower than the
 # other imports' 2,000: every streamer goes through the roster's services one by one (checked,
 # audited; some 20-40 ms each) and the preview rehearses the whole import, so a few hundred
 # rows already approach the web server's 30-second timeout.
 JOB_ROWS = 200
-HISTORY_SHOWN = 20
 
 
 def _streamer(streamer_id: int) -> Streamer:
@@ -419,204 +403,85 @@ def link_login(streamer_id: int) -> Response | tuple[str, int]:
 
 # --- import ------------------------------------------------------------------------------------
 #
-# upload → preview (checked here, or by a background job for a large file) → confirm (imported
-# here, or by a job) → the batch's page in the history, where it can be rolled back.
+# upload → preview → confirm → the batch's page in the history → rollback, written once in
+# `hrapp.intake.flow`: here are what the roster import is to that flow, and its endpoints.
 
 
-def _large(data: bytes) -> bool:
-    """Files over IMPORT_JOB_ROWS rows are checked and imported by a background job, so that no
-    request runs into the server's timeout."""
-    try:
-        rows = len(read_rows(data)) - 1
-    except ValidationFailed:
-        return False  # the check says why the file cannot be read, at once
-    return rows > _job_rows()
+def _data_rows(_filename: str, data: bytes) -> int:
+    return len(read_rows(data)) - 1  # the header is a row of the file
 
 
-def _job_rows() -> int:
-    return int(current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS))
+def _imported_text(outcome: RosterOutcome) -> str:
+    return _("The roster was imported. %(summary)s", summary=str(outcome.summary))
 
 
-def _start_job(sha256: str, filename: str, *, dry_run: bool, fingerprint: str = "") -> Response:
-    options = roster_jobs.payload(sha256, filename, dry_run=dry_run, fingerprint=fingerprint)
-    job = jobs.submit(
-        roster_jobs.KIND,
-        roster_jobs.title(filename, dry_run=dry_run),
-        options,
-        user_id=current_user.id,
-    )
-    db.session.commit()
-    jobs.start(job)
-    return redirect(url_for("jobs.show", job_id=job.id))
-
-
-def _import_page(
-    form: forms.ImportUploadForm, *, status: int = 200, **context: Any
-) -> tuple[str, int]:
-    history = db.session.scalars(
-        select(ImportBatch)
-        .where(ImportBatch.kind == ROSTER)
-        .order_by(ImportBatch.id.desc())
-        .limit(HISTORY_SHOWN)
-    ).all()
-    context.setdefault("check", None)
-    context.setdefault("filename", "")
-    context.setdefault("confirm", None)
-    return render_template(
-        "streamers/import.html",
-        form=form,
-        history=history,
-        column_label=column_label,
-        job_rows=_job_rows(),
-        **context,
-    ), status
-
-
-def _preview_page(sha256: str, filename: str, check: dict[str, Any]) -> tuple[str, int]:
-    """The preview of a checked file; a refused file's upload is not kept."""
-    confirm = None
-    if check["problems"]:
-        batches.remove_upload(ROSTER, sha256)
-    elif check["changed"]:
-        confirm = forms.ImportConfirmForm(
-            token=sha256, fingerprint=check["fingerprint"], filename=filename, formdata=None
-        )
-    return _import_page(
-        forms.ImportUploadForm(formdata=None),
-        status=422 if check["problems"] else 200,
-        check=check,
-        filename=filename,
-        confirm=confirm,
-        groups=group_problems(check["problems"], column_label),
-        warning_groups=group_problems(check["warnings"], column_label),
+def _rolled_back_text(result: RosterRollback) -> str:
+    return ngettext(
+        "Roster import rolled back: %(num)d streamer removed, %(restored)d restored.",
+        "Roster import rolled back: %(num)d streamers removed, %(restored)d restored.",
+        result.removed,
+        restored=result.restored,
     )
 
 
-def _check_now(sha256: str, filename: str, data: bytes) -> tuple[str, int]:
-    outcome = import_roster(data, filename, dry_run=True)
-    db.session.rollback()  # a check writes nothing; end its transaction
-    if outcome.status == "duplicate":
-        return _duplicate(sha256, outcome.batch_id)
-    return _preview_page(sha256, filename, preview_data(outcome))
+def _rollback_consent(created: int) -> str:
+    return ngettext(
+        "I understand that the %(num)d streamer this import created is removed and the "
+        "streamers it changed are put back as they were.",
+        "I understand that the %(num)d streamers this import created are removed and the "
+        "streamers it changed are put back as they were.",
+        created,
+    )
 
 
-def _duplicate(sha256: str, batch_id: int | None) -> Any:
-    batches.remove_upload(ROSTER, sha256)
-    flash(already_imported_text(batch_id), "info")
-    return redirect(url_for(".import_batch", batch_id=batch_id))
+IMPORT = flow.ImportKind(
+    job=roster_jobs.ROSTER,
+    job_kind=roster_jobs.KIND,
+    job_rows=JOB_ROWS,
+    count_rows=_data_rows,
+    upload_form=forms.ImportUploadForm,
+    upload_page="streamers/import.html",
+    default_filename="roster",
+    column_label=column_label,
+    has_changes=lambda check: bool(check["changed"]),
+    done_endpoint="streamers.index",
+    rollback_endpoint="streamers.import_rollback",
+    roll_back=rollback_roster_batch,
+    stale_text=lambda: _("The roster changed since the preview. Check the new preview."),
+    refused_text=refusal_message,
+    imported_text=_imported_text,
+    rolled_back_text=_rolled_back_text,
+    batch_title=lambda batch_id: _("Roster import %(id)d", id=batch_id),
+    upload_link=lambda: _("Import a roster file"),
+    rollback_consent=_rollback_consent,
+)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @role_required(*STAFF)
 def import_upload() -> Any:
-    form = forms.ImportUploadForm()
-    if not form.validate_on_submit():
-        return _import_page(form, status=422 if form.is_submitted() else 200)
-    data = form.file.data.read()
-    filename = Path(form.file.data.filename or "roster").name[:200]
-    sha256 = batches.store_upload(ROSTER, data)
-    if _large(data):
-        return _start_job(sha256, filename, dry_run=True)
-    return _check_now(sha256, filename, data)
+    return flow.upload(IMPORT)
 
 
 @bp.get("/import/preview/<sha256>")
 @role_required(*STAFF)
 def import_preview(sha256: str) -> Any:
-    """The preview a background job checked (large files)."""
-    job = db.session.get(Job, int_arg("job") or 0)
-    if job is None or job.kind != roster_jobs.KIND or job.result["payload"]["sha256"] != sha256:
-        abort(404)
-    if job.status != "done":
-        return redirect(url_for("jobs.show", job_id=job.id))
-    check: dict[str, Any] = job.result["outcome"]["check"]
-    if check["status"] == "duplicate":
-        return _duplicate(sha256, check["batch_id"])
-    return _preview_page(sha256, job.result["payload"]["filename"], check)
+    return flow.preview(IMPORT, sha256)
 
 
 @bp.post("/import/confirm")
 @role_required(*STAFF)
 def import_confirm() -> Any:
-    form = forms.ImportConfirmForm()
-    sha256 = form.token.data or ""
-    data = batches.read_upload(ROSTER, sha256) if form.validate_on_submit() else None
-    if data is None:
-        flash(_("The uploaded file is no longer here; please upload it again."), "error")
-        return redirect(url_for(".import_upload"))
-    filename = form.filename.data or "roster"
-    if _large(data):
-        return _start_job(sha256, filename, dry_run=False, fingerprint=form.fingerprint.data or "")
-    outcome = import_roster(
-        data,
-        filename,
-        user_id=current_user.id,
-        expected_fingerprint=form.fingerprint.data or "",
-    )
-    if outcome.status == "stale":
-        db.session.rollback()
-        flash(_("The roster changed since the preview. Check the new preview."), "warning")
-        return _check_now(sha256, filename, data)
-    db.session.commit()
-    if outcome.status == "duplicate":
-        return _duplicate(sha256, outcome.batch_id)
-    batches.remove_upload(ROSTER, sha256)
-    if outcome.status == "refused":
-        flash(refusal_message(len(outcome.problems)), "error")
-        return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
-    flash(_("The roster was imported. %(summary)s", summary=str(outcome.summary)), "success")
-    if outcome.batch_id is None:  # nothing changed, so no batch
-        return redirect(url_for(".index"))
-    return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
-
-
-def _roster_batch(batch_id: int) -> ImportBatch:
-    try:
-        return roster_batch(batch_id)
-    except NotFound:
-        abort(404)
+    return flow.confirm(IMPORT)
 
 
 @bp.get("/import/batches/<int:batch_id>")
 @role_required(*STAFF)
 def import_batch(batch_id: int) -> str:
-    batch = _roster_batch(batch_id)
-    return render_template(
-        "streamers/import_batch.html",
-        batch=batch,
-        groups=group_problems(batch.report, column_label),
-        form=forms.ImportRollbackForm(),
-    )
+    return flow.batch_page(IMPORT, batch_id)
 
 
 @bp.post("/import/batches/<int:batch_id>/rollback")
 @role_required(*STAFF)
 def import_rollback(batch_id: int) -> Response:
-    _roster_batch(batch_id)
-    form = forms.ImportRollbackForm()
-    if not form.validate_on_submit() or not form.confirm.data:
-        flash(
-            _(
-                "Nothing was rolled back: tick the box that confirms what the rollback removes, "
-                "then roll back again."
-            ),
-            "error",
-        )
-        return redirect(url_for(".import_batch", batch_id=batch_id))
-    try:
-        result = rollback_roster_batch(batch_id)
-    except (Conflict, Locked) as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for(".import_batch", batch_id=batch_id))
-    db.session.commit()
-    flash(
-        ngettext(
-            "Roster import rolled back: %(num)d streamer removed, %(restored)d restored.",
-            "Roster import rolled back: %(num)d streamers removed, %(restored)d restored.",
-            result.removed,
-            restored=result.restored,
-        ),
-        "success",
-    )
-    return redirect(url_for(".import_batch", batch_id=batch_id))
+    return flow.rollback(IMPORT, batch_id)

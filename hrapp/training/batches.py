@@ -26,8 +26,7 @@ from hrapp.audit import labels as audit_labels  # noqa: F401 - the "field" label
 from hrapp.auth.models import User
 from hrapp.core import audit, labels
 from hrapp.core.audit import AuditEntry
-from hrapp.core.db import utcnow
-from hrapp.core.errors import Conflict, Locked, NotFound
+from hrapp.core.errors import Conflict, Locked
 from hrapp.core.messages import message
 from hrapp.core.progress import ProgressFn, no_progress
 from hrapp.extensions import db
@@ -56,20 +55,13 @@ class NewRecord:
 
 
 @dataclass
-class TrainingOutcome:
-    """What importing a training file did (or, for a dry run, would do).
+class TrainingOutcome(batches.BatchOutcome):
+    """What importing a training file did (`BatchOutcome`), with the rows it read and the
+    records it would insert; its problems are the intake's."""
 
-    ``status``: checked (dry run), imported, refused, or duplicate (this very file is already
-    imported as ``batch_id``: nothing changed)."""
-
-    filename: str
-    sha256: str
-    status: str
     total: int = 0
     unchanged: int = 0
     new: list[NewRecord] = field(default_factory=list)
-    problems: list[Any] = field(default_factory=list)  # the intake's problems
-    batch_id: int | None = None
 
     @property
     def inserted(self) -> int:
@@ -160,9 +152,7 @@ def import_training(
     if dry_run or not new:
         return outcome  # a preview, or nothing to insert: no empty batch
     report(0, len(new), message("Writing training records…"))
-    batch = batches.open_batch(
-        KIND, filename, data, user_id=user_id, file_format=batches.file_format(data)
-    )
+    batch = batches.open_batch(KIND, filename, data, user_id=user_id)
     _insert(new, found.trainers, batch)
     batches.close_batch(
         batch, "imported", total_rows=len(rows), inserted=len(new), unchanged=unchanged
@@ -240,27 +230,14 @@ def _refuse(
     outcome.status = "checked" if dry_run else "refused"
     if dry_run or not keep:
         return outcome
-    batch = batches.open_batch(
-        KIND, outcome.filename, data, user_id=user_id, file_format=batches.file_format(data)
-    )
-    batches.close_batch(
-        batch,
-        "refused",
+    batches.keep_refused(
+        KIND,
+        outcome,
+        data,
+        user_id=user_id,
         total_rows=outcome.total,
-        rejected=len({p.row for p in outcome.problems if p.row is not None}),
         report=[problem_record(p) for p in outcome.problems],
     )
-    audit.record(
-        "training.import_refused",
-        "import_batch",
-        batch.id,
-        summary=message(
-            "%(file)s refused: %(n)d problems; nothing was written.",
-            file=outcome.filename,
-            n=len(outcome.problems),
-        ),
-    )
-    outcome.batch_id = batch.id
     return outcome
 
 
@@ -282,13 +259,6 @@ def preview_data(outcome: TrainingOutcome) -> dict[str, Any]:
 # --- rollback -----------------------------------------------------------------------------
 
 
-def training_batch(batch_id: int) -> ImportBatch:
-    batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.kind != KIND:
-        raise NotFound(_("This import batch does not exist."))
-    return batch
-
-
 def rollback_training_batch(batch_id: int) -> int:
     """Undo a training import: remove the records it inserted; how many were removed.
 
@@ -297,9 +267,7 @@ def rollback_training_batch(batch_id: int) -> int:
     built on the records: one was corrected or voided since, or a finalized appraisal cycle
     reaches the day of one (pay was computed from it; training counts from its day on).
     """
-    batch = training_batch(batch_id)
-    if batch.status != "imported":
-        raise Conflict(_("Only an imported batch can be rolled back."))
+    batch = batches.to_roll_back(KIND, batch_id)
     ids = list(
         db.session.scalars(
             select(TrainingRecord.id).where(TrainingRecord.import_batch_id == batch.id)
@@ -315,20 +283,14 @@ def rollback_training_batch(batch_id: int) -> int:
     ).rowcount
     if first_day is not None:
         inputs_changed("training_changed", first_day=first_day)
-    batch.status, batch.rolled_back_at = "rolled_back", utcnow()
-    audit.record(
-        "training.rollback",
-        "import_batch",
-        batch.id,
-        changes={"status": ["imported", "rolled_back"]},
-        summary=message(
+    batches.mark_rolled_back(
+        batch,
+        message(
             "%(file)s rolled back: %(n)d training records removed.",
             file=batch.filename,
             n=removed,
         ),
     )
-    db.session.flush()
-    db.session.expire_all()
     return int(removed)
 
 

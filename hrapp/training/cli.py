@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from hrapp.auth.acting import act_as, user_option
 from hrapp.extensions import db
+from hrapp.intake.batches import already_imported_text
 from hrapp.training.batches import import_training
 from hrapp.training.curriculum import ensure_default_curriculum
 from hrapp.training.imports import ImportRefused, describe
@@ -48,7 +49,7 @@ def import_command(path: Path, dry_run: bool, username: str | None) -> None:
     )
     if outcome.status == "duplicate":
         db.session.commit()
-        click.echo(_("Already imported as batch %(id)s; nothing changed.", id=outcome.batch_id))
+        click.echo(already_imported_text(outcome.batch_id))
         return
     if outcome.problems:
         db.session.commit()  # the curriculum and the refused batch: the history of the attempt

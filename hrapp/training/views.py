@@ -12,7 +12,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import case, func, select
 from werkzeug.wrappers import Response
@@ -35,28 +35,17 @@ from hrapp.auth.permissions import (
     role_required,
 )
 from hrapp.core.audit import AuditEntry
-from hrapp.core.errors import Conflict, DomainError, Locked, NotFound, ValidationFailed
+from hrapp.core.errors import DomainError, ValidationFailed
 from hrapp.core.params import day_arg, int_arg
 from hrapp.core.timeutil import org_today
 from hrapp.extensions import db
 from hrapp.i18n import localized
-from hrapp.intake import batches
-from hrapp.intake.batch_model import ImportBatch
-from hrapp.intake.batches import group_problems
-from hrapp.jobs import services as jobs
-from hrapp.jobs.models import Job
+from hrapp.intake import flow
 from hrapp.streamers import services as roster_services
-from hrapp.streamers.forms import ImportConfirmForm, ImportRollbackForm
 from hrapp.streamers.models import Level, Streamer
 from hrapp.training import charts, services
 from hrapp.training import jobs as training_jobs
-from hrapp.training.batches import (
-    column_label,
-    import_training,
-    preview_data,
-    rollback_training_batch,
-    training_batch,
-)
+from hrapp.training.batches import TrainingOutcome, column_label, rollback_training_batch
 from hrapp.training.curriculum import STEP_LABELS
 from hrapp.training.forms import (
     ClassForm,
@@ -70,7 +59,7 @@ from hrapp.training.forms import (
     rubric_text,
     scores_from,
 )
-from hrapp.training.imports import ImportRefused, read_rows
+from hrapp.training.imports import read_rows
 from hrapp.training.models import Module, TrainingClass, TrainingRecord
 from hrapp.training.status import ModuleStatus
 
@@ -577,201 +566,91 @@ def mentee(streamer_id: int) -> str:
 
 # --- import ---------------------------------------------------------------------------------
 #
-# upload → preview (checked here, or by a background job for a large file) → confirm (imported
-# here, or by a job) → the batch's page in the history, where it can be rolled back.
+# upload → preview → confirm → the batch's page in the history → rollback, written once in
+# `hrapp.intake.flow`: here are what the training import is to that flow, and its endpoints.
 
-TRAINING = "training"  # the kind of the training import's batches and uploads
 JOB_ROWS = 2_000  # above this many rows a file is checked and imported by a background job
-HISTORY_SHOWN = 20
 
 
-def _large(filename: str, data: bytes) -> bool:
-    """Files over IMPORT_JOB_ROWS rows are checked and imported by a background job, so that no
-    request runs into the server's timeout."""
-    try:
-        rows = len(read_rows(filename, data))
-    except ImportRefused:
-        return False  # the check says why the file cannot be read, at once
-    return rows > _job_rows()
+def _data_rows(filename: str, data: bytes) -> int:
+    return len(read_rows(filename, data))
 
 
-def _job_rows() -> int:
-    return int(current_app.config.get("IMPORT_JOB_ROWS", JOB_ROWS))
-
-
-def _start_job(sha256: str, filename: str, *, dry_run: bool, fingerprint: str = "") -> Response:
-    options = training_jobs.payload(sha256, filename, dry_run=dry_run, fingerprint=fingerprint)
-    job = jobs.submit(
-        training_jobs.KIND,
-        training_jobs.title(filename, dry_run=dry_run),
-        options,
-        user_id=current_user.id,
-    )
-    db.session.commit()
-    jobs.start(job)
-    return redirect(url_for("jobs.show", job_id=job.id))
-
-
-def _import_page(form: ImportForm, *, status: int = 200, **context: Any) -> tuple[str, int]:
-    history = db.session.scalars(
-        select(ImportBatch)
-        .where(ImportBatch.kind == TRAINING)
-        .order_by(ImportBatch.id.desc())
-        .limit(HISTORY_SHOWN)
-    ).all()
-    context.setdefault("check", None)
-    context.setdefault("filename", "")
-    context.setdefault("confirm", None)
-    return render_template(
-        "training/import.html", form=form, history=history, job_rows=_job_rows(), **context
-    ), status
-
-
-def _preview_page(sha256: str, filename: str, check: dict[str, Any]) -> tuple[str, int]:
-    """The preview of a checked file; a refused file's upload is not kept."""
-    confirm = None
-    if check["problems"]:
-        batches.remove_upload(TRAINING, sha256)
-    elif check["inserted"]:
-        confirm = ImportConfirmForm(
-            token=sha256, fingerprint=check["fingerprint"], filename=filename, formdata=None
-        )
-    return _import_page(
-        ImportForm(formdata=None),
-        status=422 if check["problems"] else 200,
-        check=check,
-        filename=filename,
-        confirm=confirm,
-        groups=group_problems(check["problems"], column_label),
+def _refused_text(problems: int) -> str:
+    return ngettext(
+        "The training file was refused: %(num)d problem. Nothing was imported.",
+        "The training file was refused: %(num)d problems. Nothing was imported.",
+        problems,
     )
 
 
-def _check_now(sha256: str, filename: str, data: bytes) -> Any:
-    outcome = import_training(data, filename, dry_run=True)
-    db.session.rollback()  # a check writes nothing; end its transaction
-    if outcome.status == "duplicate":
-        return _duplicate(sha256, outcome.batch_id)
-    return _preview_page(sha256, filename, preview_data(outcome))
+def _imported_text(outcome: TrainingOutcome) -> str:
+    return _(
+        "%(total)d rows read: %(inserted)d new records, %(unchanged)d already recorded.",
+        total=outcome.total,
+        inserted=outcome.inserted,
+        unchanged=outcome.unchanged,
+    )
 
 
-def _duplicate(sha256: str, batch_id: int | None) -> Response:
-    batches.remove_upload(TRAINING, sha256)
-    flash(_("Already imported as batch %(id)s; nothing changed.", id=batch_id), "info")
-    return redirect(url_for(".import_batch", batch_id=batch_id))
+def _rollback_consent(added: int) -> str:
+    return ngettext(
+        "I understand that the %(num)d training record this import added is removed.",
+        "I understand that the %(num)d training records this import added are removed.",
+        added,
+    )
+
+
+IMPORT = flow.ImportKind(
+    job=training_jobs.TRAINING,
+    job_kind=training_jobs.KIND,
+    job_rows=JOB_ROWS,
+    count_rows=_data_rows,
+    upload_form=ImportForm,
+    upload_page="training/import.html",
+    default_filename="upload.csv",
+    column_label=column_label,
+    has_changes=lambda check: bool(check["inserted"]),
+    done_endpoint="training.import_file",
+    rollback_endpoint="training.import_rollback",
+    roll_back=rollback_training_batch,
+    stale_text=lambda: _("The records changed since the preview. Check the new preview."),
+    refused_text=_refused_text,
+    imported_text=_imported_text,
+    rolled_back_text=lambda removed: _(
+        "Training import rolled back: %(n)d records removed.", n=removed
+    ),
+    batch_title=lambda batch_id: _("Training import %(id)d", id=batch_id),
+    upload_link=lambda: _("Import training records"),
+    rollback_consent=_rollback_consent,
+)
 
 
 @bp.route("/import", methods=["GET", "POST"])
 @staff_only
 def import_file() -> Any:
-    form = ImportForm()
-    if not form.validate_on_submit():
-        return _import_page(form, status=422 if request.method == "POST" else 200)
-    upload = form.file.data
-    data = upload.read()
-    filename = (upload.filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:200]
-    sha256 = batches.store_upload(TRAINING, data)
-    if _large(filename, data):
-        return _start_job(sha256, filename, dry_run=True)
-    return _check_now(sha256, filename, data)
+    return flow.upload(IMPORT)
 
 
 @bp.get("/import/preview/<sha256>")
 @staff_only
 def import_preview(sha256: str) -> Any:
-    """The preview a background job checked (large files)."""
-    job = db.session.get(Job, int_arg("job") or 0)
-    if job is None or job.kind != training_jobs.KIND or job.result["payload"]["sha256"] != sha256:
-        abort(404)
-    if job.status != "done":
-        return redirect(url_for("jobs.show", job_id=job.id))
-    check: dict[str, Any] = job.result["outcome"]["check"]
-    if check["status"] == "duplicate":
-        return _duplicate(sha256, check["batch_id"])
-    return _preview_page(sha256, job.result["payload"]["filename"], check)
+    return flow.preview(IMPORT, sha256)
 
 
 @bp.post("/import/confirm")
 @staff_only
 def import_confirm() -> Any:
-    form = ImportConfirmForm()
-    sha256 = form.token.data or ""
-    data = batches.read_upload(TRAINING, sha256) if form.validate_on_submit() else None
-    if data is None:
-        flash(_("The uploaded file is no longer here; please upload it again."), "error")
-        return redirect(url_for(".import_file"))
-    filename = form.filename.data or "upload.csv"
-    if _large(filename, data):
-        return _start_job(sha256, filename, dry_run=False, fingerprint=form.fingerprint.data or "")
-    outcome = import_training(
-        data, filename, user_id=current_user.id, expected_fingerprint=form.fingerprint.data or ""
-    )
-    if outcome.status == "stale":
-        db.session.rollback()
-        flash(_("The records changed since the preview. Check the new preview."), "warning")
-        return _check_now(sha256, filename, data)
-    db.session.commit()
-    if outcome.status == "duplicate":
-        return _duplicate(sha256, outcome.batch_id)
-    batches.remove_upload(TRAINING, sha256)
-    if outcome.status == "refused":
-        flash(_("The file was refused; nothing was imported."), "error")
-        return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
-    flash(
-        _(
-            "%(total)d rows read: %(inserted)d new records, %(unchanged)d already recorded.",
-            total=outcome.total,
-            inserted=outcome.inserted,
-            unchanged=outcome.unchanged,
-        ),
-        "success",
-    )
-    if outcome.batch_id is None:  # nothing new, so no batch
-        return redirect(url_for(".import_file"))
-    return redirect(url_for(".import_batch", batch_id=outcome.batch_id))
-
-
-def _training_batch(batch_id: int) -> ImportBatch:
-    try:
-        return training_batch(batch_id)
-    except NotFound:
-        abort(404)
+    return flow.confirm(IMPORT)
 
 
 @bp.get("/import/batches/<int:batch_id>")
 @staff_only
 def import_batch(batch_id: int) -> str:
-    batch = _training_batch(batch_id)
-    return render_template(
-        "training/import_batch.html",
-        batch=batch,
-        groups=group_problems(batch.report, column_label),
-        form=ImportRollbackForm(),
-    )
+    return flow.batch_page(IMPORT, batch_id)
 
 
 @bp.post("/import/batches/<int:batch_id>/rollback")
 @staff_only
 def import_rollback(batch_id: int) -> Response:
-    _training_batch(batch_id)
-    form = ImportRollbackForm()
-    if not form.validate_on_submit() or not form.confirm.data:
-        flash(
-            _(
-                "Nothing was rolled back: tick the box that confirms what the rollback removes, "
-                "then roll back again."
-            ),
-            "error",
-        )
-        return redirect(url_for(".import_batch", batch_id=batch_id))
-    try:
-        removed = rollback_training_batch(batch_id)
-    except (Conflict, Locked) as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for(".import_batch", batch_id=batch_id))
-    db.session.commit()
-    flash(
-        _("Training import rolled back: %(n)d records removed.", n=removed),
-        "success",
-    )
-    return redirect(url_for(".import_batch", batch_id=batch_id))
+    return flow.rollback(IMPORT, batch_id)
