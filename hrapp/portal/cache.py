@@ -61,6 +61,12 @@ def shared_text(key: Hashable, compute: Callable[[], str]) -> str:
     return cached(key, lambda: _on_disk(key, compute))
 
 
+def fingerprint_code() -> None:
+    """Take the fingerprint of the code and templates now (tens of milliseconds, once per
+    process): gunicorn's master does, so that its workers start with it."""
+    _code_version(current_app.root_path)
+
+
 def clear() -> None:
     with _lock:
         _entries.clear()
