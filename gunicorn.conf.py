@@ -19,7 +19,7 @@ Sizing:
   `pre_fork` drops the master's database and queue connections first (hrapp.forking). A code
   change therefore needs a restart of the master, not a HUP. `when_ready` also does once in the
   master what every fresh worker would otherwise do on its first requests (compile templates
-  and SQL, load the languages): about 80 ms of CPU that a retired worker's successor would
+  and SQL, load the languages): about 50 ms of CPU that a retired worker's successor would
   spend while requests wait.
 - access log: the application writes one JSON line per request itself (hrapp.core.logs: method,
   path without its query string, status, milliseconds, request id, user id), so gunicorn's own
