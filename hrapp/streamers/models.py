@@ -134,7 +134,10 @@ class LevelChange(Base):
     __tablename__ = "level_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    streamer_id: Mapped[int] = mapped_column(ForeignKey("streamers.id", ondelete="CASCADE"))
+    # Indexed: every view of a streamer's scorecard counts their level changes (its fingerprint).
+    streamer_id: Mapped[int] = mapped_column(
+        ForeignKey("streamers.id", ondelete="CASCADE"), index=True
+    )
     from_level: Mapped[str | None] = mapped_column(String(20))
     to_level: Mapped[str] = mapped_column(String(20))
     effective_on: Mapped[dt.date] = mapped_column(Date)
