@@ -309,6 +309,21 @@ def test_the_preview_names_a_problem_by_file_sheet_and_cell(room, hr_client):
     assert "bad.xlsx" in page and "sheet 基本信息, cell C2" in page and "b.csv" in page
 
 
+def test_one_problem_in_several_files_is_summed_up_by_its_files(room, hr_client):
+    strangers = [Session(s.start, s.end, account="0999999", nickname="陌生") for s in THIRTY[:3]]
+    files = [(io.BytesIO(session_workbook(s)), f"{n}.xlsx") for n, s in enumerate(strangers)]
+    uploaded = hr_client.post(
+        "/imports/upload", data={"file": files}, content_type="multipart/form-data"
+    )
+    page = hr_client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    # Each is row 2 of its own file: "Rows 2, 2, 2" would say nothing.
+    assert "In 3 files" in page and "Rows 2, 2, 2" not in page
+    places = re.findall(r"<li>(.*?)</li>", page)
+    assert [re.sub(r"<[^>]+>", "", p) for p in places] == [
+        f"{n}.xlsx, sheet 基本信息, cell B2: 0999999" for n in range(3)
+    ]
+
+
 def test_the_appraisal_data_sources_count_sessions_whose_gmv_is_the_buyer_paid_amount(
     app, room, streamer
 ):
