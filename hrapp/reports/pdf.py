@@ -23,7 +23,6 @@ This module needs no Flask application, so that worker processes can import it a
 from __future__ import annotations
 
 import atexit
-import gc
 import mimetypes
 import multiprocessing
 import re
@@ -43,6 +42,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from hrapp.core.collector import collection_paused
 from hrapp.reports.fonts import SHEET_FONT_FILE, sheet_font
 
 # Relative URLs in a sheet (`/static/css/sheet.css`) resolve against this origin; the `.invalid`
@@ -201,30 +201,16 @@ def stylesheet(name: str) -> CSS:
 
 
 def _render(job: _Job, fetcher: LockedURLFetcher) -> bytes:
-    with _collection_deferred():
+    # WeasyPrint allocates enough objects for dozens of collections per sheet, the older
+    # ones walking every object of the application too: a fifth of a sheet's time. What one
+    # rendering leaves is all young, so one collection of the youngest after it frees it.
+    with collection_paused(collect_young_after=True):
         document = HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
         pdf = document.write_pdf(
             stylesheets=[stylesheet(name) for name in job.stylesheets], font_config=font_config()
         )
     assert pdf is not None
     return pdf
-
-
-@contextmanager
-def _collection_deferred() -> Iterator[None]:
-    """The cyclic garbage collector waits for the end of the rendering, then collects the
-    youngest objects once. WeasyPrint allocates enough objects for dozens of collections per
-    sheet, the older ones walking every object of the application too: a fifth of a sheet's
-    time. What one rendering leaves is all young, so the one collection after it frees it."""
-    if not gc.isenabled():  # someone else (another rendering) decides
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
 
 
 # --- time limit -------------------------------------------------------------------------------
