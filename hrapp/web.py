@@ -18,7 +18,14 @@ from hrapp.core.money import yuan_display
 from hrapp.core.params import init_params
 from hrapp.core.timeutil import to_org_time
 from hrapp.extensions import db
-from hrapp.i18n import DATE_FORMATS, TIME_FORMAT, date_pattern, format_day, localized
+from hrapp.i18n import (
+    DATE_FORMATS,
+    TIME_FORMAT,
+    date_pattern,
+    format_day,
+    install_template_gettext,
+    localized,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +39,7 @@ CONTENT_SECURITY_POLICY = (
 def init_web(app: Flask) -> None:
     init_params(app)  # before the features add their `<int:…>` routes
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_template_gettext(app)  # after Flask-Babel's, which it replaces
     # First of all before-request functions: CSRF checks and the login run after it.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_previous_request)
     app.after_request(_security_headers)
