@@ -16,7 +16,18 @@ import datetime as dt
 import functools
 from typing import Any
 
-from sqlalchemy import BindParameter, Result, Select, bindparam, func, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Result,
+    Select,
+    String,
+    bindparam,
+    func,
+    select,
+    true,
+    type_coerce,
+)
 
 from hrapp.appraisals.models import Appraisal, AppraisalRevision, SchemeVersion
 from hrapp.extensions import db
@@ -70,6 +81,12 @@ def _read(statement: Select, parameters: dict[str, Any] | None = None) -> Result
     return session.connection().execute(statement, parameters)
 
 
+def _latest(instant: Any) -> ColumnElement[Any]:
+    """The latest of a column of instants as the database gives it: only compared, never
+    shown, so it is not turned into a datetime (on SQLite, parsing text for every view)."""
+    return type_coerce(func.max(instant), String)
+
+
 def _side_by_side(parts: list[Select]) -> Select:
     """One row holding every one-row aggregate of `parts`."""
     subqueries = [part.subquery() for part in parts]
@@ -87,7 +104,7 @@ def _running_parts() -> list[Select]:
         select(
             func.count().label("hosted"),
             func.sum(SessionHost.share_bp).label("hosted_share"),
-            func.max(LiveSession.updated_at).label("hosted_changed"),
+            _latest(LiveSession.updated_at).label("hosted_changed"),
             func.max(LiveSession.id).label("hosted_last"),
         )
         .select_from(SessionHost)
@@ -102,15 +119,15 @@ def _running_parts() -> list[Select]:
         ).where(LevelChange.streamer_id == STREAMER),
         select(
             func.count().label("training"),
-            func.max(TrainingRecord.updated_at).label("training_changed"),
+            _latest(TrainingRecord.updated_at).label("training_changed"),
         ).where((TrainingRecord.streamer_id == STREAMER) | TrainingRecord.streamer_id.in_(mentees)),
         select(
             func.count().label("finalized"),
-            func.max(Appraisal.finalized_at).label("finalized_last"),
+            _latest(Appraisal.finalized_at).label("finalized_last"),
         ).where(Appraisal.streamer_id == STREAMER, Appraisal.status == "finalized"),
         select(func.max(SchemeVersion.id).label("scheme_version")),
         # An aggregate, so that the row is there even for a streamer that is not.
-        select(func.max(Streamer.updated_at).label("streamer_changed")).where(
+        select(_latest(Streamer.updated_at).label("streamer_changed")).where(
             Streamer.id == STREAMER
         ),
         select(
@@ -130,11 +147,11 @@ def _quarters_parts() -> list[Select]:
         select(
             func.count().label("appraisals"),
             func.sum(Appraisal.lock_version).label("appraisal_versions"),
-            func.max(Appraisal.finalized_at).label("appraisal_finalized"),
+            _latest(Appraisal.finalized_at).label("appraisal_finalized"),
         ).where(Appraisal.streamer_id == STREAMER),
         select(
             func.count().label("responses"),
-            func.max(AppraisalResponse.updated_at).label("response_changed"),
+            _latest(AppraisalResponse.updated_at).label("response_changed"),
         ).where(AppraisalResponse.streamer_id == STREAMER),
         select(func.max(ResponseMessage.id).label("message_last")).where(
             ResponseMessage.response_id.in_(answers)
