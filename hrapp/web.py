@@ -165,9 +165,13 @@ NAV_ITEMS: list[tuple[str, Any, tuple[str, ...]]] = [
 
 def _navigation() -> dict[str, Any]:
     items = []
-    if current_user.is_authenticated:
-        roles = {r.value for r in current_user.roles}
-        for endpoint, label, allowed in NAV_ITEMS:
-            if endpoint in current_app.view_functions and roles.intersection(allowed):
-                items.append((endpoint, label))
+    user = current_user._get_current_object()  # asked of every rendered template
+    if user.is_authenticated:
+        roles = {role.value for role in user.roles}
+        installed = current_app.view_functions
+        items = [
+            (endpoint, label)
+            for endpoint, label, allowed in NAV_ITEMS
+            if endpoint in installed and not roles.isdisjoint(allowed)
+        ]
     return {"nav_items": items, "get_locale": get_locale}
