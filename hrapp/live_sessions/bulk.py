@@ -40,6 +40,7 @@ BULK_CACHE_KIB = 128 * 1024
 # least a quarter of the table's rows, and is not worth the schema change for small batches.
 REBUILD_MIN_ROWS = 100_000
 REBUILD_SHARE = 4
+REBUILD_MEMORY = "256MB"  # per sort or join while PostgreSQL rebuilds (see indexes_rebuilt)
 # Bound parameters per statement stay far below SQLite's and PostgreSQL's limits.
 IN_CHUNK = 5_000
 # How SQLAlchemy's SQLite dialect stores a datetime (microseconds, a space between date and time).
@@ -143,6 +144,10 @@ def indexes_rebuilt(
     for index, _definition in indexes:
         conn.exec_driver_sql(f"DROP INDEX {index}")
     yield True
+    # PostgreSQL's advice for a bulk load: memory enough to sort a million keys for each index
+    # and to join them when checking the foreign keys, for this transaction only.
+    conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{REBUILD_MEMORY}'")
+    conn.exec_driver_sql(f"SET LOCAL work_mem = '{REBUILD_MEMORY}'")
     for _index, definition in indexes:
         conn.exec_driver_sql(definition)
     for constraint, definition in constraints:
