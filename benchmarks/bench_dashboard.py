@@ -7,7 +7,9 @@ The workbooks are built deterministically with the structure of the real per-ses
 each account mapped to its streamer beforehand.
 
 The import and the baseline each run in a child process of their own (a fresh SQLite file for
-the import), and each starts its clock after a full garbage collection: starting the
+each import), three times, and each figure is the best of its three: the machines are shared,
+and a moment of someone else's load decided the ratio of single runs. Each starts its clock
+after a full garbage collection: starting the
 application leaves a few hundred thousand objects that the collector has not yet scanned, and
 the full collection they are due (~0.15 s) would otherwise fall inside whichever step of the
 import happens to allocate next; a serving process paid it long before.
@@ -44,6 +46,7 @@ TINY_SESSIONS = 20  # HRAPP_BENCH_SIZE=tiny: the test of the benchmark itself
 ACCOUNTS = 20
 TARGET_SECONDS = 60.0
 TARGET_RATIO = 2.0
+REPEAT = 3  # best of three, each side (module docstring)
 
 
 def account_ids() -> list[str]:
@@ -145,6 +148,11 @@ def _in_child(kind: str, zip_path: Path, database: Path) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _best_of(times: int, kind: str, zip_path: Path, folder: Path) -> dict[str, Any]:
+    runs = [_in_child(kind, zip_path, folder / f"{kind}{n}.sqlite") for n in range(times)]
+    return min(runs, key=lambda run: float(run["seconds"]))
+
+
 def run(sessions: int | None = None) -> list[dict[str, Any]]:
     if sessions is None:
         sessions = TINY_SESSIONS if os.environ.get("HRAPP_BENCH_SIZE") == "tiny" else SESSIONS
@@ -153,8 +161,8 @@ def run(sessions: int | None = None) -> list[dict[str, Any]]:
         os.environ["HRAPP_INSTANCE"] = str(folder)  # keep the job queue file out of instance/
         zip_path = folder / "dashboard_month.zip"
         generate_zip(zip_path, sessions)
-        imported = _in_child("import", zip_path, folder / "import.sqlite")
-        baseline = _in_child("baseline", zip_path, folder / "baseline.sqlite")
+        imported = _best_of(REPEAT, "import", zip_path, folder)
+        baseline = _best_of(REPEAT, "baseline", zip_path, folder)
     label = "import_dashboard_zip_1000"  # at any size: the figure's name, as `make bench` shows it
     ratio = imported["seconds"] / baseline["seconds"]
     return [

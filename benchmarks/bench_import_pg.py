@@ -1,7 +1,9 @@
 """import_1m_csv_pg: `import_sessions` of the 1,000,000-row Douyin Compass export (the file of
 bench_import) into PostgreSQL 15, on the throwaway cluster (benchmarks/postgres.py).
 
-Each measurement runs in a child process of its own on a fresh database. Baseline: the least a
+Each measurement runs in a child process of its own on a fresh database, twice, and each figure
+is the best of its two (as bench_xlsx's): the machines are shared, and a moment of someone
+else's load decided the ratio of single runs. Baseline: the least a
 PostgreSQL import can spend — `pandas.read_csv` of the same file and `COPY` of its rows (the
 file's own CSV text) into a bare table with the same columns. Targets: ≤ 20 s and ≤ 3 × the
 baseline.
@@ -31,6 +33,7 @@ from benchmarks.common import result
 TINY_ROWS = 2_000
 TARGET_SECONDS = 20.0
 TARGET_RATIO = 3.0
+REPEAT = 2  # best of two, each side (module docstring)
 SQL_TYPES = {"i": "bigint", "f": "double precision", "O": "text"}
 
 
@@ -61,6 +64,11 @@ def _in_child(kind: str, csv_path: Path) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _best_of(times: int, kind: str, csv_path: Path) -> dict[str, Any]:
+    runs = [_in_child(kind, csv_path) for _ in range(times)]
+    return min(runs, key=lambda run: float(run["seconds"]))
+
+
 def run(rows: int | None = None) -> list[dict[str, Any]]:
     """`HRAPP_BENCH_SIZE=tiny` imports a few thousand rows, for the test suite (the figures
     then mean nothing)."""
@@ -75,8 +83,8 @@ def run(rows: int | None = None) -> list[dict[str, Any]]:
         os.environ["HRAPP_INSTANCE"] = str(folder)  # keep the job queue file out of instance/
         csv_path = folder / "douyin_compass_1m.csv"
         generate_csv(csv_path, rows)
-        imported = _in_child("import", csv_path)
-        baseline = _in_child("baseline", csv_path)
+        imported = _best_of(REPEAT, "import", csv_path)
+        baseline = _best_of(REPEAT, "baseline", csv_path)
     ratio = imported["seconds"] / baseline["seconds"]
     return [
         result(label, imported["seconds"], "s", baseline["seconds"], TARGET_SECONDS),
