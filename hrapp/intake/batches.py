@@ -322,6 +322,11 @@ def read_upload(kind: str, sha256: str) -> bytes | None:
     return path.read_bytes() if path.is_file() else None
 
 
+def upload_kept(kind: str, sha256: str) -> bool:
+    """Whether the upload is still kept (`read_upload` without reading it)."""
+    return bool(SHA256.fullmatch(sha256 or "")) and (upload_dir(kind) / sha256).is_file()
+
+
 def remove_upload(kind: str, sha256: str) -> None:
     """An upload that was imported or refused is not kept: it will never be confirmed."""
     if SHA256.fullmatch(sha256 or ""):

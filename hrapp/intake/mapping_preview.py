@@ -23,7 +23,6 @@ SAMPLE_ROWS = 5  # data rows shown under the headers
 # A CSV's preview reads only its start: the first rows need no more, and a big export would
 # otherwise be parsed whole at each change of a choice.
 PREVIEW_BYTES = 256 * 1024
-_MAX_WORKBOOK_ROWS = 200_000  # only the archive's sizes are checked against it
 
 
 class NoTable(ValueError):
@@ -71,7 +70,7 @@ def _csv_head(data: bytes) -> list[list[str]]:
 
 
 def _workbook_head(data: bytes) -> list[list[str]]:
-    check_workbook_archive(data, _MAX_WORKBOOK_ROWS)
+    check_workbook_archive(data)  # the archive's sizes, against the intake's row limit
     workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheet = workbook.get_sheet_by_index(0)
     rows = itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS + SAMPLE_ROWS + 1)

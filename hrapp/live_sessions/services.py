@@ -70,6 +70,10 @@ def read_upload(sha256: str) -> bytes:
     return data
 
 
+def upload_kept(sha256: str) -> bool:
+    return batches.upload_kept(UPLOADS, sha256)
+
+
 def remove_upload(sha256: str) -> None:
     """An upload imported (or found already imported) or refused will not be confirmed again."""
     batches.remove_upload(UPLOADS, sha256)

@@ -163,6 +163,8 @@ def preview(sha256: str) -> Response | str:
         streamers=_streamer_choices() if check["unknown_accounts"] else [],
         suggestions=services.suggest_streamers(check["unknown_accounts"]),
         recheck=url_for(".preview", sha256=sha256, name=name, platform=platform),
+        # A file no reader opens is not kept: no column mapping can read it either.
+        mappable=not check["format"] and services.upload_kept(sha256),
     )
 
 

@@ -91,6 +91,19 @@ def test_a_file_no_format_fits_offers_its_columns_with_suggested_fields(rooms, h
     assert "15,000.00" in page and "2026-09-07 08:00:00" in page
 
 
+def test_a_file_no_reader_opens_is_not_offered_a_column_mapping(rooms, hr_client):
+    # Named like a workbook, but nothing any reader opens: it is not kept, so a mapping page
+    # would only answer that the upload is gone.
+    response = hr_client.post(
+        "/imports/upload",
+        data={"file": (io.BytesIO(b"PK\x03\x04 not a workbook"), "x.xlsx"), "platform": "auto"},
+        content_type="multipart/form-data",
+    )
+    preview = text(hr_client.get(response.headers["Location"]))
+    assert "This file cannot be imported" in preview
+    assert "data-map-columns" not in preview and "Map the columns" not in preview
+
+
 def test_the_rows_are_shown_as_read_with_the_chosen_fields(rooms, hr_client):
     _, sha = uploaded(hr_client)
 
